@@ -1,0 +1,111 @@
+"""The ``genstudy`` command line.
+
+::
+
+    genstudy data info --dataset fashion_mnist [--data-dir DIR]
+    genstudy profiles
+    genstudy book [--profile quick] [--data-dir DIR]
+    genstudy notebooks refresh          # re-execute sources on smoke (nbval references)
+
+Every expected failure prints one line ``genstudy: error: ...`` on stderr and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from genstudy.config import PROFILES
+from genstudy.data import DATASETS, IMAGE_DATASETS
+from genstudy.errors import GenstudyError
+
+
+def _data_info(args: argparse.Namespace) -> int:
+    if args.dataset not in IMAGE_DATASETS:
+        from genstudy.data import mixture
+
+        mix = mixture(args.dataset)
+        print(f"dataset: {mix.name} (2-D Gaussian mixture, generated from a seed)")
+        print(f"modes: {mix.n_modes}, std: {mix.std}, sample shape: (2,)")
+        return 0
+
+    from genstudy.data import load_images
+    from genstudy.data.summary import class_counts
+
+    ds = load_images(args.dataset, args.data_dir, allow_download=not args.no_download)
+    h, w = ds.image_shape
+    print(f"dataset: {ds.title} ({ds.name}) from {ds.source}")
+    print(f"splits: train {len(ds.train)}, test {len(ds.test)}; image shape: {h}x{w}, uint8 0..255")
+    print("class counts (SHA-256 of every file verified):")
+    print(class_counts(ds).to_string(index=False))
+    return 0
+
+
+def _profiles(_: argparse.Namespace) -> int:
+    import pandas as pd
+
+    table = pd.DataFrame([p.as_dict() for p in PROFILES.values()]).set_index("name")
+    with pd.option_context("display.max_colwidth", 80, "display.width", 200):
+        print(table.to_string())
+    return 0
+
+
+def _book(args: argparse.Namespace) -> int:
+    from genstudy.pipeline import find_root, make_book
+
+    make_book(args.profile, find_root(args.root), data_dir=args.data_dir)
+    return 0
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    from genstudy.notebooks import refresh_all
+    from genstudy.pipeline import find_root
+
+    for path, seconds in refresh_all(find_root(args.root)):
+        print(f"[genstudy] refreshed {path.name} in {seconds:.1f} s")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="genstudy", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    data = sub.add_parser("data", help="inspect and verify datasets")
+    data_sub = data.add_subparsers(dest="action", required=True)
+    info = data_sub.add_parser("info", help="split sizes, image shape and class counts (verifies files)")
+    info.add_argument("--dataset", required=True, choices=DATASETS)
+    info.add_argument("--data-dir", default=None, help="directory of IDX files (default: $GENSTUDY_DATA, "
+                      "then the Debian package, then the cache, then a download)")
+    info.add_argument("--no-download", action="store_true", help="fail instead of downloading")
+    info.set_defaults(func=_data_info)
+
+    prof = sub.add_parser("profiles", help="list the profiles and what they fix")
+    prof.set_defaults(func=_profiles)
+
+    book = sub.add_parser("book", help="execute the notebooks on a profile and build the HTML book")
+    book.add_argument("--profile", default="quick", choices=tuple(PROFILES))
+    book.add_argument("--data-dir", default=None)
+    book.add_argument("--root", type=Path, default=None, help="project root (default: found from cwd)")
+    book.set_defaults(func=_book)
+
+    nbs = sub.add_parser("notebooks", help="maintain the source notebooks")
+    nbs_sub = nbs.add_subparsers(dest="action", required=True)
+    refresh = nbs_sub.add_parser("refresh", help="re-execute the sources on their defaults (smoke) in place")
+    refresh.add_argument("--root", type=Path, default=None)
+    refresh.set_defaults(func=_refresh)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except GenstudyError as exc:
+        print(f"genstudy: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

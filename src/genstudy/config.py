@@ -1,0 +1,157 @@
+"""Profiles (smoke / quick / full) and validated run parameters.
+
+A *profile* fixes how much work a run does: how many training images, epochs, seeds and
+evaluation samples. ``smoke`` keeps each notebook under a minute on a 2-core CPU (CI and
+nbval), ``quick`` keeps the whole book under 20 minutes on such a machine, ``full`` is
+the published study on a GPU. A :class:`RunParams` is one training run; building one
+validates every field and raises :class:`~genstudy.errors.ParameterError` naming the
+parameter and its allowed values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from genstudy.data import DATASETS
+from genstudy.errors import ParameterError
+
+#: Every model the study trains (family in parentheses). The model modules register
+#: their implementations under these names.
+MODELS: dict[str, str] = {
+    "dcgan": "gan",
+    "seed_gan": "gan",
+    "autoencoder": "autoencoder",
+    "vae_mlp": "vae",
+    "vae_conv": "vae",
+    "rbm": "rbm",
+    "dbn": "dbn",
+}
+
+DEVICES = ("auto", "cpu", "cuda", "cuda:N")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How much work a run does.
+
+    ``train_size``: training images used (a class-balanced subset; ``None`` = all);
+    ``epochs``: passes over them; ``seeds``: the seeds a study runs per model;
+    ``eval_samples``: generated and real images per metric; ``batch_size``: examples
+    per optimizer step; ``stats_size``: images the data chapter summarizes per split.
+    """
+
+    name: str
+    description: str
+    train_size: int | None
+    epochs: int
+    seeds: tuple[int, ...]
+    eval_samples: int
+    batch_size: int
+    stats_size: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+PROFILES: dict[str, Profile] = {
+    p.name: p
+    for p in (
+        Profile("smoke", "CI and nbval: every notebook < 60 s on a 2-core CPU",
+                train_size=2_000, epochs=1, seeds=(0,), eval_samples=500, batch_size=64,
+                stats_size=2_000),
+        Profile("quick", "the default book on a laptop-class CPU: whole book <= 20 min on 2 cores",
+                train_size=20_000, epochs=5, seeds=(0,), eval_samples=2_000, batch_size=128,
+                stats_size=None),
+        Profile("full", "the published study on a GPU: full training set, converged, 3 seeds",
+                train_size=None, epochs=50, seeds=(0, 1, 2), eval_samples=10_000, batch_size=128,
+                stats_size=None),
+    )
+}
+
+
+def get_profile(name: str) -> Profile:
+    """The profile called ``name``; a :class:`ParameterError` lists the allowed names."""
+    if name not in PROFILES:
+        raise ParameterError("profile", name, tuple(PROFILES))
+    return PROFILES[name]
+
+
+def resolve_device(spec: str | torch.device = "auto") -> torch.device:
+    """Turn ``auto | cpu | cuda | cuda:N`` into a :class:`torch.device` that exists here.
+
+    ``auto`` picks the first CUDA GPU when one is present, else the CPU. Asking for
+    ``cuda`` on a machine without a GPU is an error, never a silent fallback.
+    """
+    spec = str(spec)
+    if spec == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if spec == "cpu":
+        return torch.device("cpu")
+    if spec == "cuda" or (spec.startswith("cuda:") and spec[5:].isdigit()):
+        if not torch.cuda.is_available():
+            raise ParameterError("device", spec, "auto, cpu (no CUDA GPU is available on this machine)")
+        index = int(spec[5:]) if ":" in spec else 0
+        if index >= torch.cuda.device_count():
+            raise ParameterError("device", spec, f"auto, cpu, cuda:0..cuda:{torch.cuda.device_count() - 1}")
+        return torch.device(spec)
+    raise ParameterError("device", spec, DEVICES)
+
+
+def _check_positive(name: str, value: int | None) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+        raise ParameterError(name, value, "a positive integer")
+
+
+@dataclass(frozen=True)
+class RunParams:
+    """The parameters of one training run, validated on construction.
+
+    ``epochs`` and ``batch_size`` default to the profile's; ``device`` is kept as the
+    user's spec (``auto`` stays ``auto`` in the record) and resolved by :meth:`torch_device`.
+    """
+
+    model: str
+    dataset: str = "fashion_mnist"
+    profile: str = "quick"
+    seed: int = 0
+    epochs: int | None = None
+    batch_size: int | None = None
+    device: str = "auto"
+    data_dir: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            raise ParameterError("model", self.model, tuple(MODELS))
+        if self.dataset not in DATASETS:
+            raise ParameterError("dataset", self.dataset, DATASETS)
+        prof = get_profile(self.profile)
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ParameterError("seed", self.seed, "an integer >= 0")
+        _check_positive("epochs", self.epochs)
+        _check_positive("batch_size", self.batch_size)
+        resolve_device(self.device)
+        if self.data_dir is not None and not Path(self.data_dir).expanduser().is_dir():
+            raise ParameterError("data_dir", self.data_dir, "an existing directory of IDX files")
+        if self.epochs is None:
+            object.__setattr__(self, "epochs", prof.epochs)
+        if self.batch_size is None:
+            object.__setattr__(self, "batch_size", prof.batch_size)
+
+    @property
+    def family(self) -> str:
+        return MODELS[self.model]
+
+    def torch_device(self) -> torch.device:
+        return resolve_device(self.device)
+
+    def with_(self, **changes: Any) -> RunParams:
+        """A validated copy with some fields changed."""
+        return replace(self, **changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)

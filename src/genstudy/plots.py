@@ -1,0 +1,99 @@
+"""Figures of the book, drawn with seaborn / matplotlib. Each function returns a Figure.
+
+Functions take plain arrays or DataFrames (never models), so every figure can be redrawn
+from a run record's artefacts. Images are expected in [0, 1] or uint8 0..255.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+
+sns.set_theme(context="notebook", style="whitegrid")
+
+
+def image_grid(images: np.ndarray, nrow: int, *, pad: int = 2, fill: float = 0) -> np.ndarray:
+    """Tile ``images`` (N, H, W) into one (nrow*(H+pad)-pad, ncol*(W+pad)-pad) array, row-major.
+
+    Gaps and missing cells of the last row take the value ``fill`` (0: the background,
+    white under the ``gray_r`` colour map used throughout the book).
+    """
+    n, h, w = images.shape
+    ncol = -(-n // nrow)
+    canvas = np.full((nrow * (h + pad) - pad, ncol * (w + pad) - pad), fill, dtype=images.dtype)
+    for i, img in enumerate(images):
+        r, c = divmod(i, ncol)
+        canvas[r * (h + pad): r * (h + pad) + h, c * (w + pad): c * (w + pad) + w] = img
+    return canvas
+
+
+def samples_by_class(
+    images: np.ndarray, labels: np.ndarray, classes: Sequence[str], per_class: int = 8, seed: int = 0
+) -> Figure:
+    """One row per class with ``per_class`` random examples; class names on the left."""
+    rng = np.random.default_rng(seed)
+    k = len(classes)
+    fig, axes = plt.subplots(k, 1, figsize=(per_class * 0.7 + 1.6, k * 0.75), squeeze=False)
+    for c, ax in enumerate(axes[:, 0]):
+        members = np.flatnonzero(labels == c)
+        pick = rng.choice(members, size=min(per_class, len(members)), replace=False)
+        ax.imshow(image_grid(images[pick], 1), cmap="gray_r", interpolation="nearest")
+        ax.set_yticks([])
+        ax.set_xticks([])
+        ax.set_ylabel(classes[c], rotation=0, ha="right", va="center", fontsize=9)
+        ax.grid(False)
+    fig.subplots_adjust(left=0.22, hspace=0.15)
+    return fig
+
+
+def class_counts(table: pd.DataFrame, title: str) -> Figure:
+    """Bar chart of a :func:`genstudy.data.summary.class_counts` table, train and test side by side."""
+    long = table.melt(id_vars="class", var_name="split", value_name="images")
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    sns.barplot(data=long, x="class", y="images", hue="split", ax=ax)
+    ax.set_title(title)
+    ax.set_xlabel("")
+    ax.tick_params(axis="x", rotation=45)
+    fig.tight_layout()
+    return fig
+
+
+def mean_images(images: np.ndarray, labels: np.ndarray, classes: Sequence[str]) -> Figure:
+    """The average image of each class (what a model that ignores diversity would draw)."""
+    k = len(classes)
+    fig, axes = plt.subplots(1, k, figsize=(k * 0.9, 1.3))
+    for c, ax in enumerate(np.atleast_1d(axes)):
+        ax.imshow(images[labels == c].mean(axis=0), cmap="gray_r", interpolation="nearest")
+        ax.set_title(classes[c], fontsize=7)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def intensity_distribution(frame: pd.DataFrame, title: str) -> Figure:
+    """Box plot of per-image mean intensity by class (from :func:`summary.pixel_frame`)."""
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    order = list(frame["class"].cat.categories) if isinstance(frame["class"].dtype, pd.CategoricalDtype) else None
+    sns.boxplot(data=frame, x="class", y="mean_intensity", hue="class", order=order, hue_order=order,
+                legend=False, ax=ax, fliersize=1.5)
+    ax.set_title(title)
+    ax.set_xlabel("")
+    ax.set_ylabel("mean pixel intensity (0–1)")
+    ax.tick_params(axis="x", rotation=45)
+    fig.tight_layout()
+    return fig
+
+
+def pixel_histogram(images: np.ndarray, title: str) -> Figure:
+    """Histogram of all pixel intensities (log count): most pixels are background."""
+    fig, ax = plt.subplots(figsize=(6, 3))
+    sns.histplot(x=images.ravel() / 255.0, bins=51, ax=ax, log_scale=(False, True), element="step")
+    ax.set_xlabel("pixel intensity (0–1)")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
