@@ -35,13 +35,28 @@ DEVICES = ("auto", "cpu", "cuda", "cuda:N")
 
 
 @dataclass(frozen=True)
+class Budget:
+    """The training budget of one model on one profile.
+
+    ``train_size``: training images (a class-balanced subset; ``None`` = all);
+    ``epochs``: passes over them (per layer for a DBN); ``batch_size``: examples per
+    step; ``options``: architecture options passed to :func:`genstudy.models.build`.
+    """
+
+    train_size: int | None
+    epochs: int
+    batch_size: int
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Profile:
     """How much work a run does.
 
-    ``train_size``: training images used (a class-balanced subset; ``None`` = all);
-    ``epochs``: passes over them; ``seeds``: the seeds a study runs per model;
-    ``eval_samples``: generated and real images per metric; ``batch_size``: examples
-    per optimizer step; ``stats_size``: images the data chapter summarizes per split.
+    ``train_size`` / ``epochs`` / ``batch_size``: the default budget, refined per model
+    by ``overrides``; ``seeds``: the seeds a study runs per model; ``eval_samples``:
+    generated and real images per metric; ``gibbs_steps``: Gibbs sweeps per RBM/DBN
+    sample; ``stats_size``: images the data chapter summarizes per split (None = all).
     """
 
     name: str
@@ -52,23 +67,42 @@ class Profile:
     eval_samples: int
     batch_size: int
     stats_size: int | None
+    gibbs_steps: int
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def budget(self, model: str) -> Budget:
+        """The budget of ``model`` on this profile (defaults updated by its override)."""
+        if model not in MODELS:
+            raise ParameterError("model", model, tuple(MODELS))
+        base = {"train_size": self.train_size, "epochs": self.epochs, "batch_size": self.batch_size}
+        return Budget(**{**base, **self.overrides.get(model, {})})
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+
+_NARROW_DCGAN = {"options": {"width": 32}}
 
 PROFILES: dict[str, Profile] = {
     p.name: p
     for p in (
         Profile("smoke", "CI and nbval: every notebook < 60 s on a 2-core CPU",
                 train_size=2_000, epochs=1, seeds=(0,), eval_samples=500, batch_size=64,
-                stats_size=2_000),
+                stats_size=2_000, gibbs_steps=100,
+                overrides={"dcgan": _NARROW_DCGAN, "seed_gan": {"train_size": 1_000}}),
         Profile("quick", "the default book on a laptop-class CPU: whole book <= 20 min on 2 cores",
-                train_size=20_000, epochs=5, seeds=(0,), eval_samples=2_000, batch_size=128,
-                stats_size=None),
+                train_size=20_000, epochs=10, seeds=(0,), eval_samples=2_000, batch_size=128,
+                stats_size=None, gibbs_steps=1_000,
+                overrides={
+                    "dcgan": {"epochs": 3, **_NARROW_DCGAN},
+                    "seed_gan": {"train_size": 10_000, "epochs": 1},
+                    "vae_conv": {"epochs": 4},
+                    "dbn": {"epochs": 5},
+                }),
         Profile("full", "the published study on a GPU: full training set, converged, 3 seeds",
                 train_size=None, epochs=50, seeds=(0, 1, 2), eval_samples=10_000, batch_size=128,
-                stats_size=None),
+                stats_size=None, gibbs_steps=1_000,
+                overrides={"dcgan": {"epochs": 25}, "seed_gan": {"epochs": 25}, "dbn": {"epochs": 30}}),
     )
 }
 
@@ -110,8 +144,10 @@ def _check_positive(name: str, value: int | None) -> None:
 class RunParams:
     """The parameters of one training run, validated on construction.
 
-    ``epochs`` and ``batch_size`` default to the profile's; ``device`` is kept as the
+    ``epochs`` and ``batch_size`` default to the profile's budget for the model; ``device`` is kept as the
     user's spec (``auto`` stays ``auto`` in the record) and resolved by :meth:`torch_device`.
+    ``model_options`` update the profile's architecture options (e.g. ``{"width": 64}``);
+    ``train_options`` go to the family's training task (e.g. ``{"persistent": True, "k": 5}``).
     """
 
     model: str
@@ -122,7 +158,8 @@ class RunParams:
     batch_size: int | None = None
     device: str = "auto"
     data_dir: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    model_options: dict[str, Any] = field(default_factory=dict)
+    train_options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
@@ -137,14 +174,21 @@ class RunParams:
         resolve_device(self.device)
         if self.data_dir is not None and not Path(self.data_dir).expanduser().is_dir():
             raise ParameterError("data_dir", self.data_dir, "an existing directory of IDX files")
+        budget = prof.budget(self.model)
         if self.epochs is None:
-            object.__setattr__(self, "epochs", prof.epochs)
+            object.__setattr__(self, "epochs", budget.epochs)
         if self.batch_size is None:
-            object.__setattr__(self, "batch_size", prof.batch_size)
+            object.__setattr__(self, "batch_size", budget.batch_size)
 
     @property
     def family(self) -> str:
         return MODELS[self.model]
+
+    @property
+    def budget(self) -> Budget:
+        """The profile's budget for this model, with this run's epochs and batch size."""
+        b = get_profile(self.profile).budget(self.model)
+        return replace(b, epochs=self.epochs, batch_size=self.batch_size)
 
     def torch_device(self) -> torch.device:
         return resolve_device(self.device)

@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from genstudy.errors import ParameterError
+from genstudy.sampling import bernoulli
 
 Scale = Literal["unit", "symmetric"]
 SCALES = ("unit", "symmetric")
@@ -75,7 +76,7 @@ def binarize_static(x: torch.Tensor, threshold: float = 0.5) -> torch.Tensor:
 
 def binarize_dynamic(x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
     """Draw binary images ``b ~ Bernoulli(x)`` from [0, 1] intensities (fresh each call)."""
-    return torch.bernoulli(x, generator=generator)
+    return bernoulli(x, generator)
 
 
 def balanced_subset(labels: np.ndarray, n: int, seed: int) -> np.ndarray:

@@ -1,0 +1,49 @@
+"""Atomic file writes: a reader never sees a half-written record, checkpoint or figure.
+
+Each writer writes to a temporary file in the destination's folder, flushes it to disk
+and renames it over the destination (``os.replace`` is atomic on POSIX and Windows).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+import torch
+
+
+def write_atomic(path: Path, write: Callable[[IO[bytes]], None]) -> Path:
+    """Call ``write(fileobj)`` on a temporary file next to ``path``, then rename it to ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_json(path: Path, obj: Any) -> Path:
+    """Atomically write ``obj`` as indented UTF-8 JSON (keys kept in insertion order)."""
+    data = (json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=True) + "\n").encode()
+    return write_atomic(path, lambda f: f.write(data))
+
+
+def save_torch(path: Path, obj: Any) -> Path:
+    """Atomically ``torch.save`` ``obj`` (tensors, numbers, strings, lists and dicts only)."""
+    return write_atomic(path, lambda f: torch.save(obj, f))
+
+
+def load_torch(path: Path, map_location: torch.device | str = "cpu") -> Any:
+    """``torch.load`` with ``weights_only=True``: no pickled code is ever executed."""
+    return torch.load(path, map_location=map_location, weights_only=True)

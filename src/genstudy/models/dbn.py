@@ -1,0 +1,74 @@
+"""Deep belief network (Hinton, Osindero & Teh 2006): a stack of RBMs trained greedily.
+
+Layer sizes ``[V, H1, ..., HL]`` give L RBMs; RBM ``l`` models the activities of layer
+``l-1``. Training is greedy and layer-wise: RBM 1 on the data, then RBM ``l`` on
+``p(h_{l-1} | h_{l-2})`` propagated up through the trained layers below (mean-field
+activities). The result is a generative model whose top two layers form an undirected
+RBM and whose lower layers are a directed sigmoid belief net. Generation therefore runs
+a Gibbs chain in the top RBM, then one top-down pass ``p(h_{l-1} | h_l) = σ(W_l h_l + b_l)``
+to the pixels.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from genstudy.errors import ParameterError
+from genstudy.models.base import GenerativeModel, bernoulli
+from genstudy.models.rbm import RBM
+
+
+class DBN(GenerativeModel):
+    """A DBN over ``sizes[0]`` binary visible units (images (1, side, side) when ``side`` is given)."""
+
+    family = "dbn"
+
+    def __init__(
+        self, sizes: Sequence[int], *, side: int | None = None, generator: torch.Generator | None = None
+    ) -> None:
+        super().__init__()
+        if len(sizes) < 3 or any(s <= 0 for s in sizes):
+            raise ParameterError("sizes", list(sizes), "at least three positive layer widths, e.g. [784, 500, 200]")
+        self.sizes = tuple(sizes)
+        self.data_shape = (1, side, side) if side else (sizes[0],)
+        self.rbms = nn.ModuleList(
+            RBM(a, b, side=side if i == 0 else None, generator=generator)
+            for i, (a, b) in enumerate(itertools.pairwise(sizes))
+        )
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.rbms)
+
+    @torch.no_grad()
+    def up(self, v: torch.Tensor, layers: int) -> torch.Tensor:
+        """Mean-field activities after the first ``layers`` RBMs: (N, sizes[layers])."""
+        x = v.flatten(1)
+        for rbm in self.rbms[:layers]:
+            x = rbm.p_h(x)
+        return x
+
+    @torch.no_grad()
+    def down(self, h: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Top-down pass from the activities of layer L-1 to pixel probabilities (N, V).
+
+        Intermediate layers are sampled (a directed pass); the last one returns p(v | h₁).
+        """
+        x = h
+        for i in range(self.n_layers - 2, -1, -1):
+            p = self.rbms[i].p_v(x)
+            x = p if i == 0 else bernoulli(p, generator=generator)
+        return x
+
+    @torch.no_grad()
+    def sample(self, n: int, generator: torch.Generator | None = None, steps: int = 1000) -> torch.Tensor:
+        """Gibbs chain of ``steps`` sweeps in the top RBM from noise, then the top-down pass; in [0, 1]."""
+        top = self.rbms[-1]
+        gen_device = generator.device if generator is not None else self.device
+        v0 = bernoulli(torch.full((n, top.n_visible), 0.5, device=gen_device), generator=generator)
+        v_top, _ = top.gibbs(v0.to(self.device), steps, generator)
+        return self.down(v_top, generator).reshape(n, *self.data_shape)

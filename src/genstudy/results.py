@@ -1,0 +1,105 @@
+"""Run records: one JSON file per training run, written atomically, loaded into pandas.
+
+A record lives at ``results/<profile>/<run_id>/record.json`` beside its artefacts
+(``samples.png``, ``samples.npy``, ``history.csv``, ``model.pt``). It carries everything
+a table or figure of the book needs: the model, family, framework, dataset, profile,
+seed, device, parameter count, the full config, timings, metrics and the software
+versions and git commit that produced it.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+
+from genstudy.io import write_json
+
+SCHEMA = 1
+RECORD = "record.json"
+
+
+def run_id(model: str, dataset: str, seed: int) -> str:
+    """The folder name of a run: ``<model>-<dataset>-seed<seed>``."""
+    return f"{model}-{dataset}-seed{seed}"
+
+
+def run_dir(root: Path, profile: str, rid: str) -> Path:
+    return Path(root) / profile / rid
+
+
+def versions(*extra: str) -> dict[str, str]:
+    """Versions of Python, the platform and the libraries that shape the numbers."""
+    import numpy
+
+    from genstudy import __version__
+
+    out = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "genstudy": __version__,
+        "torch": torch.__version__,
+        "numpy": numpy.__version__,
+    }
+    for name in extra:
+        module = __import__(name)
+        out[name] = getattr(module, "__version__", "?")
+    return out
+
+
+def device_description(device: torch.device) -> str:
+    """``"cpu (2 threads)"`` or the GPU's name, e.g. ``"cuda: NVIDIA H100 80GB HBM3"``."""
+    if device.type == "cuda":
+        return f"cuda: {torch.cuda.get_device_name(device)}"
+    return f"cpu ({torch.get_num_threads()} threads)"
+
+
+def git_commit(root: Path | None = None) -> str | None:
+    """The checked-out commit (suffixed ``+dirty`` with uncommitted changes), or None outside git."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return head.stdout.strip() + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def write_record(directory: Path, record: dict[str, Any]) -> Path:
+    """Write ``record`` to ``directory/record.json`` atomically (schema version added)."""
+    return write_json(Path(directory) / RECORD, {"schema": SCHEMA, **record})
+
+
+def read_record(directory: Path) -> dict[str, Any] | None:
+    """The record in ``directory``, or None when there is none."""
+    path = Path(directory) / RECORD
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def load_records(root: Path, profile: str | None = None) -> pd.DataFrame:
+    """Every record under ``root`` (of one ``profile`` if given) as a DataFrame, one row per run.
+
+    Nested blocks are flattened with dots (``timings.train_s``, ``metrics.fid``); ``dir``
+    is the run's folder. An empty frame when there are no records.
+    """
+    pattern = f"{profile}/*/{RECORD}" if profile else f"*/*/{RECORD}"
+    rows = []
+    for path in sorted(Path(root).glob(pattern)):
+        record = json.loads(path.read_text())
+        record["dir"] = str(path.parent)
+        rows.append(record)
+    if not rows:
+        return pd.DataFrame()
+    return pd.json_normalize(rows, max_level=1)

@@ -1,0 +1,142 @@
+"""The training loop every family shares: batching on the device, logging, checkpoints, resume, NaN guard.
+
+Randomness comes from two explicit generators on the data's device, so a run is a pure
+function of its seed: the *shuffle* generator is re-seeded at every epoch from
+``(seed, epoch)``, and the *noise* generator (latent codes, binarization, Gibbs chains)
+is saved in every checkpoint. A run killed at any point and started again from its last
+checkpoint therefore ends with the same parameters as an uninterrupted run (on the CPU,
+bit for bit).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from tqdm.auto import tqdm
+
+from genstudy.data.transforms import batches
+from genstudy.io import load_torch, save_torch
+from genstudy.training.tasks import Task
+
+CHECKPOINT_VERSION = 1
+
+
+class Diverged(RuntimeError):
+    """A loss became NaN or infinite; the run stops and its record is marked ``diverged``."""
+
+
+@dataclass
+class FitResult:
+    """What a training run did: the logged ``history`` (one dict per logged step), the
+    number of optimizer ``steps``, compute seconds ``train_s`` (summed over resumes),
+    ``status`` (``ok`` | ``diverged`` | ``interrupted``), and the checkpoint it resumed from."""
+
+    history: list[dict[str, float]] = field(default_factory=list)
+    steps: int = 0
+    epochs: int = 0
+    train_s: float = 0.0
+    status: str = "ok"
+    message: str = ""
+    resumed_from_step: int | None = None
+
+
+def _shuffle_generator(seed: int, epoch: int, device: torch.device) -> torch.Generator:
+    return torch.Generator(device=device).manual_seed(seed * 1_000_003 + epoch)
+
+
+def fit(
+    task: Task,
+    x: torch.Tensor,
+    *,
+    epochs: int,
+    batch_size: int,
+    seed: int,
+    checkpoint: Path | None = None,
+    config: dict[str, Any] | None = None,
+    checkpoint_every: int = 500,
+    log_every: int = 50,
+    progress: bool | None = None,
+    stop_after: int | None = None,
+) -> FitResult:
+    """Train ``task`` on the on-device tensor ``x`` (first dim = examples).
+
+    ``checkpoint``: file written atomically every ``checkpoint_every`` steps and at each
+    epoch's end; when it exists and its ``config`` equals ``config``, training resumes
+    from it. ``log_every``: steps between loss readings (the only host syncs).
+    ``progress``: a tqdm bar (default: only when stderr is a terminal). ``stop_after``:
+    stop once this many steps are done in total, as if killed (used by tests), leaving
+    the checkpoint behind. Raises nothing on divergence: the result says ``diverged``.
+    """
+    device = x.device
+    noise = torch.Generator(device=device).manual_seed(seed)
+    result = FitResult()
+    start_epoch, skip = 0, 0
+    if checkpoint is not None and checkpoint.exists():
+        state = load_torch(checkpoint, map_location=device)
+        if state.get("version") == CHECKPOINT_VERSION and state.get("config") == (config or {}):
+            task.load_state_dict(state["task"])
+            noise.set_state(state["noise"].cpu())
+            start_epoch, skip = state["epoch"], state["step_in_epoch"]
+            result.history, result.steps, result.train_s = state["history"], state["steps"], state["train_s"]
+            result.resumed_from_step = result.steps
+
+    total_epochs = task.total_epochs(epochs)
+    per_epoch = x.shape[0] // batch_size
+    if per_epoch == 0:
+        raise ValueError(f"batch_size={batch_size} is larger than the {x.shape[0]} training examples")
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = tqdm(total=total_epochs * per_epoch, initial=result.steps, disable=not show, desc="train", leave=False)
+
+    def save(epoch: int, step_in_epoch: int) -> None:
+        if checkpoint is None:
+            return
+        save_torch(checkpoint, {
+            "version": CHECKPOINT_VERSION, "config": config or {}, "task": task.state_dict(),
+            "noise": noise.get_state(), "epoch": epoch, "step_in_epoch": step_in_epoch,
+            "history": result.history, "steps": result.steps, "train_s": result.train_s,
+        })
+
+    tick = time.perf_counter()
+    try:
+        for epoch in range(start_epoch, total_epochs):
+            stream = batches(x, batch_size, generator=_shuffle_generator(seed, epoch, device))
+            for i, batch in enumerate(stream):
+                if epoch == start_epoch and i < skip:
+                    continue
+                losses = task.step(batch, epoch, noise)
+                result.steps += 1
+                bar.update()
+                last = i == per_epoch - 1
+                if result.steps % log_every == 0 or last:
+                    row = {"step": result.steps, "epoch": epoch + (i + 1) / per_epoch}
+                    row.update({k: float(v) for k, v in losses.items()})
+                    result.history.append(row)
+                    bad = [k for k, v in row.items() if not math.isfinite(v)]
+                    if bad:
+                        raise Diverged(f"{', '.join(bad)} became non-finite at step {result.steps} (epoch {epoch})")
+                if stop_after is not None and result.steps >= stop_after:
+                    result.train_s += time.perf_counter() - tick
+                    tick = time.perf_counter()
+                    save(epoch, i + 1)
+                    result.status, result.epochs = "interrupted", epoch
+                    return result
+                if result.steps % checkpoint_every == 0 and not last:
+                    result.train_s += time.perf_counter() - tick
+                    tick = time.perf_counter()
+                    save(epoch, i + 1)
+            result.train_s += time.perf_counter() - tick
+            tick = time.perf_counter()
+            save(epoch + 1, 0)
+        result.epochs = total_epochs
+    except Diverged as exc:
+        result.train_s += time.perf_counter() - tick
+        result.status, result.message = "diverged", str(exc)
+    finally:
+        bar.close()
+    return result
