@@ -4,6 +4,7 @@
 
     genstudy data info --dataset fashion_mnist [--data-dir DIR]
     genstudy profiles
+    genstudy train --model dcgan --profile quick --seed 0 [--device auto] [--out results]
     genstudy book [--profile quick] [--data-dir DIR]
     genstudy notebooks refresh          # re-execute sources on smoke (nbval references)
 
@@ -17,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from genstudy.config import PROFILES
+from genstudy.config import MODELS, PROFILES
 from genstudy.data import DATASETS, IMAGE_DATASETS
 from genstudy.errors import GenstudyError
 
@@ -52,6 +53,17 @@ def _profiles(_: argparse.Namespace) -> int:
     return 0
 
 
+def _train(args: argparse.Namespace) -> int:
+    from genstudy.config import RunParams
+    from genstudy.runner import train_run
+
+    params = RunParams(model=args.model, dataset=args.dataset, profile=args.profile, seed=args.seed,
+                       epochs=args.epochs, batch_size=args.batch_size, device=args.device, data_dir=args.data_dir)
+    run = train_run(params, args.out, force=args.force, progress=None,
+                    checkpoint_every=args.checkpoint_every)
+    return 0 if run.record.get("status") == "ok" else 1
+
+
 def _book(args: argparse.Namespace) -> int:
     from genstudy.pipeline import find_root, make_book
 
@@ -83,6 +95,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     prof = sub.add_parser("profiles", help="list the profiles and what they fix")
     prof.set_defaults(func=_profiles)
+
+    train = sub.add_parser("train", help="train one model on a profile and write its run record")
+    train.add_argument("--model", required=True, choices=tuple(MODELS))
+    train.add_argument("--profile", default="quick", choices=tuple(PROFILES))
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--dataset", default="fashion_mnist", choices=IMAGE_DATASETS)
+    train.add_argument("--epochs", type=int, default=None, help="default: the profile's budget for the model")
+    train.add_argument("--batch-size", type=int, default=None, help="default: the profile's budget for the model")
+    train.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N (default auto)")
+    train.add_argument("--data-dir", default=None)
+    train.add_argument("--out", type=Path, default=Path("results"), help="results root (default ./results)")
+    train.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints")
+    train.add_argument("--force", action="store_true", help="retrain even if an up-to-date record exists")
+    train.set_defaults(func=_train)
 
     book = sub.add_parser("book", help="execute the notebooks on a profile and build the HTML book")
     book.add_argument("--profile", default="quick", choices=tuple(PROFILES))

@@ -47,3 +47,11 @@ def save_torch(path: Path, obj: Any) -> Path:
 def load_torch(path: Path, map_location: torch.device | str = "cpu") -> Any:
     """``torch.load`` with ``weights_only=True``: no pickled code is ever executed."""
     return torch.load(path, map_location=map_location, weights_only=True)
+
+
+def remove_stale_temporaries(directory: Path) -> list[Path]:
+    """Delete temporary files that a killed writer left in ``directory``; return them."""
+    stale = sorted(Path(directory).glob(".*.tmp")) if Path(directory).is_dir() else []
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale

@@ -18,7 +18,7 @@ import torch
 from genstudy.config import RunParams, get_profile
 from genstudy.data import IMAGE_DATASETS, balanced_subset, load_images
 from genstudy.errors import ParameterError
-from genstudy.io import save_torch, write_atomic
+from genstudy.io import remove_stale_temporaries, save_torch, write_atomic
 from genstudy.models import GenerativeModel, build
 from genstudy.results import (
     device_description,
@@ -126,6 +126,7 @@ def train_run(
     task = make_task(model, **params.train_options)
     x = task.prepare(images, device)
     checkpoint = directory / "checkpoint.pt"
+    remove_stale_temporaries(directory)
     if force:
         checkpoint.unlink(missing_ok=True)
     log(f"[genstudy] {rid}: training {model.n_parameters():,} parameters on {len(images):,} images, "
@@ -138,15 +139,19 @@ def train_run(
     if result.status == "interrupted":
         return Run({}, directory, model, result)
 
-    model.eval()
-    generator = torch.Generator(device=device).manual_seed(params.seed + 1)
-    sample_s, samples = time_sampling(model, 1000, generator, profile.gibbs_steps)
-    grid = samples[:100].reshape(100, *samples.shape[-2:]).float().cpu().numpy()
-    save_torch(directory / "model.pt", model.state_dict())
-    save_samples_png(directory / "samples.png", grid)
-    write_atomic(directory / "samples.npy", lambda f: np.save(f, (grid * 255).round().astype(np.uint8)))
     history_csv = pd.DataFrame(result.history).to_csv(index=False).encode()
     write_atomic(directory / "history.csv", lambda f: f.write(history_csv))
+    sample_s: float | None = None
+    artifacts = {"history": "history.csv"}
+    if result.status == "ok":
+        model.eval()
+        generator = torch.Generator(device=device).manual_seed(params.seed + 1)
+        sample_s, samples = time_sampling(model, 1000, generator, profile.gibbs_steps)
+        grid = samples[:100].reshape(100, *samples.shape[-2:]).float().cpu().numpy()
+        save_torch(directory / "model.pt", model.state_dict())
+        save_samples_png(directory / "samples.png", grid)
+        write_atomic(directory / "samples.npy", lambda f: np.save(f, (grid * 255).round().astype(np.uint8)))
+        artifacts.update(samples_png="samples.png", samples_npy="samples.npy", weights="model.pt")
 
     record = {
         "run_id": rid,
@@ -164,17 +169,20 @@ def train_run(
         "config": config,
         "training": {"steps": result.steps, "epochs": result.epochs, "resumed_from_step": result.resumed_from_step,
                      "final": result.history[-1] if result.history else {}},
-        "timings": {"train_s": round(result.train_s, 3), "sample_1k_s": round(sample_s, 4),
+        "timings": {"train_s": round(result.train_s, 3),
+                    "sample_1k_s": None if sample_s is None else round(sample_s, 4),
                     "sample_gibbs_steps": profile.gibbs_steps if model.family in GIBBS_FAMILIES else 0},
         "metrics": {},
-        "artifacts": {"samples_png": "samples.png", "samples_npy": "samples.npy", "history": "history.csv",
-                      "weights": "model.pt"},
+        "artifacts": artifacts,
         "versions": versions(),
         "git_commit": git_commit(),
         "created": now(),
     }
     write_record(directory, record)
     checkpoint.unlink(missing_ok=True)
-    log(f"[genstudy] {rid}: {result.status} in {result.train_s:.1f} s; 1,000 samples in {sample_s:.2f} s "
-        f"→ {directory / 'record.json'}")
+    if result.status == "ok":
+        log(f"[genstudy] {rid}: ok in {result.train_s:.1f} s; 1,000 samples in {sample_s:.2f} s "
+            f"→ {directory / 'record.json'}")
+    else:
+        log(f"[genstudy] {rid}: {result.status}: {result.message} → {directory / 'record.json'}")
     return Run(record, directory, model, result)

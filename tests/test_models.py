@@ -1,0 +1,58 @@
+"""Shapes and contracts of every family through the shared surface."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from genstudy.config import MODELS
+from genstudy.errors import ParameterError
+from genstudy.models import DBN, build
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_every_model_samples_images_in_unit_range(name: str) -> None:
+    torch.manual_seed(0)
+    options = {"width": 8} if name == "dcgan" else {}
+    model = build(name, **options)
+    g = torch.Generator().manual_seed(0)
+    x = model.sample(4, g, steps=2) if model.family in ("rbm", "dbn") else model.sample(4, g)
+    assert x.shape == (4, *model.data_shape)
+    assert x.shape[-1] == (32 if model.family == "gan" else 28)
+    assert torch.isfinite(x).all() and x.min() >= 0 and x.max() <= 1
+    assert model.n_parameters() > 0
+
+
+def test_seed_gan_keeps_the_articles_layer_stack() -> None:
+    gan = build("seed_gan")
+    linear = [m for m in gan.generator.modules() if isinstance(m, torch.nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in linear] == [(100, 128), (128, 1024), (1024, 16384)]
+    assert gan.generator(torch.zeros(2, 100)).shape == (2, 1, 32, 32)
+    assert gan.discriminator(torch.zeros(2, 1, 32, 32)).shape == (2,)
+    # Parameter counts of the article's stack, layer by layer (weights + biases); the
+    # TensorFlow chapter's Keras model must report the same numbers.
+    generator = (100 * 128 + 128) + (128 * 1024 + 1024) + (1024 * 16384 + 16384) \
+        + (256 * 128 * 4 * 4 + 128) + (128 * 1 * 4 * 4 + 1)
+    discriminator = (1 * 64 * 4 * 4 + 64) + (64 * 128 * 4 * 4 + 128) + (128 * 8 * 8 + 1)
+    assert sum(p.numel() for p in gan.generator.parameters()) == generator == 17_465_089
+    assert sum(p.numel() for p in gan.discriminator.parameters()) == discriminator == 140_481
+
+
+def test_dbn_of_the_usual_widths_samples_the_right_shapes() -> None:
+    dbn = DBN([784, 500, 200], side=28)
+    assert [(r.n_visible, r.n_hidden) for r in dbn.rbms] == [(784, 500), (500, 200)]
+    g = torch.Generator().manual_seed(0)
+    assert dbn.up(torch.rand(3, 1, 28, 28), 2).shape == (3, 200)
+    assert dbn.down(torch.rand(3, 500), g).shape == (3, 784)
+    x = dbn.sample(6, g, steps=5)
+    assert x.shape == (6, 1, 28, 28) and 0 <= x.min() and x.max() <= 1
+    with pytest.raises(ParameterError, match=r"invalid sizes=\[784, 500\]"):
+        DBN([784, 500])
+
+
+def test_build_rejects_unknown_options_and_wrong_image_sizes() -> None:
+    with pytest.raises(ParameterError, match=r"invalid dcgan option='depth'; allowed: 'latent_dim', 'width'"):
+        build("dcgan", depth=3)
+    with pytest.raises(ParameterError, match=r"28x28 images for dcgan"):
+        build("dcgan", side=8)
+    assert build("rbm", side=8).n_visible == 64

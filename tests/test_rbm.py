@@ -1,0 +1,112 @@
+"""The RBM against brute force on a model small enough to enumerate (4 visible x 3 hidden)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from genstudy.models.rbm import RBM, all_binary_states
+
+
+
+def small_rbm(n_visible: int = 4, n_hidden: int = 3, seed: int = 0, scale: float = 1.0) -> RBM:
+    g = torch.Generator().manual_seed(seed)
+    rbm = RBM(n_visible, n_hidden).double()
+    with torch.no_grad():
+        rbm.W.copy_(scale * torch.randn(n_visible, n_hidden, generator=g, dtype=torch.float64))
+        rbm.b.copy_(0.5 * torch.randn(n_visible, generator=g, dtype=torch.float64))
+        rbm.c.copy_(0.5 * torch.randn(n_hidden, generator=g, dtype=torch.float64))
+    return rbm
+
+
+def joint_table(rbm: RBM) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """All (v, h) pairs and their unnormalised log-probabilities -E(v, h)."""
+    vs = all_binary_states(rbm.n_visible, torch.float64)
+    hs = all_binary_states(rbm.n_hidden, torch.float64)
+    v = vs.repeat_interleave(len(hs), 0)
+    h = hs.repeat(len(vs), 1)
+    return v, h, -rbm.energy(v, h)
+
+
+def test_free_energy_matches_enumeration() -> None:
+    rbm = small_rbm()
+    vs = all_binary_states(4, torch.float64)
+    hs = all_binary_states(3, torch.float64)
+    for v in vs:
+        brute = -torch.logsumexp(-rbm.energy(v.expand(len(hs), -1), hs), 0)
+        torch.testing.assert_close(rbm.free_energy(v[None])[0], brute)
+
+
+def test_conditionals_match_enumeration() -> None:
+    rbm = small_rbm()
+    v, h, logp = joint_table(rbm)
+    for v0 in all_binary_states(4, torch.float64):
+        rows = (v == v0).all(1)
+        w = torch.softmax(logp[rows], 0)
+        torch.testing.assert_close(rbm.p_h(v0[None])[0], (w[:, None] * h[rows]).sum(0))
+    for h0 in all_binary_states(3, torch.float64):
+        rows = (h == h0).all(1)
+        w = torch.softmax(logp[rows], 0)
+        torch.testing.assert_close(rbm.p_v(h0[None])[0], (w[:, None] * v[rows]).sum(0))
+
+
+@pytest.mark.parametrize(("n_visible", "n_hidden"), [(4, 3), (3, 5)])
+def test_exact_log_partition_both_ways(n_visible: int, n_hidden: int) -> None:
+    rbm = small_rbm(n_visible, n_hidden)
+    _, _, logp = joint_table(rbm)
+    torch.testing.assert_close(rbm.exact_log_partition(), torch.logsumexp(logp, 0))
+    # and the probabilities of all visible states sum to one
+    total = torch.logsumexp(rbm.log_likelihood(all_binary_states(n_visible, torch.float64)), 0)
+    torch.testing.assert_close(total, torch.tensor(0.0, dtype=torch.float64), atol=1e-10, rtol=0)
+
+
+def exact_gradient(rbm: RBM, data: torch.Tensor) -> torch.Tensor:
+    """d mean log p(data) / dW = <v p(h|v)ᵀ>_data - <v hᵀ>_model, by enumeration."""
+    v, h, logp = joint_table(rbm)
+    p = torch.softmax(logp, 0)
+    model = (p[:, None, None] * v[:, :, None] * h[:, None, :]).sum(0)
+    positive = (data[:, :, None] * rbm.p_h(data)[:, None, :]).mean(0)
+    return positive - model
+
+
+def test_cd_gradient_has_the_sign_of_the_exact_gradient_after_enough_gibbs_steps() -> None:
+    rbm = small_rbm(scale=0.5, seed=3)
+    data = torch.tensor([[1, 1, 0, 0], [1, 1, 1, 0], [0, 0, 1, 1]], dtype=torch.float64)
+    exact = exact_gradient(rbm, data)
+    batch = data.repeat(20_000, 1)  # many chains: the Monte-Carlo error is ~0.005
+    v_model, _ = rbm.gibbs(batch, steps=50, generator=torch.Generator().manual_seed(0))
+    rbm.zero_grad()
+    rbm.contrastive_loss(batch, v_model).backward()
+    estimate = -rbm.W.grad
+    clear = exact.abs() > 0.03
+    assert clear.sum() >= 6, "the test RBM should have several clearly non-zero gradients"
+    assert torch.equal(torch.sign(estimate[clear]), torch.sign(exact[clear]))
+    torch.testing.assert_close(estimate, exact, atol=0.02, rtol=0)
+
+
+def test_cd1_differs_from_the_exact_gradient() -> None:
+    # CD-1 is biased: on the same RBM its estimate is measurably off the exact gradient,
+    # which is why the test above needs many Gibbs steps.
+    rbm = small_rbm(scale=2.0, seed=3)
+    data = torch.tensor([[1, 1, 0, 0], [1, 1, 1, 0], [0, 0, 1, 1]], dtype=torch.float64)
+    batch = data.repeat(20_000, 1)
+    v1, _ = rbm.gibbs(batch, steps=1, generator=torch.Generator().manual_seed(0))
+    rbm.zero_grad()
+    rbm.contrastive_loss(batch, v1).backward()
+    assert (-rbm.W.grad - exact_gradient(rbm, data)).abs().max() > 0.05
+
+
+def test_gibbs_chains_reach_the_model_distribution() -> None:
+    rbm = small_rbm(seed=1)
+    chains = torch.zeros(40_000, 4, dtype=torch.float64)
+    v, _ = rbm.gibbs(chains, steps=30, generator=torch.Generator().manual_seed(2))
+    codes = (v * torch.tensor([8, 4, 2, 1], dtype=torch.float64)).sum(1).long()
+    empirical = torch.bincount(codes, minlength=16).double() / len(codes)
+    exact = rbm.log_likelihood(all_binary_states(4, torch.float64)).exp()
+    torch.testing.assert_close(empirical, exact, atol=0.01, rtol=0)
+
+
+def test_sample_shape_and_range() -> None:
+    rbm = RBM(16, 5, side=4)
+    x = rbm.sample(7, torch.Generator().manual_seed(0), steps=3)
+    assert x.shape == (7, 1, 4, 4) and x.min() >= 0 and x.max() <= 1

@@ -1,0 +1,114 @@
+"""The shared training loop: resume equality, NaN guard, and a real kill of `genstudy train`."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from genstudy.config import RunParams
+from genstudy.models import build
+from genstudy.runner import train_run
+from genstudy.training import fit, make_task
+
+
+def quiet(_: str) -> None:
+    pass
+
+
+def weights(path: Path) -> dict[str, torch.Tensor]:
+    return torch.load(path, weights_only=True)
+
+
+@pytest.mark.parametrize(
+    ("model", "train_options", "stop"),
+    [("dcgan", {}, 13), ("rbm", {"persistent": True}, 20), ("dbn", {}, 40), ("vae_conv", {}, 7)],
+)
+def test_resumed_run_ends_with_the_same_parameters(tmp_path: Path, model: str, train_options: dict, stop: int) -> None:
+    params = RunParams(model=model, profile="smoke", device="cpu", train_options=train_options)
+    straight = train_run(params, tmp_path / "a", log=quiet)
+    first = train_run(params, tmp_path / "b", stop_after=stop, checkpoint_every=5, log=quiet)
+    assert first.result is not None and first.result.status == "interrupted"
+    assert not (first.directory / "record.json").exists(), "an interrupted run must not leave a record"
+    assert (first.directory / "checkpoint.pt").exists()
+    resumed = train_run(params, tmp_path / "b", log=quiet)
+    assert resumed.record["training"]["resumed_from_step"] == stop
+    assert resumed.record["training"]["steps"] == straight.record["training"]["steps"]
+    a, b = weights(straight.directory / "model.pt"), weights(resumed.directory / "model.pt")
+    assert a.keys() == b.keys()
+    for key in a:
+        assert torch.equal(a[key], b[key]), f"{model}: {key} differs after resume"
+    assert not (resumed.directory / "checkpoint.pt").exists()
+
+
+def test_same_seed_same_numbers_other_seed_other_numbers(tmp_path: Path) -> None:
+    runs = [train_run(RunParams(model="vae_mlp", profile="smoke", seed=s, device="cpu"), tmp_path / str(i), log=quiet)
+            for i, s in enumerate((3, 3, 4))]
+    final = [r.record["training"]["final"]["loss"] for r in runs]
+    assert final[0] == final[1] and final[0] != final[2]
+
+
+def test_nan_stops_the_run_and_marks_the_record_diverged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import genstudy.runner as runner
+
+    def poisoned(*args, **kwargs):
+        model = build(*args, **kwargs)
+        with torch.no_grad():
+            next(model.parameters()).view(-1)[0] = float("nan")
+        return model
+
+    monkeypatch.setattr(runner, "build", poisoned)
+    run = train_run(RunParams(model="autoencoder", profile="smoke", device="cpu"), tmp_path, log=quiet)
+    record = json.loads((run.directory / "record.json").read_text())
+    assert record["status"] == "diverged"
+    assert "loss became non-finite at step" in record["message"]
+    assert record["timings"]["sample_1k_s"] is None and "weights" not in record["artifacts"]
+
+
+def test_fit_rejects_a_batch_larger_than_the_data() -> None:
+    task = make_task(build("autoencoder"))
+    with pytest.raises(ValueError, match="batch_size=64 is larger than the 10 training examples"):
+        fit(task, torch.rand(10, 1, 28, 28), epochs=1, batch_size=64, seed=0)
+
+
+def test_record_has_every_field_the_book_needs(tmp_path: Path) -> None:
+    run = train_run(RunParams(model="rbm", profile="smoke", device="cpu"), tmp_path, log=quiet)
+    r = json.loads((run.directory / "record.json").read_text())
+    for key in ("model", "family", "framework", "dataset", "profile", "seed", "device", "params_count", "config",
+                "timings", "metrics", "versions", "git_commit", "status"):
+        assert key in r, key
+    assert (r["family"], r["framework"], r["status"]) == ("rbm", "pytorch", "ok")
+    assert r["params_count"] == 784 * 500 + 784 + 500
+    assert r["timings"]["train_s"] > 0 and r["timings"]["sample_1k_s"] > 0
+    assert r["timings"]["sample_gibbs_steps"] == 100
+    for artefact in r["artifacts"].values():
+        assert (run.directory / artefact).is_file()
+
+
+@pytest.mark.slow
+def test_killing_genstudy_train_then_restarting_resumes(tmp_path: Path) -> None:
+    cmd = [sys.executable, "-m", "genstudy", "train", "--model", "seed_gan", "--profile", "smoke",
+           "--device", "cpu", "--out", str(tmp_path), "--checkpoint-every", "2"]
+    run_dir = tmp_path / "smoke" / "seed_gan-fashion_mnist-seed0"
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 240
+    while not (run_dir / "checkpoint.pt").exists():
+        assert proc.poll() is None, f"training ended before its first checkpoint: {proc.stdout.read()}"
+        assert time.monotonic() < deadline, "no checkpoint within 4 minutes"
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (run_dir / "record.json").exists()
+    torch.load(run_dir / "checkpoint.pt", weights_only=True)  # whole, whenever the kill landed
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert "resumed from the checkpoint at step" in again.stdout
+    record = json.loads((run_dir / "record.json").read_text())
+    assert record["status"] == "ok" and record["training"]["resumed_from_step"] >= 2
+    assert not list(run_dir.glob(".*.tmp")), "temporaries of the killed writer were not cleaned up"
