@@ -8,7 +8,6 @@ import torch
 from genstudy.models.rbm import RBM, all_binary_states
 
 
-
 def small_rbm(n_visible: int = 4, n_hidden: int = 3, seed: int = 0, scale: float = 1.0) -> RBM:
     g = torch.Generator().manual_seed(seed)
     rbm = RBM(n_visible, n_hidden).double()

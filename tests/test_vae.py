@@ -34,8 +34,8 @@ def test_elbo_equals_the_hand_computation() -> None:
     logvar = 0.2 * 1 + 0.2 * 0 - 0.4 * 1 + 0.3 * 1 - 1.0         # -0.9
     z = mu + math.exp(0.5 * logvar) * 0.3
     logits = [1.5 * z - 0.5, -2.0 * z + 0.25, 0.5 * z, 1.0 * z + 0.75]
-    rec = sum(xi * math.log(1 / (1 + math.exp(-l))) + (1 - xi) * math.log(1 - 1 / (1 + math.exp(-l)))
-              for xi, l in zip(x, logits, strict=True))
+    rec = sum(xi * math.log(1 / (1 + math.exp(-lg))) + (1 - xi) * math.log(1 - 1 / (1 + math.exp(-lg)))
+              for xi, lg in zip(x, logits, strict=True))
     kl = 0.5 * (mu**2 + math.exp(logvar) - 1 - logvar)
     assert math.isclose(terms.reconstruction.item(), rec, rel_tol=1e-12)
     assert math.isclose(terms.kl.item(), kl, rel_tol=1e-12)

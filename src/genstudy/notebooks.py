@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from genstudy.errors import GenstudyError
 from genstudy.pipeline import KERNEL, NOTEBOOK_DIR
 
 #: Cell metadata that changes on every execution and would only add noise to diffs.
@@ -22,10 +23,15 @@ def refresh(path: Path, root: Path, timeout: int = 600) -> float:
     """Execute ``path`` top to bottom in ``root`` and write it back; return wall seconds."""
     import nbformat
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name=KERNEL, resources={"metadata": {"path": str(root)}}).execute()
+    client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL, resources={"metadata": {"path": str(root)}})
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        raise GenstudyError(f"{path.relative_to(root)}: {exc.ename}: {exc.evalue} (the file was not changed)") from exc
     for cell in nb.cells:
         for key in _VOLATILE_CELL_KEYS:
             cell.metadata.pop(key, None)

@@ -97,3 +97,72 @@ def pixel_histogram(images: np.ndarray, title: str) -> Figure:
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def _show_grid(ax: plt.Axes, images: np.ndarray, nrow: int, title: str | None = None) -> None:
+    ax.imshow(image_grid(images, nrow), cmap="gray_r", vmin=0.0, vmax=1.0 if images.dtype != np.uint8 else 255,
+              interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    if title:
+        ax.set_title(title, fontsize=10)
+
+
+def sample_grids(grids: dict[str, np.ndarray], nrow: int = 8, suptitle: str | None = None) -> Figure:
+    """One panel per entry: ``title -> images (N, H, W)`` in [0, 1] (or uint8), ``nrow`` rows each."""
+    fig, axes = plt.subplots(1, len(grids), figsize=(3.3 * len(grids), 3.6), squeeze=False)
+    for ax, (title, images) in zip(axes[0], grids.items(), strict=True):
+        _show_grid(ax, images[: nrow * nrow], nrow, title)
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def image_rows(rows: dict[str, np.ndarray], suptitle: str | None = None) -> Figure:
+    """One row per entry (``label -> images (N, H, W)``), labels on the left: originals vs
+    reconstructions, interpolations, Gibbs-chain snapshots."""
+    n = len(rows)
+    width = max(len(v) for v in rows.values())
+    fig, axes = plt.subplots(n, 1, figsize=(0.75 * width + 1.8, 0.9 * n + 0.3), squeeze=False)
+    for ax, (label, images) in zip(axes[:, 0], rows.items(), strict=True):
+        _show_grid(ax, images, 1)
+        ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=10)
+    fig.subplots_adjust(left=0.2, hspace=0.1)
+    return fig
+
+
+def loss_curves(histories: dict[str, pd.DataFrame], metrics: Sequence[str], x: str = "epoch") -> Figure:
+    """One panel per metric, one line per run (``name -> history`` with an ``x`` column)."""
+    long = pd.concat(
+        [h.melt(id_vars=[x], value_vars=[m for m in metrics if m in h], var_name="metric").assign(run=name)
+         for name, h in histories.items()],
+        ignore_index=True,
+    )
+    present = [m for m in metrics if m in set(long["metric"])]
+    fig, axes = plt.subplots(1, len(present), figsize=(4.2 * len(present), 3.2), squeeze=False)
+    for ax, metric in zip(axes[0], present, strict=True):
+        sns.lineplot(data=long[long["metric"] == metric], x=x, y="value", hue="run", ax=ax)
+        ax.set_title(metric, fontsize=10)
+        ax.set_ylabel("")
+    fig.tight_layout()
+    return fig
+
+
+def filters(weights: np.ndarray, side: int, n: int = 64, nrow: int = 8, title: str | None = None) -> Figure:
+    """The first ``n`` columns of a (side², H) weight matrix as side x side images (each rescaled)."""
+    w = weights[:, :n].T.reshape(-1, side, side)
+    lo, hi = w.min(axis=(1, 2), keepdims=True), w.max(axis=(1, 2), keepdims=True)
+    w = (w - lo) / np.maximum(hi - lo, 1e-12)
+    fig, ax = plt.subplots(figsize=(4, 4))
+    ax.imshow(image_grid(w.astype(np.float32), nrow), cmap="RdBu_r", interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    if title:
+        ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig

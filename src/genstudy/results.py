@@ -103,3 +103,28 @@ def load_records(root: Path, profile: str | None = None) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame()
     return pd.json_normalize(rows, max_level=1)
+
+
+def summary(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """A one-row-per-run table of what the model chapters report: size, budget, cost, status."""
+    rows = []
+    for r in records:
+        rows.append({
+            "model": r["model"],
+            "family": r["family"],
+            "parameters": r["params_count"],
+            "train images": r["config"]["train_size"],
+            "epochs": r["config"]["epochs"],
+            "steps": r["training"]["steps"],
+            "train s": r["timings"]["train_s"],
+            "1k samples s": r["timings"]["sample_1k_s"],
+            "Gibbs steps": r["timings"]["sample_gibbs_steps"],
+            "device": r["device_name"],
+            "status": r["status"],
+        })
+    return pd.DataFrame(rows).set_index("model")
+
+
+def history(directory: Path) -> pd.DataFrame:
+    """The logged losses of the run in ``directory`` (``history.csv``)."""
+    return pd.read_csv(Path(directory) / "history.csv")

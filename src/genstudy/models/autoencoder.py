@@ -31,6 +31,7 @@ class Autoencoder(GenerativeModel):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decoder(self.encoder(x))
 
+    @torch.no_grad()
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
         """Decoded codes of ``x``, same shape, in [0, 1]."""
         return self(x)
