@@ -60,3 +60,14 @@ def test_every_model_has_a_family_and_profiles_are_named() -> None:
     assert RunParams(model="vae_mlp").with_(seed=5).seed == 5
     with pytest.raises(ParameterError):
         RunParams(model="vae_mlp").with_(seed=-1)
+
+
+def test_budgets_apply_per_model_overrides() -> None:
+    quick = PROFILES["quick"]
+    assert quick.budget("dcgan").options == {"width": 32}
+    assert quick.budget("dcgan").epochs == 3 and quick.budget("rbm").epochs == quick.epochs
+    assert quick.budget("seed_gan").train_size == 10_000
+    assert RunParams(model="dcgan", profile="quick").epochs == 3
+    assert RunParams(model="dcgan", profile="quick", epochs=7).budget.epochs == 7
+    with pytest.raises(ParameterError, match="invalid model='gan'"):
+        quick.budget("gan")

@@ -74,4 +74,28 @@ def test_smoke_book_builds_end_to_end(tmp_path: Path) -> None:
     executed = nbformat.read(root / EXECUTED_DIR / "00_data.ipynb", as_version=4)
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and 'profile = "smoke"' in injected[0].source
+    for executed_nb in sorted((root / EXECUTED_DIR).glob("*.ipynb")):
+        assert chapter_problems(executed_nb) == [], executed_nb.name
     assert any("book built" in line for line in log)
+
+
+def chapter_problems(notebook: Path) -> list[str]:
+    """Warnings, errors and machine paths in a notebook's outputs (none may reach the book)."""
+    problems = []
+    nb = nbformat.read(notebook, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            text = out.get("text", "") + str(out.get("data", {}).get("text/plain", ""))
+            if out.output_type == "error":
+                problems.append(f"cell {i}: {out.ename}")
+            if out.output_type == "stream" and out.name == "stderr":
+                problems.append(f"cell {i}: stderr: {text[:120]!r}")
+            for path in ("/work/", "/home/", "/root/", "/tmp/"):
+                if path in text:
+                    problems.append(f"cell {i}: machine path {path} in output")
+    return problems
+
+
+@pytest.mark.parametrize("notebook", sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.name)
+def test_source_notebooks_carry_no_warnings_or_paths(notebook: Path) -> None:
+    assert chapter_problems(notebook) == []

@@ -5,6 +5,7 @@ Used by ``genstudy train`` and by the model notebooks, so both produce the same 
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +44,11 @@ class Run:
     directory: Path
     model: GenerativeModel
     result: FitResult | None
+
+
+def shown(path: Path) -> str:
+    """``path`` relative to the working directory, for logs that end up in the book."""
+    return os.path.relpath(path)
 
 
 def sample(model: GenerativeModel, n: int, generator: torch.Generator, gibbs_steps: int) -> torch.Tensor:
@@ -120,7 +126,7 @@ def train_run(
     previous = read_record(directory)
     if previous and previous.get("config") == config and previous.get("status") == "ok" and not force:
         model.load_state_dict(torch.load(directory / "model.pt", map_location=device, weights_only=True))
-        log(f"[genstudy] {rid}: up to date ({directory / 'record.json'}), not retrained")
+        log(f"[genstudy] {rid}: up to date ({shown(directory / 'record.json')}), not retrained")
         return Run(previous, directory, model, None)
 
     task = make_task(model, **params.train_options)
@@ -182,7 +188,7 @@ def train_run(
     checkpoint.unlink(missing_ok=True)
     if result.status == "ok":
         log(f"[genstudy] {rid}: ok in {result.train_s:.1f} s; 1,000 samples in {sample_s:.2f} s "
-            f"→ {directory / 'record.json'}")
+            f"→ {shown(directory / 'record.json')}")
     else:
-        log(f"[genstudy] {rid}: {result.status}: {result.message} → {directory / 'record.json'}")
+        log(f"[genstudy] {rid}: {result.status}: {result.message} → {shown(directory / 'record.json')}")
     return Run(record, directory, model, result)

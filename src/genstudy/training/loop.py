@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from genstudy.data.transforms import batches
 from genstudy.io import load_torch, save_torch
