@@ -105,15 +105,44 @@ def execute(run: NotebookRun, root: Path) -> float:
             report_mode=False,
         )
     except PapermillExecutionError as exc:
-        failed = run.output.with_name(f"{run.output.stem}.failed.ipynb")
-        if tmp.exists():
-            tmp.replace(failed)
-        raise GenstudyError(
-            f"{run.source.relative_to(root)}: cell {exc.exec_count} raised {exc.ename}: {exc.evalue} "
-            f"(executed copy kept in {failed.relative_to(root)})"
-        ) from exc
+        unexpected = unexpected_errors(tmp) if tmp.exists() else [(exc.exec_count, exc.ename, exc.evalue)]
+        if unexpected:
+            failed = run.output.with_name(f"{run.output.stem}.failed.ipynb")
+            if tmp.exists():
+                tmp.replace(failed)
+            count, ename, evalue = unexpected[0]
+            raise GenstudyError(
+                f"{run.source.relative_to(root)}: cell {count} raised {ename}: {evalue} "
+                f"(executed copy kept in {failed.relative_to(root)})"
+            ) from exc
+        drop_papermill_error_banners(tmp)
     tmp.replace(run.output)
     return time.perf_counter() - start
+
+
+def unexpected_errors(notebook: Path) -> list[tuple[int | None, str, str]]:
+    """(execution count, exception name, message) of every error output in a cell *not* tagged
+    ``raises-exception``. Papermill 2.7 reports errors of tagged cells too (nbclient does not)."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    return [
+        (cell.get("execution_count"), out.ename, out.evalue)
+        for cell in nb.cells
+        if "raises-exception" not in cell.metadata.get("tags", [])
+        for out in cell.get("outputs", [])
+        if out.output_type == "error"
+    ]
+
+
+def drop_papermill_error_banners(notebook: Path) -> None:
+    """Remove the "An Exception was encountered" cells papermill adds, in place."""
+    import nbformat
+    from papermill.execute import ERROR_MARKER_TAG
+
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells = [c for c in nb.cells if ERROR_MARKER_TAG not in c.metadata.get("tags", [])]
+    nbformat.write(nb, notebook)
 
 
 def jupyter_book_executable() -> str:

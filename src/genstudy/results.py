@@ -25,9 +25,10 @@ SCHEMA = 1
 RECORD = "record.json"
 
 
-def run_id(model: str, dataset: str, seed: int) -> str:
-    """The folder name of a run: ``<model>-<dataset>-seed<seed>``."""
-    return f"{model}-{dataset}-seed{seed}"
+def run_id(model: str, dataset: str, seed: int, framework: str = "pytorch") -> str:
+    """The folder name of a run: ``<model>-<dataset>-seed<seed>``, suffixed ``-<framework>`` unless PyTorch."""
+    base = f"{model}-{dataset}-seed{seed}"
+    return base if framework == "pytorch" else f"{base}-{framework}"
 
 
 def run_dir(root: Path, profile: str, rid: str) -> Path:
@@ -112,6 +113,7 @@ def summary(records: list[dict[str, Any]]) -> pd.DataFrame:
         rows.append({
             "model": r["model"],
             "family": r["family"],
+            "framework": r["framework"],
             "parameters": r["params_count"],
             "train images": r["config"]["train_size"],
             "epochs": r["config"]["epochs"],

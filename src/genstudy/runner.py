@@ -84,6 +84,19 @@ def save_samples_png(path: Path, images: np.ndarray, nrow: int = 8) -> None:
     write_atomic(path, lambda f: plt.imsave(f, grid, cmap="gray_r", vmin=0.0, vmax=1.0, format="png"))
 
 
+def write_artifacts(directory: Path, history: list[dict[str, float]], grid: np.ndarray | None) -> dict[str, str]:
+    """Write ``history.csv`` and, when ``grid`` (N, H, W) in [0, 1] is given, ``samples.png`` and
+    ``samples.npy`` (uint8) into ``directory``, atomically; return the record's artifact names."""
+    history_csv = pd.DataFrame(history).to_csv(index=False).encode()
+    write_atomic(directory / "history.csv", lambda f: f.write(history_csv))
+    artifacts = {"history": "history.csv"}
+    if grid is not None:
+        save_samples_png(directory / "samples.png", grid)
+        write_atomic(directory / "samples.npy", lambda f: np.save(f, (grid * 255).round().astype(np.uint8)))
+        artifacts.update(samples_png="samples.png", samples_npy="samples.npy")
+    return artifacts
+
+
 def train_run(
     params: RunParams,
     out: Path | str = "results",
@@ -145,19 +158,17 @@ def train_run(
     if result.status == "interrupted":
         return Run({}, directory, model, result)
 
-    history_csv = pd.DataFrame(result.history).to_csv(index=False).encode()
-    write_atomic(directory / "history.csv", lambda f: f.write(history_csv))
     sample_s: float | None = None
-    artifacts = {"history": "history.csv"}
+    grid = None
     if result.status == "ok":
         model.eval()
         generator = torch.Generator(device=device).manual_seed(params.seed + 1)
         sample_s, samples = time_sampling(model, 1000, generator, profile.gibbs_steps)
         grid = samples[:100].reshape(100, *samples.shape[-2:]).float().cpu().numpy()
         save_torch(directory / "model.pt", model.state_dict())
-        save_samples_png(directory / "samples.png", grid)
-        write_atomic(directory / "samples.npy", lambda f: np.save(f, (grid * 255).round().astype(np.uint8)))
-        artifacts.update(samples_png="samples.png", samples_npy="samples.npy", weights="model.pt")
+    artifacts = write_artifacts(directory, result.history, grid)
+    if grid is not None:
+        artifacts["weights"] = "model.pt"
 
     record = {
         "run_id": rid,
