@@ -26,6 +26,14 @@ from genstudy.models.vae import VAE
 Losses = dict[str, torch.Tensor]
 
 
+def descend(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> torch.Tensor:
+    """One gradient step of ``optimizer`` on ``loss``; returns the loss, detached."""
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    return loss.detach()
+
+
 def _adam(params: Any, lr: float, betas: tuple[float, float] = (0.9, 0.999)) -> torch.optim.Adam:
     return torch.optim.Adam(params, lr=lr, betas=betas)
 
@@ -85,15 +93,11 @@ class GANTask(Task):
         logit_real, logit_fake = D(batch), D(fake.detach())
         loss_d = F.binary_cross_entropy_with_logits(logit_real, torch.ones_like(logit_real)) + \
             F.binary_cross_entropy_with_logits(logit_fake, torch.zeros_like(logit_fake))
-        opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
-        opt_d.step()
+        descend(opt_d, loss_d)
 
         logit_gen = D(fake)
         loss_g = F.binary_cross_entropy_with_logits(logit_gen, torch.ones_like(logit_gen))
-        opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
-        opt_g.step()
+        descend(opt_g, loss_g)
         return {
             "loss_d": loss_d.detach(),
             "loss_g": loss_g.detach(),
@@ -113,12 +117,7 @@ class AutoencoderTask(Task):
         return to_tensor(images, scale="unit", device=device)
 
     def step(self, batch: torch.Tensor, epoch: int, generator: torch.Generator) -> Losses:
-        loss = self.model.loss(batch)
-        opt = self.optimizers["model"]
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        return {"loss": loss.detach()}
+        return {"loss": descend(self.optimizers["model"], self.model.loss(batch))}
 
 
 class VAETask(Task):
@@ -138,12 +137,8 @@ class VAETask(Task):
     def step(self, batch: torch.Tensor, epoch: int, generator: torch.Generator) -> Losses:
         x = binarize_dynamic(batch, generator) if self.model.likelihood == "bernoulli" else batch
         terms = self.model.elbo(x, generator=generator)
-        loss = -terms.elbo.mean()
-        opt = self.optimizers["model"]
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        return {"loss": loss.detach(), "reconstruction": terms.reconstruction.mean().detach(),
+        loss = descend(self.optimizers["model"], -terms.elbo.mean())
+        return {"loss": loss, "reconstruction": terms.reconstruction.mean().detach(),
                 "kl": terms.kl.mean().detach()}
 
 
@@ -169,13 +164,10 @@ class RBMTrainer:
             v_model = self.chains
         else:
             v_model, _ = self.rbm.gibbs(v, self.k, generator)
-        loss = self.rbm.contrastive_loss(v, v_model)
-        self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        self.optimizer.step()
+        loss = descend(self.optimizer, self.rbm.contrastive_loss(v, v_model))
         with torch.no_grad():
             recon = (v - self.rbm.p_v(self.rbm.p_h(v))).pow(2).mean()
-        return {"free_energy_gap": loss.detach(), "recon_error": recon}
+        return {"free_energy_gap": loss, "recon_error": recon}
 
 
 def _rbm_options(lr: float, k: int, persistent: bool, momentum: float, weight_decay: float) -> dict[str, Any]:
