@@ -84,6 +84,17 @@ def save_samples_png(path: Path, images: np.ndarray, nrow: int = 8) -> None:
     write_atomic(path, lambda f: plt.imsave(f, grid, cmap="gray_r", vmin=0.0, vmax=1.0, format="png"))
 
 
+def training_images(dataset: str, data_dir: str | None, train_size: int | None, seed: int) -> np.ndarray:
+    """The training images of a run, uint8 (N, H, W): a class-balanced subset of ``train_size``
+    drawn with ``seed`` (the whole training split when ``train_size`` is None or too large).
+    PyTorch and TensorFlow runs of the same model and seed see exactly the same images."""
+    ds = load_images(dataset, data_dir)
+    images = ds.train.images
+    if train_size is not None and train_size < len(images):
+        images = images[balanced_subset(ds.train.labels, train_size, seed=seed)]
+    return images
+
+
 def write_artifacts(directory: Path, history: list[dict[str, float]], grid: np.ndarray | None) -> dict[str, str]:
     """Write ``history.csv`` and, when ``grid`` (N, H, W) in [0, 1] is given, ``samples.png`` and
     ``samples.npy`` (uint8) into ``directory``, atomically; return the record's artifact names."""
@@ -129,11 +140,8 @@ def train_run(
 
     seed_everything(params.seed)
     make_deterministic(device)
-    ds = load_images(params.dataset, params.data_dir)
-    images = ds.train.images
-    if budget.train_size is not None and budget.train_size < len(images):
-        images = images[balanced_subset(ds.train.labels, budget.train_size, seed=params.seed)]
-    model = build(params.model, side=ds.image_shape[0], generator=torch.Generator().manual_seed(params.seed),
+    images = training_images(params.dataset, params.data_dir, budget.train_size, params.seed)
+    model = build(params.model, side=images.shape[1], generator=torch.Generator().manual_seed(params.seed),
                   **options).to(device)
 
     previous = read_record(directory)

@@ -396,15 +396,12 @@ def _tf_record(model: str, family: str, dataset: str, profile: str, seed: int, p
 
 
 def _training_images(dataset: str, profile: str, seed: int, data_dir: str | None, model: str) -> tuple[Any, Any]:
+    """The PyTorch runner's training images for ``model`` on ``profile``, and its budget."""
     from genstudy.config import get_profile
-    from genstudy.data import balanced_subset, load_images
+    from genstudy.runner import training_images
 
     budget = get_profile(profile).budget(model)
-    ds = load_images(dataset, data_dir)
-    images = ds.train.images
-    if budget.train_size is not None and budget.train_size < len(images):
-        images = images[balanced_subset(ds.train.labels, budget.train_size, seed=seed)]
-    return images, budget
+    return training_images(dataset, data_dir, budget.train_size, seed), budget
 
 
 def gan_run(*, dataset: str = "fashion_mnist", profile: str = "smoke", seed: int = 0, data_dir: str | None = None,
