@@ -11,6 +11,7 @@ import pytest
 
 from conftest import ROOT
 from genstudy import tf_seed
+from genstudy.evaluation import evaluate_run
 from genstudy.models import build
 
 SEED_ARTICLE = ROOT.parent / "shared" / "seeds" / "000_21b9193a8f1a40ad.txt"
@@ -79,3 +80,8 @@ def test_tensorflow_runs_write_standard_records(tmp_path: Path) -> None:
     assert run.directory.name == "autoencoder-fashion_mnist-seed0-tensorflow"
     assert (run.directory / "record.json").is_file() and (run.directory / "samples.npy").is_file()
     assert r["versions"]["tensorflow"].startswith("2.")
+    # Measured with the same yardstick as the PyTorch runs, and reproducible from the saved weights.
+    assert {"fd", "kid", "precision", "recall", "class_kl", "parzen_ll"} <= set(r["metrics"])
+    assert "log_likelihood" not in r["metrics"]  # an autoencoder defines none
+    again = evaluate_run(run.directory, force=True, log=lambda _: None)
+    assert again["metrics"] == r["metrics"]

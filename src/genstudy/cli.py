@@ -5,6 +5,9 @@
     genstudy data info --dataset fashion_mnist [--data-dir DIR]
     genstudy profiles
     genstudy train --model dcgan --profile quick --seed 0 [--device auto] [--out results]
+    genstudy evaluate RUN_DIR [RUN_DIR ...] [--device auto] [--force]
+    genstudy baseline --dataset fashion_mnist --profile quick   # real-vs-real metrics
+    genstudy classifier train --dataset fashion_mnist             # the metrics' feature network
     genstudy book [--profile quick] [--data-dir DIR]
     genstudy notebooks refresh          # re-execute sources on smoke (nbval references)
 
@@ -64,6 +67,32 @@ def _train(args: argparse.Namespace) -> int:
     return 0 if run.record.get("status") == "ok" else 1
 
 
+def _evaluate(args: argparse.Namespace) -> int:
+    from genstudy.evaluation import evaluate_run
+
+    for directory in args.run_dirs:
+        evaluate_run(directory, data_dir=args.data_dir, device=args.device, force=args.force)
+    return 0
+
+
+def _baseline(args: argparse.Namespace) -> int:
+    from genstudy.evaluation import real_baseline
+    from genstudy.results import metrics_table
+
+    record = real_baseline(args.dataset, args.profile, args.out, data_dir=args.data_dir, force=args.force)
+    print(metrics_table([record]).T.to_string())
+    return 0
+
+
+def _train_classifier(args: argparse.Namespace) -> int:
+    from genstudy.metrics.classifier import WEIGHTS_DIR, train_classifier
+
+    card = train_classifier(args.dataset, epochs=args.epochs, seed=args.seed, data_dir=args.data_dir,
+                            out=args.out or WEIGHTS_DIR)
+    print(f"[genstudy] classifier {card.dataset}: test accuracy {card.test_accuracy:.4f}, sha256 {card.sha256}")
+    return 0
+
+
 def _book(args: argparse.Namespace) -> int:
     from genstudy.pipeline import find_root, make_book
 
@@ -109,6 +138,31 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints")
     train.add_argument("--force", action="store_true", help="retrain even if an up-to-date record exists")
     train.set_defaults(func=_train)
+
+    evaluate = sub.add_parser("evaluate", help="fill the metrics of finished runs (results/<profile>/<run_id>)")
+    evaluate.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR")
+    evaluate.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N (default auto)")
+    evaluate.add_argument("--data-dir", default=None)
+    evaluate.add_argument("--force", action="store_true", help="re-evaluate even if the metrics are current")
+    evaluate.set_defaults(func=_evaluate)
+
+    baseline = sub.add_parser("baseline", help="the metrics of real training images against the test reference")
+    baseline.add_argument("--dataset", default="fashion_mnist", choices=IMAGE_DATASETS)
+    baseline.add_argument("--profile", default="quick", choices=tuple(PROFILES))
+    baseline.add_argument("--data-dir", default=None)
+    baseline.add_argument("--out", type=Path, default=Path("results"))
+    baseline.add_argument("--force", action="store_true")
+    baseline.set_defaults(func=_baseline)
+
+    classifier = sub.add_parser("classifier", help="the domain classifier behind every image metric")
+    classifier_sub = classifier.add_subparsers(dest="action", required=True)
+    ctrain = classifier_sub.add_parser("train", help="train it on a dataset's training split; write weights + SHA")
+    ctrain.add_argument("--dataset", required=True, choices=IMAGE_DATASETS)
+    ctrain.add_argument("--epochs", type=int, default=8)
+    ctrain.add_argument("--seed", type=int, default=0)
+    ctrain.add_argument("--data-dir", default=None)
+    ctrain.add_argument("--out", type=Path, default=None, help="weights folder (default: the package's)")
+    ctrain.set_defaults(func=_train_classifier)
 
     book = sub.add_parser("book", help="execute the notebooks on a profile and build the HTML book")
     book.add_argument("--profile", default="quick", choices=tuple(PROFILES))

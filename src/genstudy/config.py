@@ -57,6 +57,9 @@ class Profile:
     by ``overrides``; ``seeds``: the seeds a study runs per model; ``eval_samples``:
     generated and real images per metric; ``gibbs_steps``: Gibbs sweeps per RBM/DBN
     sample; ``stats_size``: images the data chapter summarizes per split (None = all).
+    Evaluation (:mod:`genstudy.evaluation`): ``likelihood_size`` test images per likelihood,
+    ``iwae_k`` importance samples of the VAE bound, ``ais_steps`` / ``ais_chains`` of the
+    RBM's and DBN's annealed importance sampling.
     """
 
     name: str
@@ -69,6 +72,10 @@ class Profile:
     stats_size: int | None
     gibbs_steps: int
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    likelihood_size: int = 1_000
+    iwae_k: int = 100
+    ais_steps: int = 2_000
+    ais_chains: int = 100
 
     def budget(self, model: str) -> Budget:
         """The budget of ``model`` on this profile (defaults updated by its override)."""
@@ -89,7 +96,8 @@ PROFILES: dict[str, Profile] = {
         Profile("smoke", "CI and nbval: every notebook < 60 s on a 2-core CPU",
                 train_size=2_000, epochs=1, seeds=(0,), eval_samples=500, batch_size=64,
                 stats_size=2_000, gibbs_steps=100,
-                overrides={"dcgan": _NARROW_DCGAN, "seed_gan": {"train_size": 1_000}}),
+                overrides={"dcgan": _NARROW_DCGAN, "seed_gan": {"train_size": 1_000}},
+                likelihood_size=500, iwae_k=20, ais_steps=300, ais_chains=32),
         Profile("quick", "the default book on a laptop-class CPU: whole book <= 20 min on 2 cores",
                 train_size=20_000, epochs=10, seeds=(0,), eval_samples=2_000, batch_size=128,
                 stats_size=None, gibbs_steps=1_000,
@@ -100,11 +108,14 @@ PROFILES: dict[str, Profile] = {
                     "seed_gan": {"train_size": 10_000, "epochs": 1, "batch_size": 64},
                     "vae_conv": {"epochs": 4},
                     "dbn": {"epochs": 5},
-                }),
+                },
+                likelihood_size=1_000, iwae_k=100, ais_steps=2_000, ais_chains=100),
         Profile("full", "the published study on a GPU: full training set, converged, 3 seeds",
                 train_size=None, epochs=50, seeds=(0, 1, 2), eval_samples=10_000, batch_size=128,
                 stats_size=None, gibbs_steps=1_000,
-                overrides={"dcgan": {"epochs": 25}, "seed_gan": {"epochs": 25}, "dbn": {"epochs": 30}}),
+                overrides={"dcgan": {"epochs": 25}, "seed_gan": {"epochs": 25}, "dbn": {"epochs": 30}},
+                # Salakhutdinov & Murray's (2008) AIS schedule; Burda et al.'s (2016) k = 5000.
+                likelihood_size=10_000, iwae_k=5_000, ais_steps=14_500, ais_chains=100),
     )
 }
 

@@ -130,3 +130,50 @@ def summary(records: list[dict[str, Any]]) -> pd.DataFrame:
 def history(directory: Path) -> pd.DataFrame:
     """The logged losses of the run in ``directory`` (``history.csv``)."""
     return pd.read_csv(Path(directory) / "history.csv")
+
+
+#: Record metric → column title of the book's tables, in display order.
+METRIC_COLUMNS: dict[str, str] = {
+    "fd": "FD ↓",
+    "kid": "KID ↓",
+    "precision": "precision ↑",
+    "recall": "recall ↑",
+    "density": "density",
+    "coverage": "coverage ↑",
+    "class_kl": "class KL ↓",
+    "classes_covered": "classes covered",
+    "parzen_ll": "Parzen log-lik.",
+    "log_likelihood": "log-likelihood",
+    "log_likelihood_estimator": "estimator",
+}
+
+
+def metrics_table(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per record (model, framework), one column per metric of :data:`METRIC_COLUMNS`.
+
+    Values are the record's own numbers (nats per image for likelihoods); a metric a family
+    does not define is NaN. Real-data baselines (family ``data``) appear as ``real data``.
+    """
+    rows = []
+    for r in records:
+        label = "real data (train vs test)" if r.get("family") == "data" else r["model"]
+        if r.get("framework") == "tensorflow":
+            label += " (TF)"
+        row: dict[str, Any] = {"model": label}
+        m = r.get("metrics", {})
+        for key, title in METRIC_COLUMNS.items():
+            row[title] = m.get(key, float("nan") if key != "log_likelihood_estimator" else "")
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("model")
+
+
+def class_counts_table(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """Generated images per predicted class (rows: models, columns: classes), from the records'
+    ``evaluation.class_counts``; the real baseline's row shows the data's own spread."""
+    rows = {}
+    for r in records:
+        counts = r.get("evaluation", {}).get("class_counts")
+        if counts:
+            label = "real data (train vs test)" if r.get("family") == "data" else r["model"]
+            rows[label + (" (TF)" if r.get("framework") == "tensorflow" else "")] = counts
+    return pd.DataFrame(rows).T

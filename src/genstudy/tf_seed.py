@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import math
 import os
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -367,6 +368,72 @@ def time_pytorch_port(images: np.ndarray, *, batch_size: int, steps: int, seed: 
     return float(np.median(times[1:]))
 
 
+KIND_OF_MODEL = {"seed_gan": ("generator", FIXED_GAN), "autoencoder": ("decoder", FIXED_VAE)}
+
+
+def keras_sampler(network: Any, model: str) -> Callable[[int, Any], Any]:
+    """A sampler ``(n, torch_generator) -> (n, 1, H, W)`` float tensor in [0, 1] for a trained Keras
+    ``network``: the GAN's generator (N(0, I) codes, tanh output mapped to [0, 1]) or the
+    autoencoder's decoder (N(0, I) codes, the article's way to "generate"). Codes come from
+    torch's generator, so a seed gives the same codes as in any PyTorch run."""
+    import torch
+
+    latent = int(network.input_shape[-1])
+
+    def sampler(n: int, generator: Any) -> Any:
+        z = torch.randn(n, latent, generator=generator).numpy()
+        out = network(z, training=False).numpy()
+        if model == "seed_gan":
+            x = ((out[..., 0] + 1.0) / 2.0).clip(0.0, 1.0)
+        else:
+            side = math.isqrt(out.shape[-1])
+            x = out.reshape(n, side, side).clip(0.0, 1.0)
+        return torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).unsqueeze(1)
+
+    return sampler
+
+
+def save_keras_weights(network: Any, path: Path) -> Path:
+    """``network.save_weights`` to ``path`` (``*.weights.h5``) through a temporary name and a rename."""
+    tmp = path.with_name(f".tmp-{path.name}")
+    with warnings.catch_warnings():  # Keras 3 calls np.array(tensor, copy=False) on TF variables (NumPy 2)
+        warnings.filterwarnings("ignore", message=r"__array__ implementation doesn't accept a copy keyword",
+                                category=DeprecationWarning)
+        network.save_weights(str(tmp))
+    os.replace(tmp, path)
+    return path
+
+
+def load_sampler(directory: Path, record: dict[str, Any]) -> Callable[[int, Any], Any]:
+    """Rebuild the trained network of the TensorFlow run in ``directory`` and return its sampler."""
+    from genstudy.errors import GenstudyError
+
+    model = record["model"]
+    if model not in KIND_OF_MODEL:
+        raise GenstudyError(f"{directory}: no TensorFlow sampler for model {model!r}")
+    name, code = KIND_OF_MODEL[model]
+    weights = Path(directory) / record.get("artifacts", {}).get("weights", f"{name}.weights.h5")
+    if not weights.is_file():
+        raise GenstudyError(f"{weights}: missing Keras weights; re-run the TensorFlow chapter to write them")
+    import_tensorflow()
+    (network,) = build(code, name)
+    network.load_weights(str(weights))
+    return keras_sampler(network, model)
+
+
+def _evaluate(record: dict[str, Any], directory: Path, network: Any, data_dir: str | None) -> dict[str, Any]:
+    """Fill the record's metrics with the same code as every PyTorch run (no likelihood: none is defined)."""
+    import torch
+
+    from genstudy.config import get_profile
+    from genstudy.evaluation import draw, evaluate_samples
+
+    sampler = keras_sampler(network, record["model"])
+    n = get_profile(record["profile"]).eval_samples
+    images = draw(sampler, n, torch.Generator().manual_seed(record["seed"] + 2))
+    return evaluate_samples(record, images, data_dir=data_dir)
+
+
 @dataclass
 class TFRun:
     """A finished TensorFlow run: its record, folder, trained Keras model(s) and training log."""
@@ -406,7 +473,7 @@ def _training_images(dataset: str, profile: str, seed: int, data_dir: str | None
 
 def gan_run(*, dataset: str = "fashion_mnist", profile: str = "smoke", seed: int = 0, data_dir: str | None = None,
             out: Path | str = "results", epochs: int | None = None, batch_size: int | None = None,
-            use_gpu: bool = False) -> TFRun:
+            use_gpu: bool = False, evaluate: bool = True) -> TFRun:
     """Train the fixed article GAN in TensorFlow on the profile's ``seed_gan`` budget; write its record.
 
     Data: the same class-balanced subset as the PyTorch port, zero-padded to 32x32, in [-1, 1],
@@ -434,15 +501,18 @@ def gan_run(*, dataset: str = "fashion_mnist", profile: str = "smoke", seed: int
               "train_size": len(x), "epochs": epochs, "batch_size": batch_size,
               "optimizer": "Adam(2e-4, beta_1=0.5)", "loss": "non-saturating BCE"}
     device = "gpu" if use_gpu and tf.config.list_logical_devices("GPU") else "cpu"
+    artifacts["weights"] = save_keras_weights(generator, directory / "generator.weights.h5").name
     record = _tf_record("seed_gan", "gan", dataset, profile, seed,
                         count_params(generator) + count_params(discriminator), config, training, sample_s,
                         artifacts, device)
+    if evaluate:
+        record = _evaluate(record, directory, generator, data_dir)
     write_record(directory, record)
     return TFRun(record, directory, {"generator": generator, "discriminator": discriminator}, training)
 
 
 def autoencoder_run(*, dataset: str = "fashion_mnist", profile: str = "smoke", seed: int = 0,
-                    data_dir: str | None = None, out: Path | str = "results") -> TFRun:
+                    data_dir: str | None = None, out: Path | str = "results", evaluate: bool = True) -> TFRun:
     """Train the fixed article "VAE" (an autoencoder) in TensorFlow; samples decode N(0, I) codes."""
     from genstudy.results import run_dir, run_id, write_record
     from genstudy.runner import write_artifacts
@@ -463,7 +533,10 @@ def autoencoder_run(*, dataset: str = "fashion_mnist", profile: str = "smoke", s
     config = {"model": "autoencoder", "dataset": dataset, "profile": profile, "seed": seed,
               "train_size": len(x), "epochs": budget.epochs, "batch_size": budget.batch_size,
               "optimizer": "adam (Keras defaults)", "loss": "mse"}
+    artifacts["weights"] = save_keras_weights(decoder, directory / "decoder.weights.h5").name
     record = _tf_record("autoencoder", "autoencoder", dataset, profile, seed, count_params(vae), config,
                         training, sample_s, artifacts, "cpu")
+    if evaluate:
+        record = _evaluate(record, directory, decoder, data_dir)
     write_record(directory, record)
     return TFRun(record, directory, {"vae": vae, "decoder": decoder}, training)

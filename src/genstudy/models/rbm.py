@@ -21,7 +21,6 @@ and weight decay in ``genstudy.training``) applies it.
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import torch
@@ -130,5 +129,6 @@ class RBM(GenerativeModel):
 
 
 def all_binary_states(n: int, dtype: torch.dtype = torch.float32, device: torch.device | str = "cpu") -> torch.Tensor:
-    """Every vector of {0,1}^n, shape (2^n, n), in lexicographic order."""
-    return torch.tensor(list(itertools.product((0.0, 1.0), repeat=n)), dtype=dtype, device=device)
+    """Every vector of {0,1}^n, shape (2^n, n), in lexicographic order (row i is i in binary)."""
+    bits = torch.arange(n - 1, -1, -1, device=device)
+    return ((torch.arange(2**n, device=device)[:, None] >> bits) & 1).to(dtype)

@@ -1,0 +1,285 @@
+"""One yardstick for every run: the metrics of :mod:`genstudy.metrics` applied to a run's samples
+and model, and to real data (the baseline that shows what "perfect" looks like).
+
+* :func:`reference` — the real images every metric compares with, for a dataset and a
+  profile: ``eval_samples`` test images (class-balanced, fixed), their classifier
+  features, the data's class shares, validation images for Parzen's σ and one fixed
+  binarization of ``likelihood_size`` test images for the binary likelihoods.
+* :func:`image_metrics` — FD, KID, precision/recall, density/coverage, class coverage and
+  Parzen log-likelihood of any (N, 1, H, W) set of images in [0, 1].
+* :func:`likelihood_metrics` — the family's own estimator: IWAE bound and ELBO (VAE),
+  AIS log-likelihood (RBM), variational lower bound (DBN); nothing for GANs and the
+  autoencoder, which define no likelihood.
+* :func:`evaluate_run` — rebuild a run from its folder, draw ``eval_samples`` samples, fill
+  the record's ``metrics`` and ``evaluation`` blocks (``genstudy evaluate RUN_DIR``).
+* :func:`real_baseline` — the same image metrics for training images against the test
+  reference: a record ``real-<dataset>`` beside the runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from genstudy.config import get_profile, resolve_device
+from genstudy.data import balanced_subset, load_images, to_tensor
+from genstudy.errors import GenstudyError
+from genstudy.metrics import classifier as clf
+from genstudy.metrics.coverage import class_coverage
+from genstudy.metrics.distances import frechet_distance, kernel_distance
+from genstudy.metrics.likelihood import dbn_lower_bound, parzen_log_likelihood, rbm_log_likelihood, vae_bounds
+from genstudy.metrics.manifold import density_coverage, precision_recall
+from genstudy.models import GenerativeModel, build
+from genstudy.results import device_description, read_record, run_dir, versions, write_record
+from genstudy.sampling import bernoulli
+
+#: Seeds of the fixed reference subsets (independent of the runs' seeds).
+REFERENCE_SEED, VALIDATION_SEED, BINARIZATION_SEED, BASELINE_SEED = 10_001, 10_002, 10_003, 10_004
+VALIDATION_SIZE = 1_000
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Real data every metric of one dataset and profile compares with (tensors on the CPU).
+
+    ``test`` (n, 1, S, S) in [0, 1] and its ``features`` (n, 128); ``data_shares`` (K,) the
+    training split's class shares; ``validation`` images for Parzen's σ (from the training
+    split); ``likelihood_test`` the first ``likelihood_size`` test images in [0, 1] and
+    ``binary_test`` one fixed Bernoulli draw of them.
+    """
+
+    dataset: str
+    profile: str
+    classes: tuple[str, ...]
+    classifier: clf.FeatureClassifier
+    test: torch.Tensor
+    features: torch.Tensor
+    data_shares: np.ndarray
+    validation: torch.Tensor
+    likelihood_test: torch.Tensor
+    binary_test: torch.Tensor
+    train: torch.Tensor
+
+    def describe(self) -> dict[str, Any]:
+        card = clf.read_manifest()[self.dataset]
+        return {
+            "reference": f"{len(self.test):,} class-balanced test images",
+            "likelihood_test": f"{len(self.likelihood_test):,} test images (binary families: one fixed "
+                               f"Bernoulli draw, seed {BINARIZATION_SEED})",
+            "classifier": {"dataset": card.dataset, "sha256": card.sha256, "test_accuracy": card.test_accuracy},
+        }
+
+
+@functools.lru_cache(maxsize=4)
+def reference(dataset: str, profile: str, data_dir: str | None = None) -> Reference:
+    """The :class:`Reference` of ``dataset`` on ``profile`` (cached per process)."""
+    prof = get_profile(profile)
+    ds = load_images(dataset, data_dir)
+    model = clf.load_classifier(dataset)
+    n = min(prof.eval_samples, len(ds.test))
+    test = to_tensor(ds.test.images[balanced_subset(ds.test.labels, n, REFERENCE_SEED)])
+    features, _ = clf.predict(model, test)
+    shares = ds.train.class_counts(ds.n_classes) / len(ds.train)
+    validation = to_tensor(ds.train.images[balanced_subset(ds.train.labels, VALIDATION_SIZE, VALIDATION_SEED)])
+    lik = to_tensor(ds.test.images[balanced_subset(ds.test.labels, min(prof.likelihood_size, len(ds.test)),
+                                                   REFERENCE_SEED)])
+    binary = bernoulli(lik, torch.Generator().manual_seed(BINARIZATION_SEED))
+    train = to_tensor(ds.train.images[balanced_subset(ds.train.labels, n, BASELINE_SEED)])
+    return Reference(dataset, profile, ds.classes, model, test, features, shares, validation, lik, binary, train)
+
+
+def image_metrics(images: torch.Tensor, ref: Reference, seed: int = 0) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Every sample-based metric of ``images`` (N, 1, H, W) in [0, 1] against ``ref``.
+
+    Returns ``(metrics, details)``: scalars for the record's ``metrics`` block, and the
+    class counts and Parzen bandwidth search for its ``evaluation`` block.
+    """
+    images = ref.classifier.crop(images.detach().float().cpu().clamp(0.0, 1.0))
+    features, probs = clf.predict(ref.classifier, images)
+    kid = kernel_distance(ref.features, features, seed=seed)
+    pr = precision_recall(ref.features, features)
+    dc = density_coverage(ref.features, features)
+    classes = class_coverage(probs.argmax(1).numpy(), ref.data_shares)
+    parzen = parzen_log_likelihood(images, ref.validation, ref.likelihood_test)
+    metrics = {
+        "fd": frechet_distance(ref.features, features),
+        "kid": kid.mean, "kid_std": kid.std,
+        "precision": pr.precision, "recall": pr.recall, "density": dc.density, "coverage": dc.coverage,
+        "class_kl": classes.kl, "classes_covered": classes.covered,
+        "parzen_ll": parzen.mean, "parzen_sem": parzen.sem,
+    }
+    details = {
+        "samples": len(images),
+        "class_counts": dict(zip(ref.classes, classes.counts.tolist(), strict=True)),
+        "parzen_sigma": parzen.sigma,
+        "parzen_validation": {str(k): round(v, 3) for k, v in parzen.validation.items()},
+        "kid_subsets": [kid.subsets, kid.subset_size],
+    }
+    return metrics, details
+
+
+def likelihood_metrics(model: GenerativeModel, ref: Reference, generator: torch.Generator
+                       ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The family's own log-likelihood estimate (nats per image) on the reference's test images.
+
+    ``metrics`` gets ``log_likelihood`` (and ``elbo`` for VAEs; ``log_likelihood_low`` /
+    ``_high`` for AIS-based values) and ``log_likelihood_estimator`` names the estimator;
+    empty for families without a likelihood.
+    """
+    prof = get_profile(ref.profile)
+    dev = model.device
+    if model.family == "vae":
+        x = ref.binary_test if model.likelihood == "bernoulli" else ref.likelihood_test
+        bounds = vae_bounds(model, x.to(dev), prof.iwae_k, generator)
+        data = "binarized" if model.likelihood == "bernoulli" else "continuous [0,1]"
+        return ({"log_likelihood": bounds.iwae, "elbo": bounds.elbo,
+                 "log_likelihood_estimator": f"IWAE bound, k={bounds.k} ({data})"}, {"iwae_k": bounds.k})
+    if model.family in ("rbm", "dbn"):
+        train = bernoulli(ref.train, torch.Generator().manual_seed(BINARIZATION_SEED)).flatten(1).to(dev)
+        kwargs = {"n_chains": prof.ais_chains, "n_steps": prof.ais_steps, "generator": generator}
+        if model.family == "rbm":
+            ll = rbm_log_likelihood(model, ref.binary_test.to(dev), train, **kwargs)
+            mean, low, high, ais = ll.mean, ll.low, ll.high, ll.ais
+            estimator = f"AIS log Z ({ais.n_steps} β, {len(ais.log_weights)} chains)"
+        else:
+            bound = dbn_lower_bound(model, ref.binary_test.to(dev), train, **kwargs)
+            ais = bound.ais
+            mean = bound.mean
+            low = mean - (ais.log_z_high - ais.log_z)
+            high = mean + (ais.log_z - ais.log_z_low)
+            estimator = (f"variational lower bound, top-RBM log Z by AIS ({ais.n_steps} β, "
+                         f"{len(ais.log_weights)} chains)")
+        details = {"ais": {"log_z": ais.log_z, "log_z_low": ais.log_z_low, "log_z_high": ais.log_z_high,
+                           "effective_sample_size": round(ais.effective_sample_size, 2),
+                           "steps": ais.n_steps, "chains": len(ais.log_weights)}}
+        return ({"log_likelihood": mean, "log_likelihood_low": low, "log_likelihood_high": high,
+                 "log_likelihood_estimator": estimator}, details)
+    return {}, {}
+
+
+def _rounded(d: dict[str, Any], digits: int = 6) -> dict[str, Any]:
+    return {k: round(v, digits) if isinstance(v, float) else v for k, v in d.items()}
+
+
+def draw(sampler: Callable[[int, torch.Generator], torch.Tensor], n: int, generator: torch.Generator,
+         chunk: int = 2_000) -> torch.Tensor:
+    """``n`` samples from ``sampler(m, generator)`` in chunks of at most ``chunk``, on the CPU."""
+    return torch.cat([sampler(min(chunk, n - s), generator).float().cpu() for s in range(0, n, chunk)])
+
+
+def evaluate_samples(record: dict[str, Any], images: torch.Tensor, *, model: GenerativeModel | None = None,
+                     data_dir: str | None = None, device: torch.device | None = None) -> dict[str, Any]:
+    """Fill ``record``'s ``metrics`` and ``evaluation`` blocks from ``images`` (and ``model``'s
+    likelihood when given); returns the updated record (not written)."""
+    start = time.perf_counter()
+    ref = reference(record["dataset"], record["profile"], data_dir)
+    metrics, details = image_metrics(images, ref, seed=record["seed"])
+    if model is not None:
+        generator = torch.Generator(device=model.device).manual_seed(record["seed"] + 3)
+        lik, lik_details = likelihood_metrics(model, ref, generator)
+        metrics.update(lik)
+        details.update(lik_details)
+    details.update(ref.describe())
+    details["seconds"] = round(time.perf_counter() - start, 2)
+    details["device"] = device_description(device or torch.device("cpu"))
+    return {**record, "metrics": _rounded(metrics), "evaluation": details}
+
+
+def load_model(directory: Path, record: dict[str, Any], device: torch.device) -> GenerativeModel:
+    """Rebuild the PyTorch model of the run in ``directory`` from its config and ``model.pt``."""
+    weights = Path(directory) / record.get("artifacts", {}).get("weights", "model.pt")
+    if not weights.is_file():
+        raise GenstudyError(f"{weights}: no weights to evaluate (the run's status is {record.get('status')!r})")
+    config = record["config"]
+    side = 8 if record["dataset"] == "digits" else 28
+    model = build(config["model"], side=side, **config["model_options"])
+    model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+    return model.to(device).eval()
+
+
+def is_current(record: dict[str, Any]) -> bool:
+    """Whether ``record``'s metrics were computed with today's classifier and its profile's sample count."""
+    card = clf.read_manifest().get(record["dataset"])
+    evaluation = record.get("evaluation", {})
+    return bool(record.get("metrics")) and card is not None and \
+        evaluation.get("classifier", {}).get("sha256") == card.sha256 and \
+        evaluation.get("samples") == get_profile(record["profile"]).eval_samples
+
+
+def evaluate_run(directory: Path | str, *, data_dir: str | None = None, device: str = "auto", force: bool = False,
+                 log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Evaluate the finished run in ``directory`` and rewrite its record (atomically); return it.
+
+    Draws the profile's ``eval_samples`` samples with seed ``seed + 2`` (Gibbs chains of the
+    record's ``gibbs_steps`` for RBM/DBN). TensorFlow runs are sampled by :mod:`genstudy.tf_seed`.
+    A record whose metrics are current (:func:`is_current`) is returned as it is unless ``force``.
+    """
+    directory = Path(directory)
+    record = read_record(directory)
+    if record is None:
+        raise GenstudyError(f"{directory}: no record.json (is it a run folder under results/<profile>/?)")
+    if record.get("status") != "ok":
+        raise GenstudyError(f"{directory}: run status is {record.get('status')!r}; only finished runs are evaluated")
+    if is_current(record) and not force:
+        log(f"[genstudy] {record['run_id']}: metrics up to date, not re-evaluated")
+        return record
+    dev = resolve_device(device)
+    n = get_profile(record["profile"]).eval_samples
+    model: GenerativeModel | None = None
+    if record.get("framework") == "tensorflow":
+        from genstudy.tf_seed import load_sampler
+
+        sampler = load_sampler(directory, record)
+        generator = torch.Generator().manual_seed(record["seed"] + 2)
+    else:
+        from genstudy.runner import sample
+
+        model = load_model(directory, record, dev)
+        gibbs = record["config"].get("gibbs_steps", 0)
+        generator = torch.Generator(device=dev).manual_seed(record["seed"] + 2)
+
+        def sampler(m: int, g: torch.Generator) -> torch.Tensor:
+            return sample(model, m, g, gibbs)
+
+    images = draw(sampler, n, generator)
+    updated = evaluate_samples(record, images, model=model, data_dir=data_dir, device=dev)
+    write_record(directory, {k: v for k, v in updated.items() if k != "schema"})
+    m = updated["metrics"]
+    log(f"[genstudy] {record['run_id']}: evaluated {n:,} samples in {updated['evaluation']['seconds']:.1f} s: "
+        f"FD {m['fd']:.2f}, precision {m['precision']:.2f}, recall {m['recall']:.2f}")
+    return updated
+
+
+def real_baseline(dataset: str, profile: str, out: Path | str = "results", *, data_dir: str | None = None,
+                  force: bool = False) -> dict[str, Any]:
+    """The image metrics of ``eval_samples`` *training* images against the test reference.
+
+    Written once as ``<out>/<profile>/real-<dataset>/record.json`` (family ``data``) and
+    reused; it is the score of a perfect model that has seen other images of the same
+    distribution.
+    """
+    directory = run_dir(Path(out), profile, f"real-{dataset}")
+    previous = read_record(directory)
+    card = clf.read_manifest().get(dataset)
+    if previous and not force and previous.get("evaluation", {}).get("classifier", {}).get("sha256") == (
+            card.sha256 if card else None):
+        return previous
+    ref = reference(dataset, profile, data_dir)
+    record = {
+        "run_id": f"real-{dataset}", "status": "ok", "message": "", "model": "real_data", "family": "data",
+        "framework": "-", "dataset": dataset, "profile": profile, "seed": 0, "device": "cpu",
+        "device_name": device_description(torch.device("cpu")), "params_count": 0,
+        "config": {"model": "real_data", "dataset": dataset, "profile": profile,
+                   "images": f"{len(ref.train):,} class-balanced training images"},
+        "training": {}, "timings": {}, "artifacts": {}, "versions": versions(),
+    }
+    record = evaluate_samples(record, ref.train, data_dir=data_dir)
+    write_record(directory, record)
+    return record

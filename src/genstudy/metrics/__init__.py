@@ -1,0 +1,1 @@
+"""Image and likelihood metrics: one yardstick for every family (see DESIGN.md §5)."""

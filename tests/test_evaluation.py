@@ -1,0 +1,122 @@
+"""The feature classifier's contract, and evaluation end to end: metrics in every record."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from genstudy.config import RunParams, get_profile
+from genstudy.data import load_images, pad, to_tensor
+from genstudy.errors import GenstudyError
+from genstudy.evaluation import evaluate_run, image_metrics, real_baseline, reference
+from genstudy.metrics import classifier as clf
+from genstudy.results import class_counts_table, metrics_table
+from genstudy.runner import train_run
+
+EXPECTED_METRICS = {"fd", "kid", "kid_std", "precision", "recall", "density", "coverage", "class_kl",
+                    "classes_covered", "parzen_ll", "parzen_sem"}
+
+
+# --- the feature classifier -------------------------------------------------------------------
+
+
+def test_committed_weights_match_their_sha256() -> None:
+    cards = clf.read_manifest()
+    assert {"fashion_mnist", "digits"} <= set(cards)
+    for card in cards.values():
+        assert clf.sha256(clf.WEIGHTS_DIR / card.file) == card.sha256
+
+
+@pytest.mark.parametrize(("dataset", "minimum"), [("fashion_mnist", 0.90), ("digits", 0.95)])
+def test_classifier_test_accuracy(dataset: str, minimum: float, fashion_dir: Path) -> None:
+    ds = load_images(dataset)
+    model = clf.load_classifier(dataset)
+    acc = clf.accuracy(model, to_tensor(ds.test.images), torch.from_numpy(ds.test.labels))
+    assert acc >= minimum
+    assert acc == pytest.approx(clf.read_manifest()[dataset].test_accuracy, abs=1e-4)
+
+
+def test_tampered_weights_are_refused(tmp_path: Path) -> None:
+    shutil.copytree(clf.WEIGHTS_DIR, tmp_path / "w")
+    path = tmp_path / "w" / "digits.pt"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(GenstudyError, match=r"SHA-256 .* does not match"):
+        clf.load_classifier("digits", directory=tmp_path / "w")
+    with pytest.raises(GenstudyError, match="genstudy classifier train --dataset mnist"):
+        clf.load_classifier("mnist", directory=tmp_path / "w")
+
+
+def test_padded_images_give_the_features_of_the_originals(fashion_dir: Path) -> None:
+    model = clf.load_classifier("fashion_mnist")
+    x = to_tensor(load_images("fashion_mnist").test.images[:50])
+    torch.testing.assert_close(model(pad(x, 32)), model(x))
+
+
+def test_training_script_writes_a_verifiable_card(tmp_path: Path) -> None:
+    card = clf.train_classifier("digits", epochs=1, out=tmp_path, log=lambda _: None)
+    assert json.loads((tmp_path / "manifest.json").read_text())["digits"]["sha256"] == card.sha256
+    model = clf.load_classifier("digits", directory=tmp_path)
+    assert model.num_features == clf.FEATURE_DIM and not model.training
+
+
+# --- image metrics on real data -------------------------------------------------------------
+
+
+def test_the_reference_against_itself_and_against_noise(fashion_dir: Path) -> None:
+    ref = reference("fashion_mnist", "smoke")
+    same, _ = image_metrics(ref.test, ref)
+    assert abs(same["fd"]) < 1e-6 and same["precision"] == same["recall"] == same["coverage"] == 1.0
+    assert same["class_kl"] < 0.01 and same["classes_covered"] == 10
+    noise, details = image_metrics(torch.rand(500, 1, 28, 28, generator=torch.Generator().manual_seed(0)), ref)
+    assert noise["fd"] > 100 and noise["recall"] == 0.0 and noise["coverage"] < 0.05 and noise["density"] < 0.5
+    assert noise["parzen_ll"] < same["parzen_ll"] - 500
+    assert sum(details["class_counts"].values()) == 500
+    # Blank images fool k-NN precision (one real outlier's huge ball swallows them), the weakness
+    # that motivated density and coverage (Naeem et al. 2020); coverage and the classes are not fooled.
+    blank, _ = image_metrics(torch.zeros(500, 1, 28, 28), ref)
+    assert blank["precision"] > 0.9 and blank["coverage"] < 0.05 and blank["classes_covered"] == 1
+
+
+def test_real_baseline_is_close_to_perfect_and_cached(tmp_path: Path, fashion_dir: Path) -> None:
+    base = real_baseline("fashion_mnist", "smoke", tmp_path)
+    m = base["metrics"]
+    assert m["precision"] > 0.8 and m["recall"] > 0.8 and m["classes_covered"] == 10 and m["fd"] < 50
+    assert base["evaluation"]["samples"] == get_profile("smoke").eval_samples
+    assert real_baseline("fashion_mnist", "smoke", tmp_path) == json.loads(
+        (tmp_path / "smoke" / "real-fashion_mnist" / "record.json").read_text())
+
+
+# --- evaluate_run end to end ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", ["vae_mlp", "rbm"])
+def test_evaluate_run_fills_the_record_reproducibly(model: str, tmp_path: Path, fashion_dir: Path) -> None:
+    run = train_run(RunParams(model=model, profile="smoke", device="cpu"), tmp_path, log=lambda _: None)
+    first = evaluate_run(run.directory, log=lambda _: None)
+    assert EXPECTED_METRICS | {"log_likelihood", "log_likelihood_estimator"} <= set(first["metrics"])
+    on_disk = json.loads((run.directory / "record.json").read_text())
+    assert on_disk["metrics"] == first["metrics"] and on_disk["training"] == run.record["training"]
+    ll = first["metrics"]["log_likelihood"]
+    assert -784 * 0.7 < ll < 0  # nats per binary 28x28 image: below 0, above the uniform model's −543
+    messages: list[str] = []
+    assert evaluate_run(run.directory, log=messages.append) == first and "up to date" in messages[0]
+    assert evaluate_run(run.directory, force=True, log=lambda _: None)["metrics"] == first["metrics"]
+    table = metrics_table([first])
+    assert table.loc[model, "FD ↓"] == first["metrics"]["fd"]
+    assert class_counts_table([first]).loc[model].sum() == get_profile("smoke").eval_samples
+
+
+def test_evaluate_refuses_what_it_cannot_evaluate(tmp_path: Path) -> None:
+    with pytest.raises(GenstudyError, match=r"no record\.json"):
+        evaluate_run(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "genstudy", "evaluate", str(tmp_path / "nothing")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and proc.stderr.startswith("genstudy: error:") and "no record.json" in proc.stderr
