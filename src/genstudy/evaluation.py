@@ -156,12 +156,24 @@ def likelihood_metrics(model: GenerativeModel, ref: Reference, generator: torch.
             high = mean + (ais.log_z - ais.log_z_low)
             estimator = (f"variational lower bound, top-RBM log Z by AIS ({ais.n_steps} β, "
                          f"{len(ais.log_weights)} chains)")
-        details = {"ais": {"log_z": ais.log_z, "log_z_low": ais.log_z_low, "log_z_high": ais.log_z_high,
+        details = {"ais": {"log_z": ais.log_z, "log_z_low": _finite(ais.log_z_low), "log_z_high": ais.log_z_high,
                            "effective_sample_size": round(ais.effective_sample_size, 2),
                            "steps": ais.n_steps, "chains": len(ais.log_weights)}}
-        return ({"log_likelihood": mean, "log_likelihood_low": low, "log_likelihood_high": high,
+        return ({"log_likelihood": mean, "log_likelihood_low": _finite(low), "log_likelihood_high": _finite(high),
                  "log_likelihood_estimator": estimator}, details)
     return {}, {}
+
+
+def _finite(x: float) -> float | None:
+    """``x``, or None when it is ±inf or NaN (JSON has no infinities; an unbounded interval end is None)."""
+    return x if np.isfinite(x) else None
+
+
+def settings(profile: str) -> dict[str, int]:
+    """The profile's evaluation settings a record's metrics depend on (compared by :func:`is_current`)."""
+    p = get_profile(profile)
+    return {"eval_samples": p.eval_samples, "likelihood_size": p.likelihood_size, "iwae_k": p.iwae_k,
+            "ais_steps": p.ais_steps, "ais_chains": p.ais_chains}
 
 
 def _rounded(d: dict[str, Any], digits: int = 6) -> dict[str, Any]:
@@ -187,6 +199,7 @@ def evaluate_samples(record: dict[str, Any], images: torch.Tensor, *, model: Gen
         metrics.update(lik)
         details.update(lik_details)
     details.update(ref.describe())
+    details["settings"] = settings(record["profile"])
     details["seconds"] = round(time.perf_counter() - start, 2)
     details["device"] = device_description(device or torch.device("cpu"))
     return {**record, "metrics": _rounded(metrics), "evaluation": details}
@@ -205,12 +218,12 @@ def load_model(directory: Path, record: dict[str, Any], device: torch.device) ->
 
 
 def is_current(record: dict[str, Any]) -> bool:
-    """Whether ``record``'s metrics were computed with today's classifier and its profile's sample count."""
+    """Whether ``record``'s metrics were computed with today's classifier and its profile's settings."""
     card = clf.read_manifest().get(record["dataset"])
     evaluation = record.get("evaluation", {})
     return bool(record.get("metrics")) and card is not None and \
         evaluation.get("classifier", {}).get("sha256") == card.sha256 and \
-        evaluation.get("samples") == get_profile(record["profile"]).eval_samples
+        evaluation.get("settings") == settings(record["profile"])
 
 
 def evaluate_run(directory: Path | str, *, data_dir: str | None = None, device: str = "auto", force: bool = False,
