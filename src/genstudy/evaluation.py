@@ -38,6 +38,7 @@ from genstudy.metrics.likelihood import dbn_lower_bound, parzen_log_likelihood, 
 from genstudy.metrics.manifold import density_coverage, precision_recall
 from genstudy.models import GenerativeModel, build
 from genstudy.results import device_description, read_record, run_dir, versions, write_record
+from genstudy.runner import sample
 from genstudy.sampling import bernoulli
 
 #: Seeds of the fixed reference subsets (independent of the runs' seeds).
@@ -205,13 +206,25 @@ def evaluate_samples(record: dict[str, Any], images: torch.Tensor, *, model: Gen
     return {**record, "metrics": _rounded(metrics), "evaluation": details}
 
 
-def load_model(directory: Path, record: dict[str, Any], device: torch.device) -> GenerativeModel:
+def evaluate_sampler(record: dict[str, Any], sampler: Callable[[int, torch.Generator], torch.Tensor], *,
+                     model: GenerativeModel | None = None, data_dir: str | None = None,
+                     device: torch.device | None = None) -> dict[str, Any]:
+    """Draw the profile's ``eval_samples`` samples from ``sampler(m, generator)`` (seed ``seed + 2``,
+    generator on ``device``) and return the record with its metrics (:func:`evaluate_samples`)."""
+    device = device or torch.device("cpu")
+    generator = torch.Generator(device=device).manual_seed(record["seed"] + 2)
+    images = draw(sampler, get_profile(record["profile"]).eval_samples, generator)
+    return evaluate_samples(record, images, model=model, data_dir=data_dir, device=device)
+
+
+def load_model(directory: Path, record: dict[str, Any], device: torch.device,
+               data_dir: str | None = None) -> GenerativeModel:
     """Rebuild the PyTorch model of the run in ``directory`` from its config and ``model.pt``."""
     weights = Path(directory) / record.get("artifacts", {}).get("weights", "model.pt")
     if not weights.is_file():
         raise GenstudyError(f"{weights}: no weights to evaluate (the run's status is {record.get('status')!r})")
     config = record["config"]
-    side = 8 if record["dataset"] == "digits" else 28
+    side = load_images(record["dataset"], data_dir).image_shape[0]
     model = build(config["model"], side=side, **config["model_options"])
     model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
     return model.to(device).eval()
@@ -243,29 +256,23 @@ def evaluate_run(directory: Path | str, *, data_dir: str | None = None, device: 
     if is_current(record) and not force:
         log(f"[genstudy] {record['run_id']}: metrics up to date, not re-evaluated")
         return record
-    dev = resolve_device(device)
-    n = get_profile(record["profile"]).eval_samples
-    model: GenerativeModel | None = None
     if record.get("framework") == "tensorflow":
         from genstudy.tf_seed import load_sampler
 
-        sampler = load_sampler(directory, record)
-        generator = torch.Generator().manual_seed(record["seed"] + 2)
+        updated = evaluate_sampler(record, load_sampler(directory, record), data_dir=data_dir)
     else:
-        from genstudy.runner import sample
-
-        model = load_model(directory, record, dev)
+        dev = resolve_device(device)
+        model = load_model(directory, record, dev, data_dir)
         gibbs = record["config"].get("gibbs_steps", 0)
-        generator = torch.Generator(device=dev).manual_seed(record["seed"] + 2)
 
         def sampler(m: int, g: torch.Generator) -> torch.Tensor:
             return sample(model, m, g, gibbs)
 
-    images = draw(sampler, n, generator)
-    updated = evaluate_samples(record, images, model=model, data_dir=data_dir, device=dev)
+        updated = evaluate_sampler(record, sampler, model=model, data_dir=data_dir, device=dev)
     write_record(directory, {k: v for k, v in updated.items() if k != "schema"})
     m = updated["metrics"]
-    log(f"[genstudy] {record['run_id']}: evaluated {n:,} samples in {updated['evaluation']['seconds']:.1f} s: "
+    log(f"[genstudy] {record['run_id']}: evaluated {updated['evaluation']['samples']:,} samples in "
+        f"{updated['evaluation']['seconds']:.1f} s: "
         f"FD {m['fd']:.2f}, precision {m['precision']:.2f}, recall {m['recall']:.2f}")
     return updated
 

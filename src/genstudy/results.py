@@ -148,6 +148,13 @@ METRIC_COLUMNS: dict[str, str] = {
 }
 
 
+def table_label(record: dict[str, Any]) -> str:
+    """A record's row name in the book's tables: the model, ``real data (train vs test)`` for the
+    real-data baseline, suffixed `` (TF)`` for TensorFlow runs."""
+    label = "real data (train vs test)" if record.get("family") == "data" else record["model"]
+    return label + (" (TF)" if record.get("framework") == "tensorflow" else "")
+
+
 def metrics_table(records: list[dict[str, Any]]) -> pd.DataFrame:
     """One row per record (model, framework), one column per metric of :data:`METRIC_COLUMNS`.
 
@@ -156,10 +163,7 @@ def metrics_table(records: list[dict[str, Any]]) -> pd.DataFrame:
     """
     rows = []
     for r in records:
-        label = "real data (train vs test)" if r.get("family") == "data" else r["model"]
-        if r.get("framework") == "tensorflow":
-            label += " (TF)"
-        row: dict[str, Any] = {"model": label}
+        row: dict[str, Any] = {"model": table_label(r)}
         m = r.get("metrics", {})
         for key, title in METRIC_COLUMNS.items():
             row[title] = m.get(key, float("nan") if key != "log_likelihood_estimator" else "")
@@ -174,6 +178,5 @@ def class_counts_table(records: list[dict[str, Any]]) -> pd.DataFrame:
     for r in records:
         counts = r.get("evaluation", {}).get("class_counts")
         if counts:
-            label = "real data (train vs test)" if r.get("family") == "data" else r["model"]
-            rows[label + (" (TF)" if r.get("framework") == "tensorflow" else "")] = counts
+            rows[table_label(r)] = counts
     return pd.DataFrame(rows).T

@@ -421,17 +421,11 @@ def load_sampler(directory: Path, record: dict[str, Any]) -> Callable[[int, Any]
     return keras_sampler(network, model)
 
 
-def _evaluate(record: dict[str, Any], directory: Path, network: Any, data_dir: str | None) -> dict[str, Any]:
+def _evaluate(record: dict[str, Any], network: Any, data_dir: str | None) -> dict[str, Any]:
     """Fill the record's metrics with the same code as every PyTorch run (no likelihood: none is defined)."""
-    import torch
+    from genstudy.evaluation import evaluate_sampler
 
-    from genstudy.config import get_profile
-    from genstudy.evaluation import draw, evaluate_samples
-
-    sampler = keras_sampler(network, record["model"])
-    n = get_profile(record["profile"]).eval_samples
-    images = draw(sampler, n, torch.Generator().manual_seed(record["seed"] + 2))
-    return evaluate_samples(record, images, data_dir=data_dir)
+    return evaluate_sampler(record, keras_sampler(network, record["model"]), data_dir=data_dir)
 
 
 @dataclass
@@ -506,7 +500,7 @@ def gan_run(*, dataset: str = "fashion_mnist", profile: str = "smoke", seed: int
                         count_params(generator) + count_params(discriminator), config, training, sample_s,
                         artifacts, device)
     if evaluate:
-        record = _evaluate(record, directory, generator, data_dir)
+        record = _evaluate(record, generator, data_dir)
     write_record(directory, record)
     return TFRun(record, directory, {"generator": generator, "discriminator": discriminator}, training)
 
@@ -537,6 +531,6 @@ def autoencoder_run(*, dataset: str = "fashion_mnist", profile: str = "smoke", s
     record = _tf_record("autoencoder", "autoencoder", dataset, profile, seed, count_params(vae), config,
                         training, sample_s, artifacts, "cpu")
     if evaluate:
-        record = _evaluate(record, directory, decoder, data_dir)
+        record = _evaluate(record, decoder, data_dir)
     write_record(directory, record)
     return TFRun(record, directory, {"vae": vae, "decoder": decoder}, training)

@@ -185,15 +185,16 @@ def train_classifier(dataset: str, *, epochs: int = 8, batch_size: int = 128, lr
             opt.step()
             sched.step()
         model.eval()
+        test_accuracy = accuracy(model, x_test, y_test)
         log(f"[genstudy] classifier {dataset}: epoch {epoch + 1}/{epochs}, test accuracy "
-            f"{accuracy(model, x_test, y_test):.4f} ({time.perf_counter() - start:.0f} s)")
+            f"{test_accuracy:.4f} ({time.perf_counter() - start:.0f} s)")
     train_s = time.perf_counter() - start
     out = Path(out)
     weights = out / f"{dataset}.pt"
     save_torch(weights, model.state_dict())
     card = ClassifierCard(
         dataset=dataset, file=weights.name, sha256=sha256(weights), side=side, n_classes=ds.n_classes,
-        test_accuracy=round(accuracy(model, x_test, y_test), 4), epochs=epochs, seed=seed,
+        test_accuracy=round(test_accuracy, 4), epochs=epochs, seed=seed,
         train_s=round(train_s, 1),
         command=f"genstudy classifier train --dataset {dataset} --epochs {epochs} --seed {seed}",
         versions={k: v for k, v in versions().items() if k in ("python", "torch", "numpy", "genstudy")},
