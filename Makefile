@@ -7,15 +7,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.genstudy-installed
 PROFILE ?= quick
+# Extra options of `genstudy book`, e.g. BOOK_ARGS="--workers 2" or "--seeds 0,1,2 --force".
+BOOK_ARGS ?=
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup env data book test lint notebooks clean
+.PHONY: help setup env data browser book test lint notebooks site-check clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-setup: env data  ## create the environment and install the data, nothing else
+setup: env data browser  ## create the environment, install the data and the test browser, nothing else
 
 env: $(STAMP)  ## create .venv and install the project with its pinned dependencies
 
@@ -32,8 +34,15 @@ data: $(STAMP)  ## install Fashion-MNIST (Debian package where apt exists, else 
 	fi
 	$(VENV)/bin/genstudy data info --dataset fashion_mnist
 
-book: setup  ## execute the notebooks on PROFILE (default quick) and build _build/html
-	$(VENV)/bin/genstudy book --profile $(PROFILE)
+browser:  ## Debian's chromium + chromium-driver (and a CJK font), for the browser test of the rendered book
+	@if { ! command -v chromedriver || ! fc-list :lang=zh | grep -q .; } >/dev/null 2>&1 && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium, chromium-driver and fonts-wqy-zenhei"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver fonts-wqy-zenhei; \
+	fi
+	@command -v chromedriver >/dev/null || { echo "chromium-driver is missing and apt-get is not available: install Chromium and its ChromeDriver" >&2; exit 1; }
+
+book: setup  ## run the grid of notebooks on PROFILE (default quick; cached) and build _build/html
+	$(VENV)/bin/genstudy book --profile $(PROFILE) $(BOOK_ARGS)
 
 test: setup  ## the whole test suite: unit tests, nbval on the smoke profile, an end-to-end smoke book
 	$(PY) -m pytest
@@ -43,6 +52,9 @@ lint: $(STAMP)  ## ruff over the library and the tests
 
 notebooks: setup  ## re-execute the source notebooks on smoke, refreshing nbval's reference outputs
 	$(VENV)/bin/genstudy notebooks refresh
+
+site-check: $(STAMP)  ## load every page of _build/html in headless Chromium (images, links, math, cell errors)
+	$(VENV)/bin/genstudy site check --html _build/html --screenshots _build/screenshots
 
 clean:  ## remove build outputs (keeps .venv and results)
 	rm -rf _build book/executed .pytest_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,34 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     cache = tmp_path / "cache"
     monkeypatch.setenv("GENSTUDY_CACHE", str(cache))
     return cache
+
+
+def make_project(root: Path) -> Path:
+    """A copy of the book's sources (config, toc, prose, notebooks) in ``root``, without build output."""
+    root.mkdir(parents=True)
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy(ROOT / name, root / name)
+    shutil.copytree(ROOT / "book", root / "book", ignore=shutil.ignore_patterns("executed"))
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    return root
+
+
+@dataclass(frozen=True)
+class SmokeBook:
+    """The smoke-profile book built once per test session in a copy of the project."""
+
+    root: Path
+    html: Path
+    log: tuple[str, ...]
+
+
+@pytest.fixture(scope="session")
+def smoke_book(tmp_path_factory: pytest.TempPathFactory) -> SmokeBook:
+    """``make_book("smoke")`` in a fresh copy of the project: every notebook executed, HTML built."""
+    from genstudy.pipeline import make_book
+
+    root = make_project(tmp_path_factory.mktemp("smoke-book") / "project")
+    log: list[str] = []
+    result = make_book("smoke", root, log=log.append)
+    assert not result.grid.failed, result.grid.summary()
+    return SmokeBook(root, result.html, tuple(log))

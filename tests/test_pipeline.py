@@ -1,27 +1,24 @@
-"""The book pipeline: plan, papermill execution (atomic, failures named), a real smoke build."""
+"""The book pipeline: papermill execution (atomic, failures named), a real smoke build, clean chapters."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
+import conftest
 from conftest import ROOT
-from genstudy.errors import GenstudyError, ParameterError
-from genstudy.pipeline import EXECUTED_DIR, execute, find_root, make_book, plan
+from genstudy import cache
+from genstudy.engines import Task, execute_task
+from genstudy.errors import GenstudyError
+from genstudy.pipeline import find_root, make_book, plan
+from genstudy.publish import EXECUTED_DIR
 
 
 def make_project(tmp_path: Path) -> Path:
     """A copy of the book's sources (config, toc, prose, notebooks) without any build output."""
-    root = tmp_path / "project"
-    root.mkdir()
-    for name in ("_config.yml", "_toc.yml"):
-        shutil.copy(ROOT / name, root / name)
-    shutil.copytree(ROOT / "book", root / "book", ignore=shutil.ignore_patterns("executed"))
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    return root
+    return conftest.make_project(tmp_path / "project")
 
 
 def write_notebook(path: Path, *sources: str, params: str = 'profile = "smoke"') -> None:
@@ -32,17 +29,20 @@ def write_notebook(path: Path, *sources: str, params: str = 'profile = "smoke"')
     nbformat.write(nb, path)
 
 
-def test_plan_passes_only_declared_parameters(tmp_path: Path) -> None:
+def task_for(root: Path, name: str) -> Task:
+    run = next(r for r in plan("smoke", root) if r.name == name)
+    directory = cache.execution_dir(root / "results", "smoke", run.run_id)
+    return Task(run.run_id, str(run.source), str(directory), str(root), run.parameters, threads=2,
+                record={"run_id": run.run_id})
+
+
+def test_a_notebook_without_a_role_runs_once_with_the_parameters_it_declares(tmp_path: Path) -> None:
     root = make_project(tmp_path)
-    write_notebook(root / "notebooks" / "50_noparams.ipynb", "x = 1", params="alpha = 1")
-    runs = plan("quick", root, data_dir=str(tmp_path))
-    names = [r.name for r in runs]
-    assert names[0] == "00_data" and names[-1] == "50_noparams" and names == sorted(names)
-    assert runs[0].parameters == {"profile": "quick", "data_dir": str(tmp_path.resolve())}
-    assert runs[-1].parameters == {}
-    assert runs[0].output == root / EXECUTED_DIR / "00_data.ipynb"
-    with pytest.raises(ParameterError, match="invalid profile='medium'"):
-        plan("medium", root)
+    write_notebook(root / "notebooks" / "99_noparams.ipynb", "x = 1", params="alpha = 1")
+    run = next(r for r in plan("quick", root, data_dir=str(tmp_path)) if r.name == "99_noparams")
+    assert (run.chapter.kind, run.run_id, run.parameters, run.main) == ("page", "99_noparams", {}, True)
+    data = next(r for r in plan("quick", root, data_dir=str(tmp_path)) if r.name == "00_data")
+    assert data.parameters == {"profile": "quick", "dataset": "fashion_mnist", "data_dir": str(tmp_path.resolve())}
 
 
 def test_find_root(tmp_path: Path) -> None:
@@ -58,30 +58,29 @@ def test_cells_tagged_raises_exception_may_fail(tmp_path: Path) -> None:
     nb = nbformat.read(source, as_version=4)
     nb.cells[1].metadata["tags"] = ["raises-exception"]
     nbformat.write(nb, source)
-    run = next(r for r in plan("smoke", root) if r.name == "07_expected")
-    execute(run, root)
-    out = nbformat.read(run.output, as_version=4)
+    task = task_for(root, "07_expected")
+    record = execute_task(task)
+    assert record["status"] == "ok" and record["error"] is None
+    out = nbformat.read(Path(task.directory) / cache.NOTEBOOK, as_version=4)
     assert [o.ename for o in out.cells[-2].outputs] == ["KeyError"]
     assert out.cells[-1].outputs[0].text == "after\n"
     assert not any("papermill-error-cell-tag" in c.metadata.get("tags", []) for c in out.cells)
 
 
-def test_failing_notebook_is_named_and_never_published(tmp_path: Path) -> None:
+def test_a_failing_notebook_is_recorded_with_its_cell_and_kept(tmp_path: Path) -> None:
     root = make_project(tmp_path)
-    source = root / "notebooks" / "07_broken.ipynb"
-    write_notebook(source, "raise RuntimeError('boom from the notebook')")
-    run = next(r for r in plan("smoke", root) if r.name == "07_broken")
-    with pytest.raises(GenstudyError, match=r"notebooks/07_broken.ipynb: cell \d+ raised RuntimeError: boom"):
-        execute(run, root)
-    assert not run.output.exists()
-    assert (run.output.parent / "07_broken.failed.ipynb").exists()
+    write_notebook(root / "notebooks" / "07_broken.ipynb", "raise RuntimeError('boom from the notebook')")
+    task = task_for(root, "07_broken")
+    record = execute_task(task)
+    assert record["status"] == "failed"
+    assert record["error"] == "cell 3 raised RuntimeError: boom from the notebook"  # after the two parameter cells
+    assert not (Path(task.directory) / cache.NOTEBOOK).exists()
+    assert (Path(task.directory) / cache.FAILED_NOTEBOOK).exists()
 
 
 @pytest.mark.slow
-def test_smoke_book_builds_end_to_end(tmp_path: Path) -> None:
-    root = make_project(tmp_path)
-    log: list[str] = []
-    html = make_book("smoke", root, log=log.append)
+def test_smoke_book_builds_end_to_end_and_a_second_build_executes_nothing(smoke_book: conftest.SmokeBook) -> None:
+    root, html, log = smoke_book.root, smoke_book.html, smoke_book.log
     page = (html / "book" / "executed" / "00_data.html").read_text()
     assert (html / "index.html").is_file()
     assert page.count("<img") >= 5, "the data chapter's figures are missing"
@@ -91,7 +90,13 @@ def test_smoke_book_builds_end_to_end(tmp_path: Path) -> None:
     assert injected and 'profile = "smoke"' in injected[0].source
     for executed_nb in sorted((root / EXECUTED_DIR).glob("*.ipynb")):
         assert chapter_problems(executed_nb) == [], executed_nb.name
-    assert any("book built" in line for line in log)
+    assert (html / "book" / "executed" / "runs" / "index.html").is_file(), "the appendix of runs is missing"
+    assert any("failed 0" in line for line in log) and any("book built" in line for line in log)
+
+    again: list[str] = []
+    result = make_book("smoke", root, log=again.append)
+    assert result.grid.count("executed") == 0, result.grid.summary()
+    assert any("executed 0 (0 training)" in line for line in again)
 
 
 def chapter_problems(notebook: Path) -> list[str]:

@@ -8,8 +8,10 @@
     genstudy evaluate RUN_DIR [RUN_DIR ...] [--device auto] [--force]
     genstudy baseline --dataset fashion_mnist --profile quick   # real-vs-real metrics
     genstudy classifier train --dataset fashion_mnist             # the metrics' feature network
-    genstudy book [--profile quick] [--data-dir DIR]
+    genstudy plan --profile quick [--models dcgan,rbm] [--seeds 0,1] [--datasets D]   # what would run
+    genstudy book --profile quick [same overrides] [--workers N | --scheduler tcp://HOST:PORT] [--force]
     genstudy notebooks refresh          # re-execute sources on smoke (nbval references)
+    genstudy site check [--html _build/html]   # every page in headless Chromium
 
 Every expected failure prints one line ``genstudy: error: ...`` on stderr and exits 2.
 """
@@ -18,12 +20,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from genstudy.config import MODELS, PROFILES
 from genstudy.data import DATASETS, IMAGE_DATASETS
 from genstudy.errors import GenstudyError
+
+if TYPE_CHECKING:
+    from genstudy.engines import Engine
 
 
 def _data_info(args: argparse.Namespace) -> int:
@@ -93,11 +99,68 @@ def _train_classifier(args: argparse.Namespace) -> int:
     return 0
 
 
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    return {"models": args.models, "seeds": args.seeds, "datasets": args.datasets, "device": args.device,
+            "data_dir": args.data_dir}
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from genstudy.pipeline import describe_plan, find_root, plan
+
+    root = find_root(args.root)
+    print(describe_plan(plan(args.profile, root, **_overrides(args)), root))
+    return 0
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    from genstudy.engines import DaskEngine, InProcessEngine
+
+    if args.workers is not None and args.scheduler is not None:
+        raise GenstudyError("give --workers N (a local Dask cluster) or --scheduler ADDRESS, not both")
+    if args.workers is not None:
+        if args.workers < 1:
+            from genstudy.errors import ParameterError
+
+            raise ParameterError("workers", args.workers, "a positive integer")
+        import torch
+
+        return DaskEngine(workers=args.workers, gpus_per_worker=int(torch.cuda.is_available()))
+    if args.scheduler is not None:
+        return DaskEngine(address=args.scheduler)
+    return InProcessEngine()
+
+
 def _book(args: argparse.Namespace) -> int:
     from genstudy.pipeline import find_root, make_book
 
-    make_book(args.profile, find_root(args.root), data_dir=args.data_dir)
-    return 0
+    result = make_book(args.profile, find_root(args.root), engine=_engine(args), force=args.force,
+                       **_overrides(args))
+    for o in result.grid.failed:
+        print(f"genstudy: error: {o.run.run_id} failed: {o.record.get('error')} "
+              f"(kept in {o.record.get('dir')}); run the book again to retry it", file=sys.stderr)
+    return 1 if result.grid.failed else 0
+
+
+def _csv(kind: type) -> Callable[[str], list[Any]]:
+    """An argparse type: ``"a,b"`` → ``[kind("a"), kind("b")]``."""
+    def parse(text: str) -> list[Any]:
+        try:
+            return [kind(item) for item in text.split(",") if item.strip()]
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"expected a comma-separated list of {kind.__name__}: {text!r}") from exc
+    return parse
+
+
+def _add_grid_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", default="quick", choices=tuple(PROFILES))
+    parser.add_argument("--models", type=_csv(str), default=None,
+                        help=f"comma-separated; training chapters that train any of them ({', '.join(MODELS)})")
+    parser.add_argument("--seeds", type=_csv(int), default=None, help="comma-separated (default: the profile's)")
+    parser.add_argument("--datasets", type=_csv(str), default=None,
+                        help=f"comma-separated image datasets (default fashion_mnist; {', '.join(IMAGE_DATASETS)})")
+    parser.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N for the training chapters")
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--root", type=Path, default=None, help="project root (default: found from cwd)")
 
 
 def _refresh(args: argparse.Namespace) -> int:
@@ -107,6 +170,22 @@ def _refresh(args: argparse.Namespace) -> int:
     for path, seconds in refresh_all(find_root(args.root)):
         print(f"[genstudy] refreshed {path.name} in {seconds:.1f} s")
     return 0
+
+
+def _site_check(args: argparse.Namespace) -> int:
+    from genstudy.sitecheck import check_site
+
+    shots = {"model_chapter_gan": "book/executed/02_gan.html", "comparison": "book/executed/90_comparison.html",
+             "claims": "book/executed/91_claims.html"} if args.screenshots else None
+    report = check_site(args.html, screenshots=shots, screenshot_dir=args.screenshots)
+    totals = report.totals()
+    print(f"[genstudy] {totals['pages']} pages, {totals['images']} images, {totals['links']} links, "
+          f"{totals['math']} math elements checked in Chromium")
+    for path in report.screenshots.values():
+        print(f"[genstudy] screenshot {path}")
+    for problem in report.problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    return 1 if report.problems else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -164,10 +243,15 @@ def build_parser() -> argparse.ArgumentParser:
     ctrain.add_argument("--out", type=Path, default=None, help="weights folder (default: the package's)")
     ctrain.set_defaults(func=_train_classifier)
 
-    book = sub.add_parser("book", help="execute the notebooks on a profile and build the HTML book")
-    book.add_argument("--profile", default="quick", choices=tuple(PROFILES))
-    book.add_argument("--data-dir", default=None)
-    book.add_argument("--root", type=Path, default=None, help="project root (default: found from cwd)")
+    plan_cmd = sub.add_parser("plan", help="print the notebook executions a book build would run, and the cache")
+    _add_grid_options(plan_cmd)
+    plan_cmd.set_defaults(func=_plan)
+
+    book = sub.add_parser("book", help="run the grid of notebooks (cached) and build the HTML book")
+    _add_grid_options(book)
+    book.add_argument("--workers", type=int, default=None, help="run on a Dask LocalCluster of N worker processes")
+    book.add_argument("--scheduler", default=None, help="run on an existing Dask cluster (tcp://HOST:PORT)")
+    book.add_argument("--force", action="store_true", help="execute every notebook even if its cache entry is current")
     book.set_defaults(func=_book)
 
     nbs = sub.add_parser("notebooks", help="maintain the source notebooks")
@@ -175,6 +259,15 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = nbs_sub.add_parser("refresh", help="re-execute the sources on their defaults (smoke) in place")
     refresh.add_argument("--root", type=Path, default=None)
     refresh.set_defaults(func=_refresh)
+
+    site = sub.add_parser("site", help="check the rendered book")
+    site_sub = site.add_subparsers(dest="action", required=True)
+    check = site_sub.add_parser("check", help="load every page in headless Chromium: images, internal links, "
+                                "math typeset offline, notebook cell errors")
+    check.add_argument("--html", type=Path, default=Path("_build/html"))
+    check.add_argument("--screenshots", type=Path, default=None,
+                       help="folder for screenshots of a model chapter, the comparison and the claims")
+    check.set_defaults(func=_site_check)
     return parser
 
 

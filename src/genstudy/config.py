@@ -59,7 +59,8 @@ class Profile:
     sample; ``stats_size``: images the data chapter summarizes per split (None = all).
     Evaluation (:mod:`genstudy.evaluation`): ``likelihood_size`` test images per likelihood,
     ``iwae_k`` importance samples of the VAE bound, ``ais_steps`` / ``ais_chains`` of the
-    RBM's and DBN's annealed importance sampling.
+    RBM's and DBN's annealed importance sampling. ``toy_steps``: minibatch updates of each
+    model of the 2-D chapter (:mod:`genstudy.toy`).
     """
 
     name: str
@@ -76,6 +77,7 @@ class Profile:
     iwae_k: int = 100
     ais_steps: int = 2_000
     ais_chains: int = 100
+    toy_steps: int = 4_000
 
     def budget(self, model: str) -> Budget:
         """The budget of ``model`` on this profile (defaults updated by its override)."""
@@ -97,7 +99,7 @@ PROFILES: dict[str, Profile] = {
                 train_size=2_000, epochs=1, seeds=(0,), eval_samples=500, batch_size=64,
                 stats_size=2_000, gibbs_steps=100,
                 overrides={"dcgan": _NARROW_DCGAN, "seed_gan": {"train_size": 1_000}},
-                likelihood_size=500, iwae_k=20, ais_steps=300, ais_chains=32),
+                likelihood_size=500, iwae_k=20, ais_steps=300, ais_chains=32, toy_steps=300),
         Profile("quick", "the default book on a laptop-class CPU: whole book <= 20 min on 2 cores",
                 train_size=20_000, epochs=10, seeds=(0,), eval_samples=2_000, batch_size=128,
                 stats_size=None, gibbs_steps=1_000,
@@ -110,13 +112,13 @@ PROFILES: dict[str, Profile] = {
                     "dbn": {"epochs": 5},
                 },
                 # 2,000 β left the trained RBM's AIS with an effective sample size of 1.5 of 100 chains.
-                likelihood_size=1_000, iwae_k=100, ais_steps=10_000, ais_chains=100),
+                likelihood_size=1_000, iwae_k=100, ais_steps=10_000, ais_chains=100, toy_steps=4_000),
         Profile("full", "the published study on a GPU: full training set, converged, 3 seeds",
                 train_size=None, epochs=50, seeds=(0, 1, 2), eval_samples=10_000, batch_size=128,
                 stats_size=None, gibbs_steps=1_000,
                 overrides={"dcgan": {"epochs": 25}, "seed_gan": {"epochs": 25}, "dbn": {"epochs": 30}},
                 # Salakhutdinov & Murray's (2008) AIS schedule; Burda et al.'s (2016) k = 5000.
-                likelihood_size=10_000, iwae_k=5_000, ais_steps=14_500, ais_chains=100),
+                likelihood_size=10_000, iwae_k=5_000, ais_steps=14_500, ais_chains=100, toy_steps=20_000),
     )
 }
 

@@ -1,42 +1,44 @@
-"""The book's build: plan the notebook executions, run them with papermill, build the HTML.
+"""The study as a grid: plan the notebook executions, run them (cached, on an engine), build the book.
 
 ``notebooks/NN_name.ipynb`` are the parameterized sources (a cell tagged ``parameters``,
-defaults = the ``smoke`` profile, committed with their smoke outputs for nbval). For a
-profile, each is executed by papermill into ``book/executed/NN_name.ipynb``, which the
-book's ``_toc.yml`` lists; jupyter-book then renders them without executing anything
-(``execute_notebooks: off``) with warnings turned into errors.
+defaults = the ``smoke`` profile, committed with their smoke outputs for nbval). Each says
+in its metadata (``genstudy.kind``) what it is, which decides how the plan repeats it:
+
+=============  ===========================================  ========================
+kind           what it does                                 one execution per
+=============  ===========================================  ========================
+``data``       describes a dataset, its real-data baseline  dataset
+``training``   trains and measures models (``models``)      dataset × seed
+``toy``        the 2-D mixtures (CPU, no image dataset)     seed
+``report``     reads every record (comparison, claims)      dataset, after the rest
+``page``       anything else (no metadata)                  build
+=============  ===========================================  ========================
+
+:func:`plan` turns a profile and optional overrides (models, seeds, datasets, device) into
+that list; :func:`run_grid` executes what the cache (:mod:`genstudy.cache`) cannot reuse,
+on an engine (:mod:`genstudy.engines`: in this process, or Dask); :func:`make_book` then
+publishes the chapters (:mod:`genstudy.publish`) and builds the HTML with warnings as errors.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from genstudy.config import get_profile
-from genstudy.errors import GenstudyError
+from genstudy import cache
+from genstudy.config import MODELS, get_profile
+from genstudy.data import IMAGE_DATASETS
+from genstudy.engines import Engine, InProcessEngine, Task, default_threads
+from genstudy.errors import GenstudyError, ParameterError
+from genstudy.results import now
 
 NOTEBOOK_DIR = "notebooks"
-EXECUTED_DIR = Path("book") / "executed"
 KERNEL = "python3"
-
-
-@dataclass(frozen=True)
-class NotebookRun:
-    """One papermill execution: ``source`` → ``output`` with ``parameters`` injected."""
-
-    source: Path
-    output: Path
-    parameters: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return self.source.stem
+KINDS = ("data", "training", "toy", "report", "page")
+BY_DATASET, BY_SEED = ("data", "training", "report"), ("training", "toy")
 
 
 def find_root(start: Path | str | None = None) -> Path:
@@ -55,133 +57,287 @@ def declared_parameters(notebook: Path) -> set[str]:
     return set(papermill.inspect_notebook(str(notebook)))
 
 
-def plan(profile: str, root: Path, *, data_dir: str | None = None) -> list[NotebookRun]:
-    """The executions that build the book on ``profile``, in order (``NN_`` prefix order).
+@dataclass(frozen=True)
+class Chapter:
+    """A source notebook and its role: ``kind`` (:data:`KINDS`), the ``models`` it trains, the
+    parameter names it declares."""
 
-    Each notebook receives only the parameters it declares among ``profile`` and
-    ``data_dir`` (``data_dir`` only when given).
-    """
-    get_profile(profile)
-    offered: dict[str, Any] = {"profile": profile}
-    if data_dir is not None:
-        offered["data_dir"] = str(Path(data_dir).expanduser().resolve())
-    runs = []
+    source: Path
+    kind: str
+    models: tuple[str, ...]
+    declared: frozenset[str]
+
+    @property
+    def name(self) -> str:
+        return self.source.stem
+
+
+def chapters(root: Path) -> list[Chapter]:
+    """Every ``notebooks/NN_*.ipynb`` of the project, in name order, with its role."""
+    import nbformat
+
+    found = []
     for source in sorted((root / NOTEBOOK_DIR).glob("[0-9][0-9]_*.ipynb")):
-        wanted = declared_parameters(source)
-        runs.append(
-            NotebookRun(
-                source=source,
-                output=root / EXECUTED_DIR / source.name,
-                parameters={k: v for k, v in offered.items() if k in wanted},
-            )
-        )
-    if not runs:
-        raise GenstudyError(f"{root / NOTEBOOK_DIR}: no notebooks named NN_*.ipynb to execute")
-    return runs
-
-
-def execute(run: NotebookRun, root: Path) -> float:
-    """Execute ``run`` with papermill in ``root``; return wall seconds.
-
-    The notebook is written to a temporary name and renamed into place only when it ran
-    to the end, so the book never renders a half-executed chapter. A failing cell raises
-    :class:`GenstudyError` naming the notebook; the failed copy is kept as
-    ``<output>.failed.ipynb`` for inspection.
-    """
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    run.output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = run.output.with_name(f".{run.output.stem}.partial.ipynb")
-    start = time.perf_counter()
-    try:
-        papermill.execute_notebook(
-            str(run.source),
-            str(tmp),
-            parameters=run.parameters,
-            kernel_name=KERNEL,
-            cwd=str(root),
-            progress_bar=False,
-            report_mode=False,
-        )
-    except PapermillExecutionError as exc:
-        unexpected = unexpected_errors(tmp) if tmp.exists() else [(exc.exec_count, exc.ename, exc.evalue)]
-        if unexpected:
-            failed = run.output.with_name(f"{run.output.stem}.failed.ipynb")
-            if tmp.exists():
-                tmp.replace(failed)
-            count, ename, evalue = unexpected[0]
-            raise GenstudyError(
-                f"{run.source.relative_to(root)}: cell {count} raised {ename}: {evalue} "
-                f"(executed copy kept in {failed.relative_to(root)})"
-            ) from exc
-        drop_papermill_error_banners(tmp)
-    tmp.replace(run.output)
-    return time.perf_counter() - start
-
-
-def unexpected_errors(notebook: Path) -> list[tuple[int | None, str, str]]:
-    """(execution count, exception name, message) of every error output in a cell *not* tagged
-    ``raises-exception``. Papermill 2.7 reports errors of tagged cells too (nbclient does not)."""
-    import nbformat
-
-    nb = nbformat.read(notebook, as_version=4)
-    return [
-        (cell.get("execution_count"), out.ename, out.evalue)
-        for cell in nb.cells
-        if "raises-exception" not in cell.metadata.get("tags", [])
-        for out in cell.get("outputs", [])
-        if out.output_type == "error"
-    ]
-
-
-def drop_papermill_error_banners(notebook: Path) -> None:
-    """Remove the "An Exception was encountered" cells papermill adds, in place."""
-    import nbformat
-    from papermill.execute import ERROR_MARKER_TAG
-
-    nb = nbformat.read(notebook, as_version=4)
-    nb.cells = [c for c in nb.cells if ERROR_MARKER_TAG not in c.metadata.get("tags", [])]
-    nbformat.write(nb, notebook)
-
-
-def jupyter_book_executable() -> str:
-    """The ``jupyter-book`` script installed beside this interpreter (the project's venv)."""
-    beside = Path(sys.executable).parent / "jupyter-book"
-    found = str(beside) if beside.exists() else shutil.which("jupyter-book")
+        role = nbformat.read(source, as_version=4).metadata.get("genstudy", {})
+        kind = role.get("kind", "page")
+        if kind not in KINDS:
+            raise GenstudyError(f"{source.name}: metadata genstudy.kind={kind!r}; allowed: {', '.join(KINDS)}")
+        found.append(Chapter(source, kind, tuple(role.get("models", ())), frozenset(declared_parameters(source))))
     if not found:
-        raise GenstudyError("jupyter-book is not installed in this environment (run `make setup`)")
+        raise GenstudyError(f"{root / NOTEBOOK_DIR}: no notebooks named NN_*.ipynb to execute")
     return found
 
 
-def build_html(root: Path) -> Path:
-    """Run ``jupyter-book build`` on ``root`` with warnings as errors; return ``_build/html``."""
-    cmd = [jupyter_book_executable(), "build", str(root), "--warningiserror", "--nitpick", "--keep-going"]
-    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
-        raise GenstudyError(f"jupyter-book build failed (exit {proc.returncode}):\n{tail}")
-    index = root / "_build" / "html" / "index.html"
-    if not index.is_file():
-        raise GenstudyError(f"jupyter-book build finished but {index} is missing")
-    return index.parent
+@dataclass(frozen=True)
+class NotebookRun:
+    """One planned execution: ``chapter`` with ``parameters``. ``main``: it is the chapter's page
+    in the book (first dataset and seed); ``stage`` 1 runs after every stage-0 run; ``gpu``: it
+    asks the engine for a GPU."""
+
+    chapter: Chapter
+    run_id: str
+    profile: str
+    parameters: dict[str, Any]
+    main: bool
+    stage: int
+    gpu: bool = False
+
+    @property
+    def source(self) -> Path:
+        return self.chapter.source
+
+    @property
+    def name(self) -> str:
+        return self.chapter.name
 
 
-def make_book(
-    profile: str,
-    root: Path,
-    *,
-    data_dir: str | None = None,
-    log: Callable[[str], None] = print,
-) -> Path:
-    """Execute every notebook on ``profile`` then build the HTML; return the HTML folder."""
-    runs = plan(profile, root, data_dir=data_dir)
-    total = time.perf_counter()
-    for run in runs:
-        log(f"[genstudy] executing {run.source.relative_to(root)} with {run.parameters}")
-        seconds = execute(run, root)
-        log(f"[genstudy]   done in {seconds:.1f} s → {run.output.relative_to(root)}")
+def _checked_list(name: str, values: Iterable[Any] | None, allowed: Sequence[Any]) -> list[Any] | None:
+    if values is None:
+        return None
+    values = list(dict.fromkeys(values))
+    bad = [v for v in values if v not in allowed]
+    if bad or not values:
+        raise ParameterError(name, bad[0] if bad else values, tuple(allowed))
+    return values
+
+
+def _checked_seeds(seeds: Iterable[int] | None) -> list[int] | None:
+    if seeds is None:
+        return None
+    out = list(dict.fromkeys(seeds))
+    for s in out:
+        if isinstance(s, bool) or not isinstance(s, int) or s < 0:
+            raise ParameterError("seeds", s, "integers >= 0")
+    if not out:
+        raise ParameterError("seeds", out, "at least one integer >= 0")
+    return out
+
+
+def _checked_device(device: str) -> str:
+    if device in ("auto", "cpu", "cuda") or (device.startswith("cuda:") and device[5:].isdigit()):
+        return device
+    raise ParameterError("device", device, ("auto", "cpu", "cuda", "cuda:N"))
+
+
+def plan(profile: str, root: Path, *, models: Iterable[str] | None = None, seeds: Iterable[int] | None = None,
+         datasets: Iterable[str] | None = None, device: str = "auto", data_dir: str | None = None) -> list[NotebookRun]:
+    """The executions that build the book on ``profile``, stage by stage, chapters in name order.
+
+    ``models`` keeps the training chapters that train at least one of them (a chapter trains
+    all of its models); ``seeds`` defaults to the profile's; ``datasets`` to Fashion-MNIST.
+    Each execution receives only the parameters its notebook declares among ``profile``,
+    ``dataset``, ``seed``, ``device`` and ``data_dir`` (the last two only when given).
+    """
+    prof = get_profile(profile)
+    chosen_models = _checked_list("models", models, tuple(MODELS))
+    seed_list = _checked_seeds(seeds) or list(prof.seeds)
+    dataset_list = _checked_list("datasets", datasets, IMAGE_DATASETS) or ["fashion_mnist"]
+    device = _checked_device(device)
+    offered: dict[str, Any] = {"profile": profile}
+    if device != "auto":
+        offered["device"] = device
+    if data_dir is not None:
+        offered["data_dir"] = str(Path(data_dir).expanduser().resolve())
+    runs: list[NotebookRun] = []
+    for chapter in chapters(root):
+        if chapter.kind == "training" and chosen_models is not None and not set(chapter.models) & set(chosen_models):
+            continue
+        for dataset in dataset_list if chapter.kind in BY_DATASET else [None]:
+            for seed in seed_list if chapter.kind in BY_SEED else [None]:
+                values = {**offered, "dataset": dataset, "seed": seed}
+                params = {k: v for k, v in values.items() if v is not None and k in chapter.declared}
+                run_id = "-".join([chapter.name, *([dataset] if dataset else []),
+                                   *([f"seed{seed}"] if seed is not None else [])])
+                main = dataset in (None, dataset_list[0]) and seed in (None, seed_list[0])
+                runs.append(NotebookRun(chapter, run_id, profile, params, main, int(chapter.kind == "report"),
+                                        gpu=device.startswith("cuda") and chapter.kind == "training"))
+    return sorted(runs, key=lambda r: r.stage)
+
+
+@dataclass
+class Outcome:
+    """What the grid did with one run: ``action`` ``executed`` or ``cached`` (``reason`` says
+    why it was executed), and its execution ``record``."""
+
+    run: NotebookRun
+    action: str
+    reason: str | None
+    record: dict[str, Any]
+
+
+@dataclass
+class GridResult:
+    outcomes: list[Outcome]
+    engine: str
+    seconds: float = 0.0
+    failed: list[Outcome] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.failed = [o for o in self.outcomes if o.record.get("status") != "ok"]
+
+    def count(self, action: str, kind: str | None = None) -> int:
+        return sum(o.action == action and (kind is None or o.run.chapter.kind == kind) for o in self.outcomes)
+
+    def summary(self) -> str:
+        """The pipeline's summary: a line per run, then the totals (training runs counted apart)."""
+        lines = [f"[genstudy] {'run':<40} {'this build':<30} {'status':<8} seconds"]
+        for o in self.outcomes:
+            action = "cached" if o.action == "cached" else f"executed ({o.reason})"
+            seconds = "" if o.record.get("seconds") is None else f"{o.record['seconds']:.1f}"
+            lines.append(f"[genstudy] {o.run.run_id:<40} {action:<30} {o.record.get('status', '?'):<8} {seconds}")
+            if o.record.get("error"):
+                lines.append(f"[genstudy]     error: {o.record['error']}")
+        lines.append(f"[genstudy] grid of {len(self.outcomes)} runs, {self.engine} engine, {self.seconds:.1f} s: "
+                     f"executed {self.count('executed')} ({self.count('executed', 'training')} training), "
+                     f"cached {self.count('cached')} ({self.count('cached', 'training')} training), "
+                     f"failed {len(self.failed)}")
+        return "\n".join(lines)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@dataclass(frozen=True)
+class Keyed:
+    """A run with its cache key, the key's parts, its run folder and why it must execute
+    (``None``: the cache has it)."""
+
+    run: NotebookRun
+    parts: dict[str, Any]
+    key: str
+    directory: Path
+    previous: dict[str, Any] | None
+    reason: str | None
+
+
+def upstream_state(record: dict[str, Any] | None) -> str:
+    """What a report chapter depends on in one upstream execution: its key, status and finish time
+    (a retried or re-executed run changes it even when its key stays the same)."""
+    if record is None:
+        return "missing"
+    return f"{record.get('key')}:{record.get('status')}:{record.get('finished')}"
+
+
+def keyed_run(run: NotebookRun, root: Path, threads: int, force: bool = False,
+              upstream: dict[str, str] | None = None) -> Keyed:
+    """``run`` with its key and cache state; ``upstream`` (reports): run id → :func:`upstream_state`."""
+    parts = cache.key_parts(run.source, run.parameters, threads, dict(sorted(upstream.items())) if upstream else None)
+    key = cache.cache_key(parts)
+    directory = cache.execution_dir(root / "results", run.profile, run.run_id)
+    previous = cache.read_execution(directory)
+    reason = "forced" if force else cache.why_stale(previous, parts, key, directory)
+    return Keyed(run, parts, key, directory, previous, reason)
+
+
+def keyed(runs: Sequence[NotebookRun], root: Path, threads: int) -> list[Keyed]:
+    """What the cache would do with ``runs`` now (for :func:`describe_plan`): stage-1 runs are
+    stale as soon as a stage-0 run will execute."""
+    first = [keyed_run(r, root, threads) for r in runs if r.stage == 0]
+    state = {k.run.run_id: upstream_state(k.previous) for k in first}
+    later = [keyed_run(r, root, threads, upstream=state) for r in runs if r.stage > 0]
+    if any(k.reason for k in first):
+        later = [k if k.reason else Keyed(k.run, k.parts, k.key, k.directory, k.previous, "upstream will run")
+                 for k in later]
+    return first + later
+
+
+def run_grid(runs: Sequence[NotebookRun], root: Path, *, engine: Engine | None = None, force: bool = False,
+             threads: int | None = None, log: Callable[[str], None] = print) -> GridResult:
+    """Execute ``runs`` whose cache entry is missing, stale or failed (all with ``force``); stage 0
+    first, then stage 1, whose keys include the state (key, status, finish time) of every
+    stage-0 run, so a report re-executes whenever a run it reads was executed again. Records
+    are written as runs finish; a failing run is recorded and the grid goes on."""
+    engine = engine or InProcessEngine()
+    threads = threads or default_threads()
+    start = time.perf_counter()
+    outcomes: dict[str, Outcome] = {}
+    for stage in sorted({r.stage for r in runs}):
+        upstream = {i: upstream_state(o.record) for i, o in outcomes.items()} if stage > 0 else None
+        entries = [keyed_run(r, root, threads, force, upstream) for r in runs if r.stage == stage]
+        tasks: list[Task] = []
+        pending: dict[str, Keyed] = {}
+        for k in entries:
+            if k.reason is None:
+                assert k.previous is not None
+                outcomes[k.run.run_id] = Outcome(k.run, "cached", None, {**k.previous, "dir": str(k.directory)})
+                continue
+            record = {"run_id": k.run.run_id, "notebook": _relative(k.run.source, root), "kind": k.run.chapter.kind,
+                      "profile": k.run.profile, "parameters": k.run.parameters, "key": k.key, "key_parts": k.parts,
+                      "engine": engine.name, "reason": k.reason, "queued": now()}
+            tasks.append(Task(k.run.run_id, str(k.run.source), str(k.directory), str(root), k.run.parameters,
+                              threads, k.run.gpu, record))
+            pending[k.run.run_id] = k
+            log(f"[genstudy] queued {k.run.run_id} ({k.reason})")
+        for record in engine.run(tasks):
+            k = pending.pop(record["run_id"])
+            cache.write_execution(k.directory, record)
+            outcomes[k.run.run_id] = Outcome(k.run, "executed", k.reason, {**record, "dir": str(k.directory)})
+            seconds = "" if record.get("seconds") is None else f" in {record['seconds']:.1f} s"
+            log(f"[genstudy] {k.run.run_id}: {record['status']}{seconds}"
+                + (f": {record['error']}" if record.get("error") else ""))
+        if pending:
+            raise GenstudyError(f"the {engine.name} engine returned no result for {', '.join(pending)}")
+    ordered = [outcomes[r.run_id] for r in runs]
+    return GridResult(ordered, engine.name, time.perf_counter() - start)
+
+
+@dataclass
+class BookResult:
+    html: Path
+    grid: GridResult
+
+
+def make_book(profile: str, root: Path, *, data_dir: str | None = None, models: Iterable[str] | None = None,
+              seeds: Iterable[int] | None = None, datasets: Iterable[str] | None = None, device: str = "auto",
+              engine: Engine | None = None, force: bool = False, log: Callable[[str], None] = print) -> BookResult:
+    """Plan, run the grid, publish ``book/executed/`` and build the HTML (warnings are errors).
+
+    A failed run does not stop the book: its chapter is published as far as it ran, under a
+    warning, and ``result.grid.failed`` lists it (the CLI then exits with status 1).
+    """
+    from genstudy.publish import build_html, publish
+
+    runs = plan(profile, root, models=models, seeds=seeds, datasets=datasets, device=device, data_dir=data_dir)
+    grid = run_grid(runs, root, engine=engine, force=force, log=log)
+    log(grid.summary())
+    toc = publish(grid.outcomes, root, profile, grid.engine)
     log("[genstudy] building the HTML with jupyter-book (warnings are errors)")
-    html = build_html(root)
-    log(f"[genstudy] book built in {time.perf_counter() - total:.1f} s: {html / 'index.html'}")
-    return html
+    start = time.perf_counter()
+    html = build_html(root, toc)
+    log(f"[genstudy] book built in {time.perf_counter() - start:.1f} s: {html / 'index.html'}")
+    return BookResult(html, grid)
+
+
+def describe_plan(runs: Sequence[NotebookRun], root: Path, threads: int | None = None) -> str:
+    """The plan as a table: run, stage, kind, whether the cache would reuse it, parameters."""
+    lines = [f"{'run':<40} {'stage':<5} {'kind':<8} {'cache':<30} parameters"]
+    for k in keyed(runs, root, threads or default_threads()):
+        state = "reuse" if k.reason is None else f"execute ({k.reason})"
+        params = ", ".join(f"{name}={value}" for name, value in k.run.parameters.items())
+        lines.append(f"{k.run.run_id:<40} {k.run.stage:<5} {k.run.chapter.kind:<8} {state:<30} {params}")
+    lines.append("then: publish book/executed/ (chapters, appendix of runs) and build _build/html")
+    return "\n".join(lines)

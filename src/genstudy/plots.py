@@ -166,3 +166,101 @@ def filters(weights: np.ndarray, side: int, n: int = 64, nrow: int = 8, title: s
         ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def point_clouds(clouds: dict[tuple[str, str], np.ndarray], centers: np.ndarray, *, lim: float,
+                 suptitle: str | None = None) -> Figure:
+    """A grid of 2-D scatter plots: ``(row label, column label) -> points (N, 2)``; the
+    mixture's ``centers`` (K, 2) are drawn as red crosses in every panel."""
+    rows = list(dict.fromkeys(r for r, _ in clouds))
+    cols = list(dict.fromkeys(c for _, c in clouds))
+    fig, axes = plt.subplots(len(rows), len(cols), figsize=(2.1 * len(cols) + 0.6, 2.1 * len(rows) + 0.4),
+                             squeeze=False, sharex=True, sharey=True)
+    for i, r in enumerate(rows):
+        for j, c in enumerate(cols):
+            ax = axes[i, j]
+            pts = clouds.get((r, c))
+            if pts is not None:
+                ax.scatter(pts[:, 0], pts[:, 1], s=2, alpha=0.35, color="C0", linewidths=0)
+            ax.scatter(centers[:, 0], centers[:, 1], marker="x", s=18, color="C3", linewidths=1)
+            ax.set_xlim(-lim, lim)
+            ax.set_ylim(-lim, lim)
+            ax.set_aspect("equal")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if i == 0:
+                ax.set_title(c, fontsize=9)
+            if j == 0:
+                ax.set_ylabel(r, fontsize=9)
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def mode_histograms(counts: pd.DataFrame, title: str) -> Figure:
+    """Bars of high-quality samples per mode (long ``counts``: model, mode, samples), one panel per model."""
+    grid = sns.catplot(data=counts, x="mode", y="samples", col="model", kind="bar", color="C0",
+                       height=2.4, aspect=1.3, col_wrap=min(4, counts["model"].nunique()))
+    grid.set_titles("{col_name}", size=9)
+    grid.set_xticklabels([])
+    grid.figure.suptitle(title, fontsize=10, y=1.03)
+    return grid.figure
+
+
+def sample_mosaic(grids: dict[str, np.ndarray], ncols: int = 4, nrow: int = 6, suptitle: str | None = None) -> Figure:
+    """Samples of many models at once: one ``nrow`` x ``nrow`` panel per entry (``title -> images
+    (N, H, W)``), ``ncols`` panels per row of the figure."""
+    n = len(grids)
+    rows = -(-n // ncols)
+    fig, axes = plt.subplots(rows, ncols, figsize=(2.9 * ncols, 3.1 * rows), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, (title, images) in zip(axes.ravel(), grids.items(), strict=False):
+        ax.axis("on")
+        _show_grid(ax, images[: nrow * nrow], nrow, title)
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def metric_points(long: pd.DataFrame, metrics: Sequence[str], title: str, ncols: int = 3) -> Figure:
+    """Point plot per metric: mean over seeds with its 95% bootstrap CI (seaborn ``errorbar='ci'``,
+    seeded), one row per model. ``long`` has columns ``label, family, seed, metric, value``."""
+    data = long[long["metric"].isin(metrics)]
+    grid = sns.catplot(data=data, x="value", y="label", col="metric", col_order=list(metrics), hue="family",
+                       kind="point", errorbar=("ci", 95), seed=0, linestyles="none", sharex=False,
+                       col_wrap=ncols, height=3.0, aspect=1.25, capsize=0.2, dodge=False)
+    grid.set_titles("{col_name}", size=10)
+    grid.set_axis_labels("", "")
+    grid.figure.suptitle(title, fontsize=10, y=1.02)
+    return grid.figure
+
+
+def quality_vs_cost(costs: pd.DataFrame, title: str, quality: str = "FD ↓") -> Figure:
+    """Two scatters, ``quality`` against training seconds and against seconds per 1,000 samples
+    (log axes), one labelled point per model. ``costs`` is :func:`genstudy.report.cost_table`."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    for ax, cost in zip(axes, ["train s", "1k samples s"], strict=True):
+        sns.scatterplot(data=costs, x=cost, y=quality, hue="family", s=70, ax=ax, legend=ax is axes[0])
+        for label, row in costs.iterrows():
+            ax.annotate(str(label), (row[cost], row[quality]), fontsize=8, xytext=(4, 3), textcoords="offset points")
+        ax.set_xscale("log")
+        ax.set_xlabel(f"{cost} (log scale)")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def share_heatmap(shares: pd.DataFrame, title: str) -> Figure:
+    """Heat map of per-class sample shares (rows: models, columns: classes), annotated in %."""
+    fig, ax = plt.subplots(figsize=(1.0 * shares.shape[1] + 2.5, 0.45 * shares.shape[0] + 1.6))
+    top = max(50.0, float(100 * shares.max().max()))
+    sns.heatmap(100 * shares, annot=True, fmt=".0f", cmap="viridis", vmin=0, vmax=top,
+                cbar_kws={"label": "% of samples"}, ax=ax)
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("")
+    fig.tight_layout()
+    return fig

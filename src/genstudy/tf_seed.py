@@ -10,7 +10,10 @@ fix and the reason.
 
 TensorFlow is imported only inside this module's functions (:func:`import_tensorflow`),
 after its C++ logging is silenced, with its thread pools sized like torch's and, unless
-asked for, without the GPU, so that it never grabs GPU memory that torch is using.
+asked for, without the GPU, so that it never grabs GPU memory that torch is using. Its
+native (C++) log lines that are known to be harmless, which ``TF_CPP_MIN_LOG_LEVEL`` does
+not reach, are dropped by :func:`native_noise_filtered` around every function that runs
+TensorFlow; any other native line still reaches stderr.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ import contextlib
 import difflib
 import math
 import os
+import re
+import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -189,6 +195,40 @@ def diff(before: str, after: str) -> str:
                                         "as written", "fixed", n=1))
 
 
+#: TensorFlow's native log lines that say nothing about this study's code or results:
+#: absl's notice that it logs before initialisation; oneDNN's note that its custom ops are
+#: on (printed on CPUs where TF enables them, whatever TF_CPP_MIN_LOG_LEVEL says); and
+#: grappler's remapper giving up on fusing the LeakyReLU of a gradient tape (it then skips
+#: that optimisation pass; the graph runs unfused and correct).
+NATIVE_NOISE = (
+    re.compile(rb"All log messages before absl::InitializeLog\(\) is called are written to STDERR"),
+    re.compile(rb"oneDNN custom operations are on"),
+    re.compile(rb"meta_optimizer\.cc:\d+\] remapper failed: INVALID_ARGUMENT: Mutation::Apply error"),
+)
+
+
+@contextlib.contextmanager
+def native_noise_filtered() -> Iterator[None]:
+    """Route file descriptor 2 to a temporary file while the block (or decorated function) runs,
+    then write back every line that is not in :data:`NATIVE_NOISE`. Nested uses are fine."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            kept = [line for line in captured.read().splitlines(keepends=True)
+                    if line.strip() and not any(p.search(line) for p in NATIVE_NOISE)]
+            if kept:
+                sys.stderr.write(b"".join(kept).decode(errors="replace"))
+                sys.stderr.flush()
+
+
+@native_noise_filtered()
 def import_tensorflow(use_gpu: bool = False) -> Any:
     """Import TensorFlow quietly and tamed; return the module.
 
@@ -234,6 +274,7 @@ def recording_warnings(into: list[str]) -> Iterator[None]:
             into.extend(f"{w.category.__name__}: {w.message}" for w in caught)
 
 
+@native_noise_filtered()
 def execute(code: str, name: str = "<article>") -> dict[str, Any]:
     """Execute ``code`` in a fresh namespace (TensorFlow imported tamed first); return the namespace."""
     import_tensorflow()
@@ -253,6 +294,7 @@ def run_as_written(code: str) -> tuple[BaseException | None, list[str]]:
     return None, caught
 
 
+@native_noise_filtered()
 def build(code: str, *names: str) -> tuple[Any, ...]:
     """Execute a fixed snippet and return the objects it defines under ``names``."""
     namespace = execute(code, "<fixed>")
@@ -274,6 +316,7 @@ class TFTraining:
         return float(np.median(self.step_s[1:] if len(self.step_s) > 1 else self.step_s))
 
 
+@native_noise_filtered()
 def train_gan(generator: Any, discriminator: Any, images: np.ndarray, *, epochs: int, batch_size: int,
               seed: int, lr: float = 2e-4, beta1: float = 0.5, log_every: int = 25) -> TFTraining:
     """Train the fixed GAN on ``images`` (N, 32, 32, 1) float32 in [-1, 1], the PyTorch port's way.
@@ -332,6 +375,7 @@ def count_params(model: Any) -> int:
     return int(sum(np.prod(v.shape) for v in model.trainable_variables))
 
 
+@native_noise_filtered()
 def train_autoencoder(vae: Any, images: np.ndarray, *, epochs: int, batch_size: int, seed: int) -> TFTraining:
     """Fit the fixed autoencoder on flattened images (N, 784) in [0, 1] with its own MSE objective."""
     tf = import_tensorflow()
@@ -380,6 +424,7 @@ def keras_sampler(network: Any, model: str) -> Callable[[int, Any], Any]:
 
     latent = int(network.input_shape[-1])
 
+    @native_noise_filtered()
     def sampler(n: int, generator: Any) -> Any:
         z = torch.randn(n, latent, generator=generator).numpy()
         out = network(z, training=False).numpy()
@@ -404,6 +449,7 @@ def save_keras_weights(network: Any, path: Path) -> Path:
     return path
 
 
+@native_noise_filtered()
 def load_sampler(directory: Path, record: dict[str, Any]) -> Callable[[int, Any], Any]:
     """Rebuild the trained network of the TensorFlow run in ``directory`` and return its sampler."""
     from genstudy.errors import GenstudyError
@@ -438,6 +484,20 @@ class TFRun:
     training: TFTraining
 
 
+def _device_name(device: str) -> str:
+    """Described like the PyTorch records (:func:`genstudy.results.device_description`):
+    ``cpu (N threads)`` with TF's intra-op threads, or ``cuda: <GPU name>``."""
+    tf = import_tensorflow()
+    if device == "cuda":
+        gpus = tf.config.list_physical_devices("GPU")
+        details = tf.config.experimental.get_device_details(gpus[0]) if gpus else {}
+        return f"cuda: {details.get('device_name', 'GPU')}"
+    import torch
+
+    threads = tf.config.threading.get_intra_op_parallelism_threads() or torch.get_num_threads()
+    return f"cpu ({threads} threads)"
+
+
 def _tf_record(model: str, family: str, dataset: str, profile: str, seed: int, params_count: int,
                config: dict[str, Any], training: TFTraining, sample_s: float, artifacts: dict[str, str],
                device: str) -> dict[str, Any]:
@@ -446,7 +506,8 @@ def _tf_record(model: str, family: str, dataset: str, profile: str, seed: int, p
     return {
         "run_id": run_id(model, dataset, seed, "tensorflow"), "status": "ok", "message": "",
         "model": model, "family": family, "framework": "tensorflow", "dataset": dataset, "profile": profile,
-        "seed": seed, "device": device, "device_name": device, "params_count": params_count, "config": config,
+        "seed": seed, "device": device, "device_name": _device_name(device), "params_count": params_count,
+        "config": config,
         "training": {"steps": training.steps, "epochs": config["epochs"], "resumed_from_step": None,
                      "final": training.history[-1] if training.history else {}},
         "timings": {"train_s": round(training.train_s, 3), "sample_1k_s": round(sample_s, 4),
@@ -465,6 +526,7 @@ def _training_images(dataset: str, profile: str, seed: int, data_dir: str | None
     return training_images(dataset, data_dir, budget.train_size, seed), budget
 
 
+@native_noise_filtered()
 def gan_run(*, dataset: str = "fashion_mnist", profile: str = "smoke", seed: int = 0, data_dir: str | None = None,
             out: Path | str = "results", epochs: int | None = None, batch_size: int | None = None,
             use_gpu: bool = False, evaluate: bool = True) -> TFRun:
@@ -494,7 +556,7 @@ def gan_run(*, dataset: str = "fashion_mnist", profile: str = "smoke", seed: int
     config = {"model": "seed_gan", "dataset": dataset, "profile": profile, "seed": seed,
               "train_size": len(x), "epochs": epochs, "batch_size": batch_size,
               "optimizer": "Adam(2e-4, beta_1=0.5)", "loss": "non-saturating BCE"}
-    device = "gpu" if use_gpu and tf.config.list_logical_devices("GPU") else "cpu"
+    device = "cuda" if use_gpu and tf.config.list_logical_devices("GPU") else "cpu"
     artifacts["weights"] = save_keras_weights(generator, directory / "generator.weights.h5").name
     record = _tf_record("seed_gan", "gan", dataset, profile, seed,
                         count_params(generator) + count_params(discriminator), config, training, sample_s,
@@ -505,6 +567,7 @@ def gan_run(*, dataset: str = "fashion_mnist", profile: str = "smoke", seed: int
     return TFRun(record, directory, {"generator": generator, "discriminator": discriminator}, training)
 
 
+@native_noise_filtered()
 def autoencoder_run(*, dataset: str = "fashion_mnist", profile: str = "smoke", seed: int = 0,
                     data_dir: str | None = None, out: Path | str = "results", evaluate: bool = True) -> TFRun:
     """Train the fixed article "VAE" (an autoencoder) in TensorFlow; samples decode N(0, I) codes."""

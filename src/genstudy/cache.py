@@ -1,0 +1,148 @@
+"""What makes a notebook execution reusable: its cache key, and the execution records.
+
+An execution (one notebook with one set of parameters) is skipped when its record says it
+succeeded with the same **key**. The key hashes everything that can change what the
+notebook computes:
+
+* ``notebook``: the notebook's *code* cells and its role (markdown is prose: editing it
+  never re-executes anything; the published chapter gets the new prose, see
+  :mod:`genstudy.publish`);
+* ``parameters``: what papermill injects;
+* ``package``: genstudy's version and a SHA-256 over the library files that shape results
+  (models, training, metrics, data, the classifier weights...); orchestration modules
+  (this one, the pipeline, the CLI, the site checker) are left out so that changing how
+  the book is built never retrains a model;
+* ``environment``: the versions of the libraries that shape the numbers, and the CPU
+  threads the kernel uses (float reductions depend on them);
+* ``upstream``: for the report chapters, the keys of every run they read.
+
+A record lives at ``results/<profile>/executions/<run_id>/execution.json`` beside the
+executed notebook (``notebook.ipynb``, or ``notebook.failed.ipynb`` when it failed), so the
+cache survives ``make clean`` and can be committed with published results.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from genstudy.io import write_json
+
+EXECUTIONS = "executions"
+RECORD = "execution.json"
+NOTEBOOK, FAILED_NOTEBOOK = "notebook.ipynb", "notebook.failed.ipynb"
+#: Library modules that only orchestrate or display the build: they never change a number.
+ORCHESTRATION = frozenset({"cache.py", "cli.py", "engines.py", "notebooks.py", "pipeline.py", "publish.py",
+                           "sitecheck.py", "sphinx_site.py"})
+#: Distributions whose versions enter every key (importlib.metadata names; absent ones are skipped).
+ENVIRONMENT_PACKAGES = ("torch", "numpy", "scikit-learn", "torchmetrics", "tensorflow-cpu", "tensorflow",
+                        "pandas", "matplotlib", "seaborn", "papermill")
+
+
+def sha256(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+def canonical(value: Any) -> str:
+    """JSON with sorted keys and no whitespace: equal values give equal strings."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def notebook_code_hash(notebook: Path) -> str:
+    """SHA-256 of a notebook's code cells (sources, in order) and its ``genstudy`` role metadata."""
+    nb = json.loads(Path(notebook).read_text())
+    code = [("".join(c["source"]) if isinstance(c["source"], list) else c["source"])
+            for c in nb["cells"] if c["cell_type"] == "code"]
+    return sha256(canonical({"code": code, "role": nb.get("metadata", {}).get("genstudy", {})}))
+
+
+@functools.cache
+def package_fingerprint() -> str:
+    """genstudy's version and a SHA-256 of its result-shaping files (computed once per process)."""
+    import genstudy
+
+    root = Path(genstudy.__file__).parent
+    digest = hashlib.sha256(genstudy.__version__.encode())
+    for path in sorted(root.rglob("*")):
+        if (path.is_file() and "__pycache__" not in path.parts and path.suffix in (".py", ".json", ".pt")
+                and not (path.parent == root and path.name in ORCHESTRATION)):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return f"{genstudy.__version__}+{digest.hexdigest()[:16]}"
+
+
+@functools.cache
+def environment(threads: int) -> dict[str, str | int]:
+    """Versions of :data:`ENVIRONMENT_PACKAGES` that are installed, and the kernel's CPU threads."""
+    versions: dict[str, str | int] = {}
+    for name in ENVIRONMENT_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    versions["cpu_threads"] = threads
+    return versions
+
+
+def key_parts(notebook: Path, parameters: Mapping[str, Any], threads: int,
+              upstream: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The named ingredients of an execution's key (stored, so a changed one can be named)."""
+    parts: dict[str, Any] = {"notebook": notebook_code_hash(notebook), "parameters": dict(parameters),
+                             "package": package_fingerprint(), "environment": environment(threads)}
+    if upstream is not None:
+        parts["upstream"] = sha256(canonical(dict(upstream)))
+    return parts
+
+
+def cache_key(parts: Mapping[str, Any]) -> str:
+    return sha256(canonical(dict(parts)))
+
+
+def execution_dir(results: Path, profile: str, run_id: str) -> Path:
+    return Path(results) / profile / EXECUTIONS / run_id
+
+
+def read_execution(directory: Path) -> dict[str, Any] | None:
+    """The execution record in ``directory``, or None when there is none (or it is unreadable)."""
+    path = Path(directory) / RECORD
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def write_execution(directory: Path, record: Mapping[str, Any]) -> Path:
+    """Write ``record`` as ``directory/execution.json``, atomically."""
+    return write_json(Path(directory) / RECORD, dict(record))
+
+
+def load_executions(results: Path, profile: str) -> list[dict[str, Any]]:
+    """Every execution record of ``profile`` (sorted by run id), each with its ``dir``."""
+    out = []
+    for path in sorted(Path(results).glob(f"{profile}/{EXECUTIONS}/*/{RECORD}")):
+        record = read_execution(path.parent)
+        if record is not None:
+            out.append({**record, "dir": str(path.parent)})
+    return out
+
+
+def why_stale(previous: Mapping[str, Any] | None, parts: Mapping[str, Any], key: str,
+              directory: Path) -> str | None:
+    """Why an execution must run: ``None`` when ``previous`` is a success with this ``key`` and
+    its notebook is there; else a short reason (``new``, ``failed before``, ``notebook changed``...)."""
+    if previous is None:
+        return "new"
+    if previous.get("status") != "ok":
+        return "failed before"
+    if previous.get("key") == key and (Path(directory) / NOTEBOOK).is_file():
+        return None
+    if previous.get("key") == key:
+        return "executed notebook missing"
+    old = previous.get("key_parts", {})
+    changed = [name for name in parts if old.get(name) != parts[name]]
+    return " and ".join(f"{name} changed" for name in changed) or "key changed"

@@ -1,0 +1,256 @@
+"""Where notebook executions run: in this process one after another, or on a Dask cluster.
+
+Both engines run the same function, :func:`execute_task`, which executes one notebook with
+papermill into its run folder (``results/<profile>/executions/<run_id>/``) and returns the
+execution record; it never raises for a failing notebook, so one failure never stops a grid.
+
+* :class:`InProcessEngine` (the default of ``make book``): one task after another.
+* :class:`DaskEngine`: tasks are submitted to a Dask ``distributed`` client, either a
+  ``LocalCluster`` of worker processes on this machine (``--workers N``) or an existing
+  cluster (``--scheduler tcp://HOST:PORT``; every worker must see the project and its
+  ``results/`` folder at the same path, e.g. on a shared file system). Tasks that need a GPU
+  ask for the worker resource ``GPU=1`` (start such workers with ``--resources GPU=1``). A
+  worker that dies (killed, out of memory) fails its task as ``worker lost``; the rest of
+  the grid goes on.
+
+The kernel's CPU threads are set explicitly (``OMP_NUM_THREADS``/``MKL_NUM_THREADS``):
+Dask's nanny sets them to 1 in its workers, which would silently change torch's reductions
+and therefore the numbers. With the same threads, both engines produce the same records.
+The nanny also writes its variables into the environment of the process that starts it
+(and ``PYTHONHASHSEED`` at every worker spawn); the Dask engine starts its LocalCluster with
+none and restores this process's environment when it is done, so nothing leaks into later
+kernels.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from genstudy import cache
+from genstudy.results import now
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+KERNEL = "python3"
+
+
+def default_threads() -> int:
+    """CPU threads a kernel uses: ``$GENSTUDY_THREADS``, else the CPUs this process may run on."""
+    env = os.environ.get("GENSTUDY_THREADS")
+    if env:
+        return int(env)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One notebook execution, in plain data (it travels to Dask workers).
+
+    ``source``: the notebook; ``directory``: its run folder; ``root``: the project (the
+    kernel's working directory); ``record``: the execution record's fields known before it
+    runs (run id, notebook, parameters, key...); ``gpu``: it needs a GPU worker.
+    """
+
+    run_id: str
+    source: str
+    directory: str
+    root: str
+    parameters: dict[str, Any]
+    threads: int
+    gpu: bool = False
+    record: dict[str, Any] = field(default_factory=dict)
+
+
+def _error_lines(notebook: Path) -> list[tuple[int | None, str, str]]:
+    """(execution count, name, message) of error outputs in cells not tagged ``raises-exception``."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    return [(cell.get("execution_count"), out.ename, out.evalue) for cell in nb.cells
+            if "raises-exception" not in cell.metadata.get("tags", [])
+            for out in cell.get("outputs", []) if out.output_type == "error"]
+
+
+def drop_papermill_error_banners(notebook: Path) -> None:
+    """Remove the "An Exception was encountered" cells papermill adds, in place."""
+    import nbformat
+    from papermill.execute import ERROR_MARKER_TAG
+
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells = [c for c in nb.cells if ERROR_MARKER_TAG not in c.metadata.get("tags", [])]
+    nbformat.write(nb, notebook)
+
+
+def _kernel_environment(threads: int) -> dict[str, str | None]:
+    """Set the thread variables for kernels started from now on; return the previous values."""
+    previous = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+    for name in THREAD_VARIABLES:
+        os.environ[name] = str(threads)
+    return previous
+
+
+def _restore(previous: dict[str, str | None]) -> None:
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+def execute_task(task: Task) -> dict[str, Any]:
+    """Execute ``task``'s notebook with papermill; return its execution record (never raises
+    for a failing notebook).
+
+    The notebook is written to ``.notebook.partial.ipynb`` while it runs and renamed to
+    ``notebook.ipynb`` when it ran to the end (an error in a cell tagged ``raises-exception``
+    is expected, and papermill's error banner is then removed), else to
+    ``notebook.failed.ipynb``, kept for inspection, with the error in the record.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    directory = Path(task.directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    partial = directory / ".notebook.partial.ipynb"
+    for stale in (cache.NOTEBOOK, cache.FAILED_NOTEBOOK):
+        (directory / stale).unlink(missing_ok=True)
+    record = {**task.record, "started": now(), "host": socket.gethostname(), "pid": os.getpid()}
+    start = time.perf_counter()
+    previous = _kernel_environment(task.threads)
+    error: str | None = None
+    try:
+        papermill.execute_notebook(task.source, str(partial), parameters=task.parameters, kernel_name=KERNEL,
+                                   cwd=task.root, progress_bar=False, report_mode=False)
+    except PapermillExecutionError as exc:
+        unexpected = _error_lines(partial) if partial.exists() else [(exc.exec_count, exc.ename, exc.evalue)]
+        if unexpected:
+            count, name, message = unexpected[0]
+            error = f"cell {count} raised {name}: {message}"
+        else:
+            drop_papermill_error_banners(partial)
+    except Exception as exc:  # a kernel that died, a notebook that cannot be read...
+        error = f"{type(exc).__name__}: {exc}".strip()
+        record["traceback"] = traceback.format_exc(limit=5)
+    finally:
+        _restore(previous)
+    seconds = round(time.perf_counter() - start, 2)
+    if error is None:
+        partial.replace(directory / cache.NOTEBOOK)
+        record.update(status="ok", error=None, notebook_file=cache.NOTEBOOK)
+    else:
+        kept = None
+        if partial.exists():
+            partial.replace(directory / cache.FAILED_NOTEBOOK)
+            kept = cache.FAILED_NOTEBOOK
+        record.update(status="failed", error=error, notebook_file=kept)
+    record.update(seconds=seconds, finished=now())
+    return record
+
+
+def lost_worker_record(task: Task, exc: BaseException) -> dict[str, Any]:
+    """The record of a task whose worker died before it could report (the kernel's partial
+    notebook, if any, is kept as the failed notebook)."""
+    directory = Path(task.directory)
+    partial = directory / ".notebook.partial.ipynb"
+    kept = None
+    if partial.exists():
+        partial.replace(directory / cache.FAILED_NOTEBOOK)
+        kept = cache.FAILED_NOTEBOOK
+    return {**task.record, "status": "failed", "error": f"worker lost: {type(exc).__name__}: {exc}",
+            "notebook_file": kept, "seconds": None, "finished": now()}
+
+
+class Engine(Protocol):
+    """Runs tasks and yields each one's execution record as it finishes (any order)."""
+
+    name: str
+
+    def run(self, tasks: list[Task]) -> Iterator[dict[str, Any]]: ...
+
+
+class InProcessEngine:
+    """One task after another in this process (kernels are still separate processes)."""
+
+    name = "in-process"
+
+    def run(self, tasks: list[Task]) -> Iterator[dict[str, Any]]:
+        for task in tasks:
+            yield execute_task(task)
+
+
+class DaskEngine:
+    """Tasks on a Dask distributed cluster: ``client`` given, or a ``LocalCluster`` of ``workers``
+    processes (one thread each) started here, or the scheduler at ``address``.
+
+    A LocalCluster lets a task be retried on ``allowed_failures`` other workers after its
+    worker died, then fails it.
+    """
+
+    def __init__(self, *, workers: int | None = None, address: str | None = None, client: Any = None,
+                 allowed_failures: int = 1, gpus_per_worker: int = 0) -> None:
+        if sum(x is not None for x in (workers, address, client)) != 1:
+            raise ValueError("give exactly one of workers, address, client")
+        self.workers, self.address, self.client = workers, address, client
+        self.allowed_failures, self.gpus_per_worker = allowed_failures, gpus_per_worker
+        self.name = f"dask ({address})" if address else f"dask LocalCluster ({workers} workers)" if workers else "dask"
+
+    def _client(self) -> tuple[Any, Callable[[], None]]:
+        import dask
+        from distributed import Client, LocalCluster
+
+        if self.client is not None:
+            return self.client, lambda: None
+        if self.address is not None:
+            client = Client(self.address)
+            return client, client.close
+        with dask.config.set({"distributed.scheduler.allowed-failures": self.allowed_failures,
+                              "distributed.worker.daemon": False, "distributed.nanny.pre-spawn-environ": {}}):
+            resources = {"GPU": self.gpus_per_worker} if self.gpus_per_worker else None
+            cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, resources=resources, silence_logs=40)
+            client = Client(cluster)
+
+        def close() -> None:
+            client.close()
+            cluster.close()
+        return client, close
+
+    def run(self, tasks: list[Task]) -> Iterator[dict[str, Any]]:
+        from distributed import as_completed
+
+        if not tasks:
+            return
+        environ = dict(os.environ)
+        client, close = self._client()
+        try:
+            futures, by_key = [], {}
+            for task in tasks:
+                future = client.submit(execute_task, task, key=f"genstudy-{task.run_id}-{time.time_ns()}",
+                                       pure=False, resources={"GPU": 1} if task.gpu else None)
+                futures.append(future)
+                by_key[future.key] = task
+            for future in as_completed(futures):
+                task = by_key[future.key]
+                try:
+                    yield future.result()
+                except Exception as exc:  # KilledWorker, a worker that ran out of memory...
+                    yield lost_worker_record(task, exc)
+        finally:
+            close()
+            restore_environ(environ)
+
+
+def restore_environ(saved: dict[str, str]) -> None:
+    """Make ``os.environ`` equal to ``saved`` again (remove added names, reset changed ones)."""
+    for name in set(os.environ) - set(saved):
+        del os.environ[name]
+    for name, value in saved.items():
+        if os.environ.get(name) != value:
+            os.environ[name] = value
+

@@ -1,0 +1,203 @@
+"""The comparison chapter's tables, built from run records only (no number typed by hand).
+
+:func:`runs_frame` reads every record of a profile (``results/<profile>/*/record.json``)
+into one tidy DataFrame, one row per run; every other function takes that frame and
+returns a table (or the long form seaborn plots). Runs of several seeds of one model
+aggregate into ``mean ± sd (n)``; failed runs are kept and listed by :func:`failed_runs`,
+never dropped silently.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genstudy.results import METRIC_COLUMNS, load_records, table_label
+
+#: Families in the order the book presents them (the real-data baseline last).
+FAMILY_ORDER = ("gan", "vae", "autoencoder", "rbm", "dbn", "data")
+#: Numeric metrics of the records (``METRIC_COLUMNS`` without the estimator's name).
+NUMERIC_METRICS = tuple(k for k in METRIC_COLUMNS if k != "log_likelihood_estimator")
+#: Run columns of :func:`runs_frame` besides the metrics.
+COST_COLUMNS = {"params": "params_count", "train_s": "timings.train_s", "sample_1k_s": "timings.sample_1k_s",
+                "gibbs_steps": "timings.sample_gibbs_steps", "eval_s": "evaluation.seconds"}
+
+
+def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
+    """Every run record of ``profile`` under ``results_dir``, one row per run.
+
+    Columns: ``run_id, label, model, family, framework, dataset, seed, status, message,
+    device, params, train_s, sample_1k_s, gibbs_steps, eval_s, dir``, one column per
+    metric of :data:`genstudy.results.METRIC_COLUMNS` (NaN where a family has none) and
+    ``class_counts`` (dict or NaN). Sorted by family (book order), model, framework, seed.
+    An empty frame with those columns when there are no records.
+    """
+    raw = load_records(Path(results_dir), profile)
+    columns = ["run_id", "label", "model", "family", "framework", "dataset", "seed", "status", "message", "device",
+               *COST_COLUMNS, *METRIC_COLUMNS, "class_counts", "dir"]
+    if raw.empty:
+        return pd.DataFrame(columns=columns)
+    records = raw.to_dict("records")
+    out = pd.DataFrame({
+        "run_id": raw["run_id"],
+        "label": [table_label({"model": r.get("model", ""), "family": r.get("family"),
+                               "framework": r.get("framework")}) for r in records],
+        "model": raw["model"],
+        "family": raw["family"],
+        "framework": raw.get("framework", "pytorch"),
+        "dataset": raw["dataset"],
+        "seed": raw.get("seed", np.nan),
+        "status": raw.get("status", "ok"),
+        "message": raw.get("message", "").fillna("") if "message" in raw else "",
+        "device": raw.get("device_name", raw.get("evaluation.device", "")),
+    })
+    for name, source in COST_COLUMNS.items():
+        out[name] = pd.to_numeric(raw[source], errors="coerce") if source in raw else np.nan
+    for key in METRIC_COLUMNS:
+        col = f"metrics.{key}"
+        if key == "log_likelihood_estimator":
+            out[key] = raw[col].fillna("") if col in raw else ""
+        else:
+            out[key] = pd.to_numeric(raw[col], errors="coerce") if col in raw else np.nan
+    out["class_counts"] = raw.get("evaluation.class_counts", np.nan)
+    out["dir"] = raw["dir"]
+    order = {f: i for i, f in enumerate(FAMILY_ORDER)}
+    out = out.assign(_o=out["family"].map(order).fillna(len(order)))
+    return out.sort_values(["_o", "model", "framework", "seed"]).drop(columns="_o").reset_index(drop=True)
+
+
+def provenance(frame: pd.DataFrame, profile: str) -> str:
+    """One line that says where a figure's numbers come from: profile, datasets, seeds, devices, runs."""
+    models = frame[frame["family"] != "data"]
+    seeds = sorted({int(s) for s in models["seed"].dropna()})
+    devices = sorted({str(d) for d in frame["device"].dropna() if str(d)})
+    datasets = sorted(set(frame["dataset"]))
+    return (f"profile {profile} · {', '.join(datasets)} · seeds {', '.join(map(str, seeds)) or '—'} · "
+            f"{'; '.join(devices) or 'device unknown'} · {len(models)} runs")
+
+
+def failed_runs(frame: pd.DataFrame) -> pd.DataFrame:
+    """Runs whose status is not ``ok``: run_id, status and message (empty when all succeeded)."""
+    return frame.loc[frame["status"] != "ok", ["run_id", "status", "message"]].set_index("run_id")
+
+
+def failed_executions(results_dir: Path | str, profile: str) -> pd.DataFrame:
+    """Notebook executions of ``profile`` whose last attempt failed (an exception in a cell, a
+    lost worker): run, notebook, error and the kept notebook (relative to ``results_dir``).
+    Such a run may have left no training record at all, so :func:`failed_runs` cannot see it."""
+    from genstudy.cache import load_executions
+
+    rows = [{"run": r["run_id"], "notebook": r.get("notebook", ""), "error": r.get("error", ""),
+             "kept as": (str(Path(r["dir"]).relative_to(results_dir) / r["notebook_file"])
+                         if r.get("notebook_file") else "nothing")}
+            for r in load_executions(Path(results_dir), profile) if r.get("status") != "ok"]
+    return pd.DataFrame(rows, columns=["run", "notebook", "error", "kept as"]).set_index("run")
+
+
+def _ok(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame["status"] == "ok"]
+
+
+def metric_long(frame: pd.DataFrame, metrics: tuple[str, ...] = NUMERIC_METRICS) -> pd.DataFrame:
+    """Long form of the successful runs' metrics: columns ``label, family, seed, metric, value``
+    (``metric`` is the table title of :data:`METRIC_COLUMNS`); NaN values dropped."""
+    ok = _ok(frame)
+    long = ok.melt(id_vars=["label", "family", "seed"], value_vars=list(metrics), var_name="metric")
+    long["metric"] = long["metric"].map(METRIC_COLUMNS)
+    return long.dropna(subset=["value"]).reset_index(drop=True)
+
+
+def _mean_sd(values: pd.Series, digits: int) -> str:
+    v = values.dropna()
+    if v.empty:
+        return ""
+    if len(v) == 1:
+        return f"{v.iloc[0]:.{digits}f}"
+    return f"{v.mean():.{digits}f} ± {v.std(ddof=1):.{digits}f}"
+
+
+#: Decimals shown per metric in the summary table.
+DIGITS = {"fd": 1, "kid": 1, "precision": 3, "recall": 3, "density": 3, "coverage": 3, "class_kl": 3,
+          "classes_covered": 1, "parzen_ll": 1, "log_likelihood": 1}
+
+
+def metric_summary(frame: pd.DataFrame, metrics: tuple[str, ...] = NUMERIC_METRICS) -> pd.DataFrame:
+    """One row per model (label): ``mean ± sd`` over seeds of each metric (sd with ddof 1;
+    a single seed shows its value alone) and ``seeds`` = number of successful runs."""
+    ok = _ok(frame)
+    rows = []
+    for label, group in ok.groupby("label", sort=False):
+        row: dict[str, Any] = {"model": label, "seeds": int(group["seed"].notna().sum()) or len(group)}
+        for key in metrics:
+            row[METRIC_COLUMNS[key]] = _mean_sd(group[key], DIGITS.get(key, 3))
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("model")
+
+
+def likelihood_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per model: the family's own log-likelihood (mean ± sd, nats per image) *with its
+    estimator*, and the Parzen-window estimate every family gets. Models without their own
+    estimator show an empty cell, never a number from another estimator."""
+    ok = _ok(frame)
+    rows = []
+    for label, group in ok.groupby("label", sort=False):
+        estimators = sorted({e for e in group["log_likelihood_estimator"] if e})
+        rows.append({"model": label, "family": group["family"].iloc[0],
+                     "own log-likelihood": _mean_sd(group["log_likelihood"], 1),
+                     "estimator": "; ".join(estimators) or "none (the family defines no likelihood)",
+                     "Parzen log-lik.": _mean_sd(group["parzen_ll"], 1)})
+    return pd.DataFrame(rows).set_index("model")
+
+
+def class_shares(frame: pd.DataFrame) -> pd.DataFrame:
+    """Share of each model's samples per predicted class (rows: labels, columns: classes),
+    averaged over seeds; the real-data row is the data's own spread."""
+    rows: dict[str, list[pd.Series]] = {}
+    for _, r in _ok(frame).iterrows():
+        counts = r["class_counts"]
+        if isinstance(counts, dict) and counts:
+            s = pd.Series(counts, dtype=float)
+            rows.setdefault(r["label"], []).append(s / s.sum())
+    return pd.DataFrame({k: pd.concat(v, axis=1).mean(axis=1) for k, v in rows.items()}).T
+
+
+def cost_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per model (mean over seeds): parameters, training seconds, seconds per 1,000 samples,
+    Gibbs sweeps per sample, evaluation seconds, the device, and FD for reference."""
+    ok = _ok(frame[frame["family"] != "data"])
+    agg = ok.groupby("label", sort=False).agg(
+        family=("family", "first"), params=("params", "first"), train_s=("train_s", "mean"),
+        sample_1k_s=("sample_1k_s", "mean"), gibbs_steps=("gibbs_steps", "first"), eval_s=("eval_s", "mean"),
+        fd=("fd", "mean"), device=("device", "first"))
+    return agg.rename(columns={"params": "parameters", "train_s": "train s", "sample_1k_s": "1k samples s",
+                               "gibbs_steps": "Gibbs sweeps", "eval_s": "evaluation s", "fd": "FD ↓"})
+
+
+_COST_TITLES = {"params": "parameters", "train_s": "train s", "sample_1k_s": "1k samples s"}
+
+
+def framework_pairs(frame: pd.DataFrame) -> pd.DataFrame:
+    """Models trained in both PyTorch and TensorFlow: rows (model, metric), columns
+    ``pytorch``, ``tensorflow`` (means over seeds), for the same architecture and budget."""
+    ok = _ok(frame)
+    both = [m for m, g in ok.groupby("model") if {"pytorch", "tensorflow"} <= set(g["framework"])]
+    rows = []
+    for model in both:
+        g = ok[ok["model"] == model]
+        for key in ("params", "train_s", "sample_1k_s", *NUMERIC_METRICS):
+            means = g.groupby("framework")[key].mean()
+            if means.notna().any():
+                rows.append({"model": model, "quantity": METRIC_COLUMNS.get(key, _COST_TITLES.get(key, key)),
+                             "pytorch": means.get("pytorch"), "tensorflow": means.get("tensorflow")})
+    if not rows:
+        return pd.DataFrame(columns=["pytorch", "tensorflow"])
+    return pd.DataFrame(rows).set_index(["model", "quantity"])
+
+
+def captioned(table: pd.DataFrame, caption: str, precision: int = 3) -> Any:
+    """``table`` as a pandas Styler with ``caption`` above it (how the book shows every table:
+    the caption carries :func:`provenance`) and floats to ``precision`` decimals."""
+    return table.style.set_caption(caption).format(precision=precision, na_rep="")

@@ -1,0 +1,296 @@
+"""The study as a grid (genstudy.pipeline, cache, engines, publish): the plan, the cache that
+skips what is current, failures recorded and retried, and a real Dask cluster that gives the
+same records as the in-process engine."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import numpy as np
+import pytest
+
+import conftest
+from conftest import ROOT
+from genstudy import cache
+from genstudy.engines import DaskEngine, InProcessEngine
+from genstudy.errors import GenstudyError, ParameterError
+from genstudy.pipeline import GridResult, plan, run_grid
+from genstudy.publish import EXECUTED_DIR, GENERATED_TOC, RUNS_DIR, publish, with_current_prose
+
+PARAMS = 'profile = "smoke"\ndataset = "fashion_mnist"\nseed = 0'
+
+
+def write_notebook(path: Path, *sources: str, kind: str | None = "training", params: str = PARAMS,
+                   title: str = "A chapter", models: tuple[str, ...] = ("rbm",)) -> None:
+    """A notebook with a title cell, a ``parameters`` cell and ``sources`` as code cells."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# {title}\n\nProse before."),
+                nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]})]
+    nb.cells += [nbformat.v4.new_code_cell(s) for s in sources]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    if kind is not None:
+        nb.metadata["genstudy"] = {"kind": kind, **({"models": list(models)} if kind == "training" else {})}
+    nbformat.write(nb, path)
+
+
+#: A training-like chapter: writes a record-like file per (dataset, seed); fails while a flag
+#: file exists (``fail-<seed>``) and kills its Dask worker while ``kill-<seed>`` exists.
+FRAGILE = """
+import json, os, signal
+from pathlib import Path
+out = Path("results") / profile / f"toy-{dataset}-seed{seed}"
+out.mkdir(parents=True, exist_ok=True)
+if Path(f"kill-{seed}").exists():
+    os.kill(os.getppid(), signal.SIGKILL)
+if Path(f"fail-{seed}").exists():
+    raise RuntimeError(f"flag file fail-{seed}")
+(out / "record.json").write_text(json.dumps({"seed": seed, "value": seed * 10}))
+print("trained", seed)
+"""
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    """A project with a data chapter, a fragile training chapter and a report chapter (each
+    executes in seconds), listed in its _toc.yml."""
+    root = tmp_path / "tiny"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "book").mkdir()
+    shutil.copy(ROOT / "_config.yml", root / "_config.yml")
+    (root / "book" / "intro.md").write_text("# Tiny\n\nA test book.\n")
+    (root / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n"
+                                   "  - file: book/executed/00_data\n  - file: book/executed/02_train\n"
+                                   "  - file: book/executed/90_report\n")
+    write_notebook(root / "notebooks" / "00_data.ipynb", "print('data', dataset)", kind="data", title="Data")
+    write_notebook(root / "notebooks" / "02_train.ipynb", FRAGILE, title="Training")
+    write_notebook(root / "notebooks" / "90_report.ipynb",
+                   "from pathlib import Path\nprint(sorted(p.parent.name for p in "
+                   "Path('results', profile).glob('toy-*/record.json')))", kind="report", title="Report")
+    return root
+
+
+def actions(result: GridResult) -> dict[str, str]:
+    return {o.run.run_id: o.action if o.record["status"] == "ok" else "failed" for o in result.outcomes}
+
+
+def quiet(_: str) -> None:
+    pass
+
+
+# --- the plan ---------------------------------------------------------------------------------
+
+def test_plan_repeats_each_kind_over_what_it_varies_with() -> None:
+    runs = plan("full", ROOT)
+    ids = [r.run_id for r in runs]
+    assert ids[:2] == ["00_data-fashion_mnist", "01_seed_tensorflow-fashion_mnist-seed0"]
+    assert {"02_gan-fashion_mnist-seed0", "02_gan-fashion_mnist-seed1", "02_gan-fashion_mnist-seed2",
+            "06_toy2d-seed2"} <= set(ids)
+    assert ids[-2:] == ["90_comparison-fashion_mnist", "91_claims-fashion_mnist"]  # reports last, stage 1
+    assert [r.stage for r in runs] == sorted(r.stage for r in runs)
+    main = {r.run_id for r in runs if r.main}
+    assert "02_gan-fashion_mnist-seed0" in main and "02_gan-fashion_mnist-seed1" not in main
+    gan1 = next(r for r in runs if r.run_id == "02_gan-fashion_mnist-seed1")
+    assert gan1.parameters == {"profile": "full", "dataset": "fashion_mnist", "seed": 1}  # declared ones only
+    assert next(r for r in runs if r.run_id == "06_toy2d-seed1").parameters == {"profile": "full", "seed": 1}
+
+
+def test_plan_overrides_select_models_seeds_datasets_and_device(tmp_path: Path) -> None:
+    runs = plan("quick", ROOT, models=["dbn", "rbm"], seeds=[3, 4], datasets=["digits"], device="cuda",
+                data_dir=str(tmp_path))
+    training = [r for r in runs if r.chapter.kind == "training"]
+    assert [r.run_id for r in training] == ["04_rbm-digits-seed3", "04_rbm-digits-seed4", "05_dbn-digits-seed3",
+                                            "05_dbn-digits-seed4"]
+    assert all(r.gpu for r in training) and not any(r.gpu for r in runs if r.chapter.kind != "training")
+    assert training[0].parameters == {"profile": "quick", "dataset": "digits", "seed": 3, "device": "cuda",
+                                      "data_dir": str(tmp_path.resolve())}
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ({"models": ["flow"]}, r"invalid models='flow'; allowed: 'dcgan'"),
+    ({"seeds": [-1]}, r"invalid seeds=-1; allowed: integers >= 0"),
+    ({"datasets": ["ring8"]}, r"invalid datasets='ring8'; allowed: 'fashion_mnist', 'mnist', 'digits'"),
+    ({"device": "tpu"}, r"invalid device='tpu'; allowed: 'auto', 'cpu', 'cuda', 'cuda:N'"),
+])
+def test_plan_rejects_bad_overrides_naming_the_parameter(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(ParameterError, match=message):
+        plan("quick", ROOT, **overrides)
+
+
+def test_a_notebook_with_an_unknown_kind_is_named(tiny: Path) -> None:
+    write_notebook(tiny / "notebooks" / "05_odd.ipynb", "x = 1", kind="lecture")
+    with pytest.raises(GenstudyError, match=r"05_odd.ipynb: metadata genstudy.kind='lecture'; allowed: data"):
+        plan("smoke", tiny)
+
+
+# --- the cache --------------------------------------------------------------------------------
+
+def test_second_run_reuses_everything_and_prose_edits_execute_nothing(tiny: Path) -> None:
+    runs = plan("smoke", tiny, seeds=[0, 1])
+    first = run_grid(runs, tiny, log=quiet)
+    assert set(actions(first).values()) == {"executed"} and first.count("executed", "training") == 2
+    again = run_grid(plan("smoke", tiny, seeds=[0, 1]), tiny, log=quiet)
+    assert set(actions(again).values()) == {"cached"}
+    assert "executed 0 (0 training), cached 4 (2 training), failed 0" in again.summary()
+
+    source = tiny / "notebooks" / "02_train.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    nb.cells[0].source = "# Training\n\nProse rewritten after the run."
+    nbformat.write(nb, source)
+    edited = run_grid(plan("smoke", tiny, seeds=[0, 1]), tiny, log=quiet)
+    assert set(actions(edited).values()) == {"cached"}
+    publish(edited.outcomes, tiny, "smoke", edited.engine)
+    page = nbformat.read(tiny / EXECUTED_DIR / "02_train.ipynb", as_version=4)
+    assert page.cells[0].source.endswith("Prose rewritten after the run.")
+    assert "trained 0" in page.cells[-1].outputs[0].text  # the outputs of the cached execution
+
+
+def test_a_code_edit_re_executes_that_chapter_and_the_reports_only(tiny: Path) -> None:
+    run_grid(plan("smoke", tiny), tiny, log=quiet)
+    source = tiny / "notebooks" / "02_train.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    nb.cells[-1].source += "\nprint('one more line')"
+    nbformat.write(nb, source)
+    result = run_grid(plan("smoke", tiny), tiny, log=quiet)
+    assert actions(result) == {"00_data-fashion_mnist": "cached", "02_train-fashion_mnist-seed0": "executed",
+                               "90_report-fashion_mnist": "executed"}
+    reasons = {o.run.run_id: o.reason for o in result.outcomes}
+    assert reasons["02_train-fashion_mnist-seed0"] == "notebook changed"
+    assert reasons["90_report-fashion_mnist"] == "upstream changed"
+    forced = run_grid(plan("smoke", tiny), tiny, force=True, log=quiet)
+    assert set(actions(forced).values()) == {"executed"}
+
+
+def test_the_key_changes_with_parameters_library_and_threads(tiny: Path) -> None:
+    source = tiny / "notebooks" / "02_train.ipynb"
+    base = cache.cache_key(cache.key_parts(source, {"seed": 0}, threads=2))
+    assert cache.cache_key(cache.key_parts(source, {"seed": 0}, threads=2)) == base
+    assert cache.cache_key(cache.key_parts(source, {"seed": 1}, threads=2)) != base
+    assert cache.cache_key(cache.key_parts(source, {"seed": 0}, threads=1)) != base
+    assert cache.cache_key(cache.key_parts(source, {"seed": 0}, threads=2, upstream={"a": "1"})) != base
+    assert cache.package_fingerprint().startswith("0.")
+
+
+def test_only_result_shaping_library_files_enter_the_fingerprint() -> None:
+    import genstudy
+
+    package = Path(genstudy.__file__).parent
+    assert {"pipeline.py", "cli.py", "sitecheck.py"} <= cache.ORCHESTRATION
+    assert all((package / name).is_file() for name in cache.ORCHESTRATION), "a listed module does not exist"
+    assert not {"evaluation.py", "runner.py", "toy.py", "tf_seed.py"} & cache.ORCHESTRATION
+
+
+# --- failures ---------------------------------------------------------------------------------
+
+def test_a_failing_run_is_recorded_kept_and_retried_next_time(tiny: Path) -> None:
+    (tiny / "fail-1").touch()
+    first = run_grid(plan("smoke", tiny, seeds=[0, 1]), tiny, log=quiet)
+    assert actions(first) == {"00_data-fashion_mnist": "executed", "02_train-fashion_mnist-seed0": "executed",
+                              "02_train-fashion_mnist-seed1": "failed", "90_report-fashion_mnist": "executed"}
+    failed = cache.read_execution(cache.execution_dir(tiny / "results", "smoke", "02_train-fashion_mnist-seed1"))
+    assert failed is not None and failed["status"] == "failed"
+    assert "raised RuntimeError: flag file fail-1" in failed["error"]
+    assert failed["notebook_file"] == cache.FAILED_NOTEBOOK
+    assert (tiny / "results/smoke/executions/02_train-fashion_mnist-seed1" / cache.FAILED_NOTEBOOK).is_file()
+
+    (tiny / "fail-1").unlink()
+    second = run_grid(plan("smoke", tiny, seeds=[0, 1]), tiny, log=quiet)
+    assert actions(second) == {"00_data-fashion_mnist": "cached", "02_train-fashion_mnist-seed0": "cached",
+                               "02_train-fashion_mnist-seed1": "executed", "90_report-fashion_mnist": "executed"}
+    reasons = {o.run.run_id: o.reason for o in second.outcomes}
+    assert reasons["02_train-fashion_mnist-seed1"] == "failed before"
+    assert reasons["90_report-fashion_mnist"] == "upstream changed"  # it must now show the retried run
+
+
+def test_the_book_is_published_with_failed_chapters_marked_and_every_seed_in_the_appendix(tiny: Path) -> None:
+    (tiny / "fail-0").touch()
+    result = run_grid(plan("smoke", tiny, seeds=[0, 1]), tiny, log=quiet)
+    toc_path = publish(result.outcomes, tiny, "smoke", result.engine)
+    assert toc_path == tiny / GENERATED_TOC
+    main = nbformat.read(tiny / EXECUTED_DIR / "02_train.ipynb", as_version=4)
+    assert "This execution failed: `cell" in main.cells[1].source  # right after the title
+    extra = nbformat.read(tiny / RUNS_DIR / "02_train-fashion_mnist-seed1.ipynb", as_version=4)
+    assert extra.cells[0].source.startswith("# Training (dataset fashion_mnist, seed 1)")
+    appendix = (tiny / RUNS_DIR / "index.md").read_text()
+    assert "02_train-fashion_mnist-seed0 <../02_train>" in appendix and "failed: `cell" in appendix
+    toc = toc_path.read_text()
+    assert "book/executed/runs/02_train-fashion_mnist-seed1" in toc and "book/executed/runs/index" in toc
+
+
+def test_chapters_outside_the_plan_get_a_placeholder(tiny: Path) -> None:
+    runs = [r for r in plan("smoke", tiny) if r.chapter.kind != "training"]
+    result = run_grid(runs, tiny, log=quiet)
+    publish(result.outcomes, tiny, "smoke", result.engine)
+    assert "not part of this build" in (tiny / EXECUTED_DIR / "02_train.md").read_text()
+
+
+def test_with_current_prose_keeps_outputs_and_the_injected_parameters(tiny: Path) -> None:
+    result = run_grid(plan("smoke", tiny), tiny, log=quiet)
+    directory = Path(next(o for o in result.outcomes if o.run.name == "00_data").record["dir"])
+    merged = with_current_prose(tiny / "notebooks" / "00_data.ipynb", directory / cache.NOTEBOOK)
+    tags = [c.metadata.get("tags", []) for c in merged.cells]
+    assert tags[1] == ["parameters"] and "injected-parameters" in tags[2]
+    assert merged.cells[-1].outputs[0].text == "data fashion_mnist\n"
+
+
+# --- Dask -------------------------------------------------------------------------------------
+
+def comparable(record: dict[str, Any]) -> dict[str, Any]:
+    """A training record without what legitimately differs between two executions: wall times,
+    dates, the commit, the evaluation's own seconds."""
+    out = json.loads(json.dumps(record))
+    for key in ("timings", "created", "git_commit"):
+        out.pop(key, None)
+    out.get("evaluation", {}).pop("seconds", None)
+    out.get("training", {}).pop("final", {}).pop("seconds", None)
+    return out
+
+
+@pytest.mark.slow
+def test_a_dask_local_cluster_gives_the_same_records_as_the_in_process_engine(tmp_path: Path) -> None:
+    """A smoke grid of 2 models x 2 seeds (the RBM and DBN chapters), once in this process and
+    once on a real Dask LocalCluster of 2 worker processes: identical records and samples."""
+    records: dict[str, dict[str, Any]] = {}
+    samples: dict[str, dict[str, np.ndarray]] = {}
+    for name, engine in (("in-process", InProcessEngine()), ("dask", DaskEngine(workers=2))):
+        root = conftest.make_project(tmp_path / name)
+        runs = [r for r in plan("smoke", root, models=["rbm", "dbn"], seeds=[0, 1]) if r.chapter.kind == "training"]
+        result = run_grid(runs, root, engine=engine, log=quiet)
+        assert [o.record["status"] for o in result.outcomes] == ["ok"] * 4, result.summary()
+        assert result.engine.startswith("dask") == (name == "dask")
+        runs_dir = root / "results" / "smoke"
+        records[name] = {p.parent.name: json.loads(p.read_text()) for p in runs_dir.glob("*-seed*/record.json")}
+        samples[name] = {p.parent.name: np.load(p) for p in runs_dir.glob("*-seed*/samples.npy")}
+    assert sorted(records["dask"]) == ["dbn-fashion_mnist-seed0", "dbn-fashion_mnist-seed1",
+                                       "rbm-fashion_mnist-seed0", "rbm-fashion_mnist-seed1"]
+    for run_id, record in records["in-process"].items():
+        assert comparable(records["dask"][run_id]) == comparable(record), run_id
+        assert np.array_equal(samples["dask"][run_id], samples["in-process"][run_id]), run_id
+    seeds = records["dask"]
+    assert seeds["rbm-fashion_mnist-seed0"]["metrics"] != seeds["rbm-fashion_mnist-seed1"]["metrics"]
+
+
+def test_a_killed_dask_worker_fails_only_its_run_which_the_next_build_retries(tiny: Path) -> None:
+    environ = dict(os.environ)
+    (tiny / "kill-1").touch()
+    runs = plan("smoke", tiny, seeds=[0, 1, 2])
+    first = run_grid(runs, tiny, engine=DaskEngine(workers=2), log=quiet)
+    assert actions(first) == {"00_data-fashion_mnist": "executed", "02_train-fashion_mnist-seed0": "executed",
+                              "02_train-fashion_mnist-seed1": "failed", "02_train-fashion_mnist-seed2": "executed",
+                              "90_report-fashion_mnist": "executed"}
+    failed = next(o for o in first.outcomes if o.record["status"] == "failed").record
+    assert failed["error"].startswith("worker lost: KilledWorker")
+    stored = cache.read_execution(Path(failed["dir"]))
+    assert stored is not None and stored["status"] == "failed"
+
+    (tiny / "kill-1").unlink()
+    second = run_grid(runs, tiny, engine=DaskEngine(workers=2), log=quiet)
+    assert actions(second) == {"00_data-fashion_mnist": "cached", "02_train-fashion_mnist-seed0": "cached",
+                               "02_train-fashion_mnist-seed1": "executed", "02_train-fashion_mnist-seed2": "cached",
+                               "90_report-fashion_mnist": "executed"}
+    # Dask's nanny writes OMP_NUM_THREADS=1, PYTHONHASHSEED... into its parent: none may remain here.
+    assert dict(os.environ) == environ
