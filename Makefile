@@ -12,7 +12,7 @@ BOOK_ARGS ?=
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup env data browser book test lint notebooks site-check clean
+.PHONY: help setup env data browser book test bench lint notebooks site-check clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,8 +47,12 @@ book: setup  ## run the grid of notebooks on PROFILE (default quick; cached) and
 test: setup  ## the whole test suite: unit tests, nbval on the smoke profile, an end-to-end smoke book
 	$(PY) -m pytest
 
+bench: setup  ## every benchmark of bench/ (ratios against references measured in the same run), then the README's Performance section
+	cd bench && ../$(PY) rbm_vs_sklearn.py && ../$(PY) step_time.py && ../$(PY) tf_vs_torch.py \
+		&& ../$(PY) sampling_eval.py && ../$(PY) book_time.py && ../$(PY) report.py
+
 lint: $(STAMP)  ## ruff over the library and the tests
-	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff check src tests bench
 
 notebooks: setup  ## re-execute the source notebooks on smoke, refreshing nbval's reference outputs
 	$(VENV)/bin/genstudy notebooks refresh

@@ -294,3 +294,12 @@ def test_a_killed_dask_worker_fails_only_its_run_which_the_next_build_retries(ti
                                "90_report-fashion_mnist": "executed"}
     # Dask's nanny writes OMP_NUM_THREADS=1, PYTHONHASHSEED... into its parent: none may remain here.
     assert dict(os.environ) == environ
+
+
+def test_comments_and_docstrings_do_not_change_the_library_fingerprint() -> None:
+    before = '"""Module."""\nimport math\n\n\ndef area(r):\n    """Disc area."""\n    return math.pi * r**2  # πr²\n'
+    reworded = ('"""A module about discs."""\nimport math\n\ndef area(r):\n    """The area of a disc."""\n'
+                "    # the classic\n    return math.pi * r ** 2\n")
+    changed = before.replace("r**2", "r**3")
+    assert cache.code_text(before) == cache.code_text(reworded)
+    assert cache.code_text(before) != cache.code_text(changed)

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from genstudy.models.rbm import RBM, all_binary_states
+from genstudy.training.tasks import contrastive_gradients, free_energy_gap
 
 
 def small_rbm(n_visible: int = 4, n_hidden: int = 3, seed: int = 0, scale: float = 1.0) -> RBM:
@@ -109,3 +110,35 @@ def test_sample_shape_and_range() -> None:
     rbm = RBM(16, 5, side=4)
     x = rbm.sample(7, torch.Generator().manual_seed(0), steps=3)
     assert x.shape == (7, 1, 4, 4) and x.min() >= 0 and x.max() <= 1
+
+
+def test_the_trainers_written_out_gradient_equals_autograd_of_the_surrogate() -> None:
+    rbm = small_rbm(scale=1.0, seed=5)
+    g = torch.Generator().manual_seed(0)
+    v = (torch.rand(64, 4, generator=g, dtype=torch.float64) < 0.5).double()
+    v_model = (torch.rand(64, 4, generator=g, dtype=torch.float64) < 0.3).double()
+    pre_data, pre_model = v @ rbm.W + rbm.c, v_model @ rbm.W + rbm.c
+    d_w, d_b, d_c, ph_model = contrastive_gradients(rbm, v, pre_data, v_model, pre_model)
+    gap = free_energy_gap(rbm, v, pre_data, v_model, pre_model)
+    torch.testing.assert_close(ph_model, rbm.p_h(v_model), atol=1e-12, rtol=0)
+    rbm.zero_grad()
+    loss = rbm.contrastive_loss(v, v_model)
+    loss.backward()
+    torch.testing.assert_close(gap, loss.detach(), atol=1e-12, rtol=0)
+    for mine, autograd in ((d_w, rbm.W.grad), (d_b, rbm.b.grad), (d_c, rbm.c.grad)):
+        torch.testing.assert_close(mine, autograd, atol=1e-12, rtol=0)
+
+
+def test_cd_training_computes_its_monitors_only_when_it_logs() -> None:
+    from genstudy.training import fit
+    from genstudy.training.tasks import RBMTask
+
+    rbm = RBM(16, 8, generator=torch.Generator().manual_seed(0))
+    task = RBMTask(rbm)
+    calls = []
+    original = task.monitor
+    task.monitor = lambda: calls.append(1) or original()  # type: ignore[method-assign]
+    x = torch.rand(400, 16, generator=torch.Generator().manual_seed(1))
+    result = fit(task, x, epochs=1, batch_size=10, seed=0, log_every=10, progress=False)
+    assert result.steps == 40 and len(calls) == len(result.history) == 4
+    assert all(0.0 < row["recon_error"] < 1.0 and "free_energy_gap" in row for row in result.history)

@@ -9,9 +9,10 @@ notebook computes:
   :mod:`genstudy.publish`);
 * ``parameters``: what papermill injects;
 * ``package``: genstudy's version and a SHA-256 over the library files that shape results
-  (models, training, metrics, data, the classifier weights...); orchestration modules
-  (this one, the pipeline, the CLI, the site checker) are left out so that changing how
-  the book is built never retrains a model;
+  (models, training, metrics, data, the classifier weights...): for Python modules their
+  syntax tree without docstrings, so that editing a comment or a docstring re-executes
+  nothing; orchestration modules (this one, the pipeline, the CLI, the site checker) are
+  left out so that changing how the book is built never retrains a model;
 * ``environment``: the versions of the libraries that shape the numbers, and the CPU
   threads the kernel uses (float reductions depend on them);
 * ``upstream``: for the report chapters, the keys of every run they read.
@@ -23,6 +24,7 @@ cache survives ``make clean`` and can be committed with published results.
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import json
@@ -61,6 +63,20 @@ def notebook_code_hash(notebook: Path) -> str:
     return sha256(canonical({"code": code, "role": nb.get("metadata", {}).get("genstudy", {})}))
 
 
+def code_text(source: str) -> str:
+    """A Python module's syntax tree without docstrings, as text: comments, docstrings and
+    layout leave it unchanged; any change to what the code does changes it."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.body[0] if node.body else None
+            docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
+                and isinstance(first.value.value, str)
+            if docstring:
+                node.body = node.body[1:] or [ast.Pass()]
+    return ast.dump(tree, include_attributes=False)
+
+
 @functools.cache
 def package_fingerprint() -> str:
     """genstudy's version and a SHA-256 of its result-shaping files (computed once per process)."""
@@ -72,7 +88,7 @@ def package_fingerprint() -> str:
         if (path.is_file() and "__pycache__" not in path.parts and path.suffix in (".py", ".json", ".pt")
                 and not (path.parent == root and path.name in ORCHESTRATION)):
             digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
+            digest.update(code_text(path.read_text()).encode() if path.suffix == ".py" else path.read_bytes())
     return f"{genstudy.__version__}+{digest.hexdigest()[:16]}"
 
 

@@ -15,8 +15,9 @@ and the hidden units sum out in closed form, giving the free energy::
 Training follows the log-likelihood gradient ``<∂(-F)/∂θ>_data - <∂(-F)/∂θ>_model`` with
 the model expectation replaced by ``k`` Gibbs steps started at the data (CD-k) or at
 persistent chains (PCD, Tieleman 2008). :meth:`contrastive_loss` is the surrogate whose
-autograd gradient is exactly that estimate, so any torch optimizer (SGD with momentum
-and weight decay in ``genstudy.training``) applies it.
+autograd gradient is exactly that estimate; ``genstudy.training`` writes the same gradient
+out (:func:`genstudy.training.tasks.contrastive_gradients`, tested equal to autograd's)
+to reuse the sampler's products, and applies it with SGD (momentum, weight decay).
 """
 
 from __future__ import annotations
@@ -60,12 +61,13 @@ class RBM(GenerativeModel):
         return -(v @ self.b) - F.softplus(v @ self.W + self.c).sum(1)
 
     def p_h(self, v: torch.Tensor) -> torch.Tensor:
-        """p(h = 1 | v), (N, H)."""
-        return torch.sigmoid(v @ self.W + self.c)
+        """p(h = 1 | v), (N, H). One fused ``c + v W`` and an in-place sigmoid: these two
+        conditionals are the whole cost of a Gibbs sweep."""
+        return torch.addmm(self.c, v, self.W).sigmoid_()
 
     def p_v(self, h: torch.Tensor) -> torch.Tensor:
         """p(v = 1 | h), (N, V)."""
-        return torch.sigmoid(h @ self.W.t() + self.b)
+        return torch.addmm(self.b, h, self.W.t()).sigmoid_()
 
     @torch.no_grad()
     def gibbs(

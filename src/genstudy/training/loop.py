@@ -72,6 +72,7 @@ def fit(
     ``progress``: a tqdm bar (default: only when stderr is a terminal). ``stop_after``:
     stop once this many steps are done in total, as if killed (used by tests), leaving
     the checkpoint behind. Raises nothing on divergence: the result says ``diverged``.
+    At logging steps the row also holds the task's :meth:`~Task.monitor` quantities.
     """
     device = x.device
     noise = torch.Generator(device=device).manual_seed(seed)
@@ -115,7 +116,7 @@ def fit(
                 last = i == per_epoch - 1
                 if result.steps % log_every == 0 or last:
                     row = {"step": result.steps, "epoch": epoch + (i + 1) / per_epoch}
-                    row.update({k: float(v) for k, v in losses.items()})
+                    row.update({k: float(v) for k, v in {**losses, **task.monitor()}.items()})
                     result.history.append(row)
                     bad = [k for k, v in row.items() if not math.isfinite(v)]
                     if bad:

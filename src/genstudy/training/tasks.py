@@ -35,7 +35,24 @@ def descend(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> torch.Tenso
 
 
 def _adam(params: Any, lr: float, betas: tuple[float, float] = (0.9, 0.999)) -> torch.optim.Adam:
-    return torch.optim.Adam(params, lr=lr, betas=betas)
+    """Adam with its fused kernel (one pass over all parameters; CPU and CUDA)."""
+    return torch.optim.Adam(params, lr=lr, betas=betas, fused=True)
+
+
+def use_channels_last(model: torch.nn.Module) -> bool:
+    """Put a convolutional ``model`` in channels-last memory layout (in place) and say whether it
+    is one. oneDNN's and cuDNN's fastest convolutions use that layout: the same float32
+    arithmetic in another memory order (measured on 2 CPU cores: a DCGAN step 53 -> 41 ms).
+    The task then gives it channels-last batches (:func:`channels_last`)."""
+    if not any(isinstance(m, torch.nn.Conv2d | torch.nn.ConvTranspose2d) for m in model.modules()):
+        return False
+    model.to(memory_format=torch.channels_last)
+    return True
+
+
+def channels_last(x: torch.Tensor, enabled: bool) -> torch.Tensor:
+    """``x`` (N, C, H, W) in channels-last layout when ``enabled`` (a no-op when it already is)."""
+    return x.contiguous(memory_format=torch.channels_last) if enabled and x.dim() == 4 else x
 
 
 class Task:
@@ -55,6 +72,11 @@ class Task:
     def total_epochs(self, epochs: int) -> int:
         """Epochs the loop runs for a requested ``epochs`` (a DBN runs them once per layer)."""
         return epochs
+
+    def monitor(self) -> Losses:
+        """Quantities the update does not need but the history shows, computed only at logging
+        steps (e.g. an RBM's reconstruction error); none by default."""
+        return {}
 
     def state_dict(self) -> dict[str, Any]:
         return {
@@ -77,6 +99,7 @@ class GANTask(Task):
 
     def __init__(self, model: GAN, lr: float = 2e-4, beta1: float = 0.5) -> None:
         self.model = model
+        self.channels_last = use_channels_last(model)
         self.optimizers = {
             "generator": _adam(model.generator.parameters(), lr, (beta1, 0.999)),
             "discriminator": _adam(model.discriminator.parameters(), lr, (beta1, 0.999)),
@@ -86,6 +109,7 @@ class GANTask(Task):
         return to_tensor(images, scale="symmetric", pad_to=self.model.data_shape[-1], device=device)
 
     def step(self, batch: torch.Tensor, epoch: int, generator: torch.Generator) -> Losses:
+        batch = channels_last(batch, self.channels_last)
         G, D = self.model.generator, self.model.discriminator
         opt_g, opt_d = self.optimizers["generator"], self.optimizers["discriminator"]
         fake = G(self.model.noise(batch.shape[0], generator))
@@ -129,12 +153,14 @@ class VAETask(Task):
 
     def __init__(self, model: VAE, lr: float = 1e-3) -> None:
         self.model = model
+        self.channels_last = use_channels_last(model)
         self.optimizers = {"model": _adam(model.parameters(), lr)}
 
     def prepare(self, images: np.ndarray, device: torch.device) -> torch.Tensor:
         return to_tensor(images, scale="unit", device=device)
 
     def step(self, batch: torch.Tensor, epoch: int, generator: torch.Generator) -> Losses:
+        batch = channels_last(batch, self.channels_last)
         x = binarize_dynamic(batch, generator) if self.model.likelihood == "bernoulli" else batch
         terms = self.model.elbo(x, generator=generator)
         loss = descend(self.optimizers["model"], -terms.elbo.mean())
@@ -142,32 +168,110 @@ class VAETask(Task):
                 "kl": terms.kl.mean().detach()}
 
 
+Gradients = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]
+
+
+@torch.no_grad()
+def contrastive_gradients(rbm: RBM, v_data: torch.Tensor, pre_data: torch.Tensor, v_model: torch.Tensor,
+                          pre_model: torch.Tensor) -> Gradients:
+    """The CD/PCD update of ``rbm``, written out: ``(dW, db, dc, p(h | v_model))``.
+
+    ``dW, db, dc`` are the gradients of the surrogate ``mean F(v_data) - mean F(v_model)``
+    (:meth:`RBM.contrastive_loss`, free energy ``F``), i.e. minus the CD/PCD estimate of the
+    log-likelihood gradient::
+
+        dW = (v_modelᵀ p(h|v_model) - v_dataᵀ p(h|v_data)) / N,   db = mean(v_model - v_data),
+        dc = mean(p(h|v_model) - p(h|v_data))
+
+    ``pre_data`` = ``v_data W + c`` and ``pre_model`` = ``v_model W + c`` (N, H) are the
+    pre-activations (the caller has them); ``p(h | v_model)`` (N, H) is returned for the
+    chains' next half-sweep. :func:`free_energy_gap` gives the surrogate's value.
+    """
+    ph_data, ph_model = torch.sigmoid(pre_data), torch.sigmoid(pre_model)
+    n = v_data.shape[0]
+    # 1/N folded into the (N, H) factor and the second product accumulated in place: an
+    # ``addmm`` with beta != 1 rescales the whole (V, H) result first, 3x slower on the CPU.
+    d_w = torch.mm(v_model.t(), ph_model.mul(1.0 / n))
+    d_w.addmm_(v_data.t(), ph_data, alpha=-1.0 / n)
+    d_b = (v_model - v_data).mean(0)
+    d_c = (ph_model - ph_data).mean(0)
+    return d_w, d_b, d_c, ph_model
+
+
+@torch.no_grad()
+def free_energy_gap(rbm: RBM, v_data: torch.Tensor, pre_data: torch.Tensor, v_model: torch.Tensor,
+                    pre_model: torch.Tensor) -> torch.Tensor:
+    """``mean F(v_data) - mean F(v_model)`` from the pre-activations (0-dim)."""
+    return ((v_model - v_data).mean(0) @ rbm.b) + (F.softplus(pre_model).sum(1).mean()
+                                                    - F.softplus(pre_data).sum(1).mean())
+
+
 class RBMTrainer:
     """CD-k or PCD-k updates of one RBM with SGD (momentum, weight decay).
 
-    ``persistent`` keeps ``chains`` (one per example of a batch) across updates (PCD);
-    otherwise each negative phase starts at the data (CD). Reported: ``free_energy_gap``
-    = mean F(data) - mean F(model samples) (the surrogate loss) and ``recon_error``, the
-    mean squared error of one deterministic up-down pass (a monitor, not the objective).
+    ``persistent`` keeps ``chains`` (one per example of a batch) across updates (PCD): each
+    step continues them from ``chain_hidden`` = ``p(h | chains)``, which the previous
+    gradient computed anyway (as scikit-learn's ``BernoulliRBM`` does), with a down-pass
+    and ``k - 1`` further sweeps. Otherwise each negative phase starts at the data (CD), its
+    first up-pass reusing ``p(h | v_data)`` of the positive phase. The gradient is
+    :func:`contrastive_gradients` (no autograd): 5 matrix products per CD-1 or PCD-1 step
+    (8 through autograd, with the monitors below). The step returns no losses: its
+    monitors, computed only when the loop logs, are ``free_energy_gap`` = mean F(data) -
+    mean F(model samples) (the surrogate loss, on the last batch) and ``recon_error`` (one
+    deterministic up-down pass of the last batch; a monitor of learning, not the objective).
     """
 
     def __init__(self, rbm: RBM, *, lr: float, k: int, persistent: bool, momentum: float, weight_decay: float) -> None:
         self.rbm, self.k, self.persistent = rbm, k, persistent
-        self.optimizer = torch.optim.SGD(rbm.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
+        # fused: one kernel for all parameters (measured 108 µs against 262 µs per step for a 784x500 RBM)
+        self.optimizer = torch.optim.SGD(rbm.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay,
+                                         fused=True)
         self.chains: torch.Tensor | None = None
+        self.chain_hidden: torch.Tensor | None = None
+        self.last: tuple[torch.Tensor, ...] | None = None
 
     def step(self, v: torch.Tensor, generator: torch.Generator) -> Losses:
-        if self.persistent:
-            if self.chains is None or self.chains.shape != v.shape:
-                self.chains = bernoulli(torch.full_like(v, 0.5), generator=generator)
-            self.chains, _ = self.rbm.gibbs(self.chains, self.k, generator)
-            v_model = self.chains
-        else:
-            v_model, _ = self.rbm.gibbs(v, self.k, generator)
-        loss = descend(self.optimizer, self.rbm.contrastive_loss(v, v_model))
+        rbm = self.rbm
         with torch.no_grad():
-            recon = (v - self.rbm.p_v(self.rbm.p_h(v))).pow(2).mean()
-        return {"free_energy_gap": loss, "recon_error": recon}
+            pre_data = torch.addmm(rbm.c, v, rbm.W)
+            if self.persistent:
+                if self.chains is None or self.chain_hidden is None or self.chains.shape != v.shape:
+                    self.chains = bernoulli(torch.full_like(v, 0.5), generator=generator)
+                    self.chain_hidden = rbm.p_h(self.chains)
+                hidden = self.chain_hidden
+            else:
+                hidden = torch.sigmoid(pre_data)
+            v_model = bernoulli(rbm.p_v(bernoulli(hidden, generator=generator)), generator=generator)
+            if self.k > 1:
+                v_model, _ = rbm.gibbs(v_model, self.k - 1, generator)
+            pre_model = torch.addmm(rbm.c, v_model, rbm.W)
+            rbm.W.grad, rbm.b.grad, rbm.c.grad, ph_model = contrastive_gradients(rbm, v, pre_data, v_model, pre_model)
+            if self.persistent:
+                self.chains, self.chain_hidden = v_model, ph_model
+        self.last = (v, pre_data, v_model, pre_model)
+        self.optimizer.step()
+        return {}
+
+    def state(self) -> dict[str, torch.Tensor | None]:
+        """The persistent chains (visible states and their hidden probabilities), for checkpoints."""
+        return {"chains": self.chains, "chain_hidden": self.chain_hidden}
+
+    def load_state(self, state: dict[str, torch.Tensor | None] | torch.Tensor | None) -> None:
+        """Restore :meth:`state` (a bare tensor, as older checkpoints stored, restarts the chains' hidden side)."""
+        if isinstance(state, dict):
+            self.chains, self.chain_hidden = state.get("chains"), state.get("chain_hidden")
+        else:
+            self.chains, self.chain_hidden = state, None
+
+    @torch.no_grad()
+    def monitors(self) -> Losses:
+        """``free_energy_gap`` of the last update (before it) and ``recon_error`` of its batch
+        under the current weights; {} before any step."""
+        if self.last is None:
+            return {}
+        v, pre_data, v_model, pre_model = self.last
+        return {"free_energy_gap": free_energy_gap(self.rbm, v, pre_data, v_model, pre_model),
+                "recon_error": (v - self.rbm.p_v(self.rbm.p_h(v))).pow(2).mean()}
 
 
 def _rbm_options(lr: float, k: int, persistent: bool, momentum: float, weight_decay: float) -> dict[str, Any]:
@@ -175,11 +279,12 @@ def _rbm_options(lr: float, k: int, persistent: bool, momentum: float, weight_de
 
 
 class RBMTask(Task):
-    """Train an RBM on dynamically binarized images with CD-k (default k = 1) or PCD."""
+    """Train an RBM with CD-k (default k = 1) or PCD on dynamically binarized images, or, with
+    ``binarize=False``, on the grey levels taken as probabilities (scikit-learn's way)."""
 
     def __init__(self, model: RBM, lr: float = 0.05, k: int = 1, persistent: bool = False,
-                 momentum: float = 0.5, weight_decay: float = 1e-4) -> None:
-        self.model = model
+                 momentum: float = 0.5, weight_decay: float = 1e-4, binarize: bool = True) -> None:
+        self.model, self.binarize = model, binarize
         self.trainer = RBMTrainer(model, **_rbm_options(lr, k, persistent, momentum, weight_decay))
         self.optimizers = {"model": self.trainer.optimizer}
 
@@ -189,14 +294,17 @@ class RBMTask(Task):
         return x
 
     def step(self, batch: torch.Tensor, epoch: int, generator: torch.Generator) -> Losses:
-        return self.trainer.step(binarize_dynamic(batch, generator), generator)
+        return self.trainer.step(binarize_dynamic(batch, generator) if self.binarize else batch, generator)
+
+    def monitor(self) -> Losses:
+        return self.trainer.monitors()
 
     def state_dict(self) -> dict[str, Any]:
-        return {**super().state_dict(), "chains": self.trainer.chains}
+        return {**super().state_dict(), "chains": self.trainer.state()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         super().load_state_dict(state)
-        self.trainer.chains = state.get("chains")
+        self.trainer.load_state(state.get("chains"))
 
 
 class DBNTask(Task):
@@ -210,6 +318,7 @@ class DBNTask(Task):
         self.trainers = [RBMTrainer(rbm, **options) for rbm in model.rbms]
         self.optimizers = {f"layer{i}": t.optimizer for i, t in enumerate(self.trainers)}
         self.epochs_per_layer = 1
+        self.layer = 0
 
     def total_epochs(self, epochs: int) -> int:
         self.epochs_per_layer = epochs
@@ -221,17 +330,20 @@ class DBNTask(Task):
         return x
 
     def step(self, batch: torch.Tensor, epoch: int, generator: torch.Generator) -> Losses:
-        layer = epoch // self.epochs_per_layer
+        layer = self.layer = epoch // self.epochs_per_layer
         v = binarize_dynamic(batch, generator)
         if layer > 0:
             v = bernoulli(self.model.up(v, layer), generator=generator)
         losses = self.trainers[layer].step(v, generator)
         return {**losses, "layer": torch.tensor(float(layer))}
 
+    def monitor(self) -> Losses:
+        return self.trainers[self.layer].monitors()
+
     def state_dict(self) -> dict[str, Any]:
-        return {**super().state_dict(), "chains": [t.chains for t in self.trainers]}
+        return {**super().state_dict(), "chains": [t.state() for t in self.trainers]}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         super().load_state_dict(state)
         for t, chains in zip(self.trainers, state.get("chains", []), strict=False):
-            t.chains = chains
+            t.load_state(chains)
