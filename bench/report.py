@@ -42,6 +42,9 @@ def section(results: list[dict[str, Any]]) -> str:
         return "\n".join([*lines, "No benchmark has been run yet: `make bench`.", END])
     machines = sorted({_machine(r["machine"]) for r in results})
     lines += [f"Measured on: {'; '.join(machines)} (torch {results[0]['versions'].get('torch')}).", ""]
+    if not any(r["machine"].get("gpu") for r in results):
+        lines += ["No GPU figures yet: none of these runs had a GPU. `make bench` on a CUDA machine adds "
+                  "`step_time_cuda` (target >= 3x) and `sampling_eval_cuda`.", ""]
     lines += ["| benchmark | goal | measured | target | met |", "|---|---|---|---|---|"]
     for r in results:
         for t in r["targets"]:
