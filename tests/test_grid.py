@@ -17,7 +17,7 @@ import pytest
 import conftest
 from conftest import ROOT
 from genstudy import cache
-from genstudy.engines import DaskEngine, InProcessEngine
+from genstudy.engines import DaskEngine, InProcessEngine, restore_environ
 from genstudy.errors import GenstudyError, ParameterError
 from genstudy.pipeline import GridResult, plan, run_grid
 from genstudy.publish import EXECUTED_DIR, GENERATED_TOC, RUNS_DIR, publish, with_current_prose
@@ -303,3 +303,25 @@ def test_comments_and_docstrings_do_not_change_the_library_fingerprint() -> None
     changed = before.replace("r**2", "r**3")
     assert cache.code_text(before) == cache.code_text(reworded)
     assert cache.code_text(before) != cache.code_text(changed)
+
+
+def test_an_existing_cluster_is_used_through_its_scheduler_address(tiny: Path) -> None:
+    """`--scheduler tcp://...`: the engine connects to a cluster it did not start (here a
+    LocalCluster started apart, as `dask scheduler` + `dask worker` would be) and leaves it running."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    environ = dict(os.environ)
+    try:
+        with dask.config.set({"distributed.nanny.pre-spawn-environ": {}}), \
+                LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                             silence_logs=40) as cluster:
+            engine = DaskEngine(address=cluster.scheduler_address)
+            assert engine.name == f"dask ({cluster.scheduler_address})"
+            result = run_grid(plan("smoke", tiny), tiny, engine=engine, log=quiet)
+            assert set(actions(result).values()) == {"executed"}
+            assert all(o.record["engine"] == engine.name for o in result.outcomes)
+            with Client(cluster.scheduler_address) as client:  # still up: the engine only disconnected
+                assert len(client.scheduler_info()["workers"]) == 1
+    finally:
+        restore_environ(environ)  # this test started the cluster itself: its nanny's variables go too
