@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,16 +21,6 @@ from pathlib import Path
 from common import ROOT, write_result
 
 BUDGET_S = {"smoke": 5 * 60, "quick": 20 * 60, "full": None}
-
-
-def project_copy(into: Path) -> Path:
-    root = into / "project"
-    root.mkdir()
-    for name in ("_config.yml", "_toc.yml"):
-        shutil.copy(ROOT / name, root / name)
-    shutil.copytree(ROOT / "book", root / "book", ignore=shutil.ignore_patterns("executed"))
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    return root
 
 
 def build(root: Path, profile: str, log: Path) -> tuple[float, str]:
@@ -51,15 +40,15 @@ def build(root: Path, profile: str, log: Path) -> tuple[float, str]:
 
 
 def main() -> None:
+    from genstudy.pipeline import copy_sources
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--profiles", default="smoke,quick")
     args = parser.parse_args()
     rows, targets = [], []
     with tempfile.TemporaryDirectory(prefix="genstudy-book-bench-") as tmp:
         for profile in args.profiles.split(","):
-            work = Path(tmp) / profile
-            work.mkdir()
-            root = project_copy(work)
+            root = copy_sources(ROOT, Path(tmp) / profile / "project")
             first, summary_first = build(root, profile, Path(tmp) / f"{profile}-1.log")
             second, summary_second = build(root, profile, Path(tmp) / f"{profile}-2.log")
             rows.append({"profile": profile, "build": "from nothing", "minutes": first / 60, "grid": summary_first})

@@ -47,12 +47,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def make_project(root: Path) -> Path:
     """A copy of the book's sources (config, toc, prose, notebooks) in ``root``, without build output."""
-    root.mkdir(parents=True)
-    for name in ("_config.yml", "_toc.yml"):
-        shutil.copy(ROOT / name, root / name)
-    shutil.copytree(ROOT / "book", root / "book", ignore=shutil.ignore_patterns("executed"))
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    return root
+    from genstudy.pipeline import copy_sources
+
+    return copy_sources(ROOT, root)
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,9 @@ import pytest
 import conftest
 from conftest import ROOT
 from genstudy.errors import GenstudyError
-from genstudy.sitecheck import check_site, site_pages
+from genstudy.sitecheck import BOOK_SCREENSHOTS, check_site, site_pages
 from genstudy.sphinx_site import mathjax_source
 
-#: Pages of the smoke build saved as screenshots (the issue asks for these three).
-SCREENSHOTS = {"model_chapter_gan": "book/executed/02_gan.html",
-               "comparison": "book/executed/90_comparison.html",
-               "claims": "book/executed/91_claims.html"}
 MATHJAX = '<script async src="{up}_static/mathjax/tex-mml-chtml.js"></script>'
 
 
@@ -127,7 +123,7 @@ def test_a_missing_browser_is_named_with_how_to_install_it(site: Path, monkeypat
 def test_the_smoke_book_renders_in_a_browser(smoke_book: conftest.SmokeBook) -> None:
     """Every page of the smoke build: images load, internal links resolve, math is typeset by the
     site's own MathJax, no unexpected cell error. Screenshots go to ``_build/screenshots/``."""
-    report = check_site(smoke_book.html, screenshots=SCREENSHOTS, screenshot_dir=ROOT / "_build" / "screenshots")
+    report = check_site(smoke_book.html, screenshots=BOOK_SCREENSHOTS, screenshot_dir=ROOT / "_build" / "screenshots")
     assert report.problems == []
     toc = (smoke_book.root / "_toc.yml").read_text()
     chapters = re.findall(r"file: (\S+)", toc)

@@ -15,7 +15,8 @@ notebook computes:
   left out so that changing how the book is built never retrains a model;
 * ``environment``: the versions of the libraries that shape the numbers, and the CPU
   threads the kernel uses (float reductions depend on them);
-* ``upstream``: for the report chapters, the keys of every run they read.
+* ``upstream``: for the report chapters, the state of every run they read (its key, status
+  and finish time, so a report re-executes when a run it reads was executed again).
 
 A record lives at ``results/<profile>/executions/<run_id>/execution.json`` beside the
 executed notebook (``notebook.ipynb``, or ``notebook.failed.ipynb`` when it failed), so the

@@ -11,7 +11,6 @@ different profile or more seeds can change them; the rules are tested on synthet
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,18 +40,21 @@ class Claim:
     check: Callable[[pd.DataFrame, pd.DataFrame], Verdict]
 
 
+TOY_RUN_COLUMNS = ("model", "mixture", "seed")
+TOY_METRIC_COLUMNS = ("modes_captured", "n_modes", "high_quality", "kde_ll")
+
+
 def toy_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
     """The 2-D chapter's records (``results/<profile>/toy2d/*/record.json``): one row per run
     with ``model, mixture, seed, modes_captured, n_modes, high_quality, kde_ll``."""
+    from genstudy.results import RECORD, read_record
+    from genstudy.toy import TOY_DIR
+
     rows = []
-    for path in sorted(Path(results_dir).glob(f"{profile}/toy2d/*/record.json")):
-        r = json.loads(path.read_text())
-        m = r["metrics"]
-        rows.append({"model": r["model"], "mixture": r["mixture"], "seed": r["seed"],
-                     "modes_captured": m["modes_captured"], "n_modes": m["n_modes"],
-                     "high_quality": m["high_quality"], "kde_ll": m["kde_ll"]})
-    return pd.DataFrame(rows, columns=["model", "mixture", "seed", "modes_captured", "n_modes", "high_quality",
-                                       "kde_ll"])
+    for path in sorted(Path(results_dir).glob(f"{profile}/{TOY_DIR}/*/{RECORD}")):
+        r = read_record(path.parent) or {}
+        rows.append({**{k: r[k] for k in TOY_RUN_COLUMNS}, **{k: r["metrics"][k] for k in TOY_METRIC_COLUMNS}})
+    return pd.DataFrame(rows, columns=[*TOY_RUN_COLUMNS, *TOY_METRIC_COLUMNS])
 
 
 # --- helpers over the runs' frame ------------------------------------------------------------

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from genstudy.config import MODELS, PROFILES
 from genstudy.data import DATASETS, IMAGE_DATASETS
-from genstudy.errors import GenstudyError
+from genstudy.errors import GenstudyError, ParameterError
 
 if TYPE_CHECKING:
     from genstudy.engines import Engine
@@ -119,8 +119,6 @@ def _engine(args: argparse.Namespace) -> Engine:
         raise GenstudyError("give --workers N (a local Dask cluster) or --scheduler ADDRESS, not both")
     if args.workers is not None:
         if args.workers < 1:
-            from genstudy.errors import ParameterError
-
             raise ParameterError("workers", args.workers, "a positive integer")
         import torch
 
@@ -173,10 +171,9 @@ def _refresh(args: argparse.Namespace) -> int:
 
 
 def _site_check(args: argparse.Namespace) -> int:
-    from genstudy.sitecheck import check_site
+    from genstudy.sitecheck import BOOK_SCREENSHOTS, check_site
 
-    shots = {"model_chapter_gan": "book/executed/02_gan.html", "comparison": "book/executed/90_comparison.html",
-             "claims": "book/executed/91_claims.html"} if args.screenshots else None
+    shots = BOOK_SCREENSHOTS if args.screenshots else None
     report = check_site(args.html, screenshots=shots, screenshot_dir=args.screenshots)
     totals = report.totals()
     print(f"[genstudy] {totals['pages']} pages, {totals['images']} images, {totals['links']} links, "

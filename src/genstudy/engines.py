@@ -38,6 +38,8 @@ from genstudy.results import now
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 KERNEL = "python3"
+#: The notebook papermill writes while it runs, in the run's folder.
+PARTIAL = ".notebook.partial.ipynb"
 
 
 def default_threads() -> int:
@@ -87,20 +89,22 @@ def drop_papermill_error_banners(notebook: Path) -> None:
     nbformat.write(nb, notebook)
 
 
-def _kernel_environment(threads: int) -> dict[str, str | None]:
-    """Set the thread variables for kernels started from now on; return the previous values."""
-    previous = {name: os.environ.get(name) for name in THREAD_VARIABLES}
-    for name in THREAD_VARIABLES:
-        os.environ[name] = str(threads)
-    return previous
-
-
-def _restore(previous: dict[str, str | None]) -> None:
-    for name, value in previous.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
+def restore_environ(saved: dict[str, str]) -> None:
+    """Make ``os.environ`` equal to ``saved`` again (remove added names, reset changed ones)."""
+    for name in set(os.environ) - set(saved):
+        del os.environ[name]
+    for name, value in saved.items():
+        if os.environ.get(name) != value:
             os.environ[name] = value
+
+
+def _keep_failed_notebook(directory: Path) -> str | None:
+    """Rename a run's partial notebook, if there is one, to the failed notebook; return its name."""
+    partial = directory / PARTIAL
+    if not partial.exists():
+        return None
+    partial.replace(directory / cache.FAILED_NOTEBOOK)
+    return cache.FAILED_NOTEBOOK
 
 
 def execute_task(task: Task) -> dict[str, Any]:
@@ -117,12 +121,13 @@ def execute_task(task: Task) -> dict[str, Any]:
 
     directory = Path(task.directory)
     directory.mkdir(parents=True, exist_ok=True)
-    partial = directory / ".notebook.partial.ipynb"
+    partial = directory / PARTIAL
     for stale in (cache.NOTEBOOK, cache.FAILED_NOTEBOOK):
         (directory / stale).unlink(missing_ok=True)
     record = {**task.record, "started": now(), "host": socket.gethostname(), "pid": os.getpid()}
     start = time.perf_counter()
-    previous = _kernel_environment(task.threads)
+    environ = dict(os.environ)
+    os.environ.update({name: str(task.threads) for name in THREAD_VARIABLES})  # inherited by the kernel
     error: str | None = None
     try:
         papermill.execute_notebook(task.source, str(partial), parameters=task.parameters, kernel_name=KERNEL,
@@ -138,17 +143,13 @@ def execute_task(task: Task) -> dict[str, Any]:
         error = f"{type(exc).__name__}: {exc}".strip()
         record["traceback"] = traceback.format_exc(limit=5)
     finally:
-        _restore(previous)
+        restore_environ(environ)
     seconds = round(time.perf_counter() - start, 2)
     if error is None:
         partial.replace(directory / cache.NOTEBOOK)
         record.update(status="ok", error=None, notebook_file=cache.NOTEBOOK)
     else:
-        kept = None
-        if partial.exists():
-            partial.replace(directory / cache.FAILED_NOTEBOOK)
-            kept = cache.FAILED_NOTEBOOK
-        record.update(status="failed", error=error, notebook_file=kept)
+        record.update(status="failed", error=error, notebook_file=_keep_failed_notebook(directory))
     record.update(seconds=seconds, finished=now())
     return record
 
@@ -156,14 +157,8 @@ def execute_task(task: Task) -> dict[str, Any]:
 def lost_worker_record(task: Task, exc: BaseException) -> dict[str, Any]:
     """The record of a task whose worker died before it could report (the kernel's partial
     notebook, if any, is kept as the failed notebook)."""
-    directory = Path(task.directory)
-    partial = directory / ".notebook.partial.ipynb"
-    kept = None
-    if partial.exists():
-        partial.replace(directory / cache.FAILED_NOTEBOOK)
-        kept = cache.FAILED_NOTEBOOK
     return {**task.record, "status": "failed", "error": f"worker lost: {type(exc).__name__}: {exc}",
-            "notebook_file": kept, "seconds": None, "finished": now()}
+            "notebook_file": _keep_failed_notebook(Path(task.directory)), "seconds": None, "finished": now()}
 
 
 class Engine(Protocol):
@@ -185,27 +180,25 @@ class InProcessEngine:
 
 
 class DaskEngine:
-    """Tasks on a Dask distributed cluster: ``client`` given, or a ``LocalCluster`` of ``workers``
-    processes (one thread each) started here, or the scheduler at ``address``.
+    """Tasks on a Dask distributed cluster: a ``LocalCluster`` of ``workers`` processes (one
+    thread each) started here, or the scheduler at ``address``.
 
     A LocalCluster lets a task be retried on ``allowed_failures`` other workers after its
     worker died, then fails it.
     """
 
-    def __init__(self, *, workers: int | None = None, address: str | None = None, client: Any = None,
-                 allowed_failures: int = 1, gpus_per_worker: int = 0) -> None:
-        if sum(x is not None for x in (workers, address, client)) != 1:
-            raise ValueError("give exactly one of workers, address, client")
-        self.workers, self.address, self.client = workers, address, client
+    def __init__(self, *, workers: int | None = None, address: str | None = None, allowed_failures: int = 1,
+                 gpus_per_worker: int = 0) -> None:
+        if (workers is None) == (address is None):
+            raise ValueError("give exactly one of workers, address")
+        self.workers, self.address = workers, address
         self.allowed_failures, self.gpus_per_worker = allowed_failures, gpus_per_worker
-        self.name = f"dask ({address})" if address else f"dask LocalCluster ({workers} workers)" if workers else "dask"
+        self.name = f"dask ({address})" if address else f"dask LocalCluster ({workers} workers)"
 
     def _client(self) -> tuple[Any, Callable[[], None]]:
         import dask
         from distributed import Client, LocalCluster
 
-        if self.client is not None:
-            return self.client, lambda: None
         if self.address is not None:
             client = Client(self.address)
             return client, client.close
@@ -244,13 +237,4 @@ class DaskEngine:
         finally:
             close()
             restore_environ(environ)
-
-
-def restore_environ(saved: dict[str, str]) -> None:
-    """Make ``os.environ`` equal to ``saved`` again (remove added names, reset changed ones)."""
-    for name in set(os.environ) - set(saved):
-        del os.environ[name]
-    for name, value in saved.items():
-        if os.environ.get(name) != value:
-            os.environ[name] = value
 

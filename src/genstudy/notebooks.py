@@ -12,8 +12,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from genstudy.engines import KERNEL
 from genstudy.errors import GenstudyError
-from genstudy.pipeline import KERNEL, NOTEBOOK_DIR
+from genstudy.pipeline import NOTEBOOK_DIR
 
 #: Cell metadata that changes on every execution and would only add noise to diffs.
 _VOLATILE_CELL_KEYS = ("execution", "papermill")

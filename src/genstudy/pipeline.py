@@ -33,10 +33,10 @@ from genstudy.config import MODELS, get_profile
 from genstudy.data import IMAGE_DATASETS
 from genstudy.engines import Engine, InProcessEngine, Task, default_threads
 from genstudy.errors import GenstudyError, ParameterError
+from genstudy.publish import EXECUTED_DIR, build_html, publish, relative
 from genstudy.results import now
 
 NOTEBOOK_DIR = "notebooks"
-KERNEL = "python3"
 KINDS = ("data", "training", "toy", "report", "page")
 BY_DATASET, BY_SEED = ("data", "training", "report"), ("training", "toy")
 
@@ -48,6 +48,19 @@ def find_root(start: Path | str | None = None) -> Path:
         if (candidate / "_config.yml").is_file() and (candidate / NOTEBOOK_DIR).is_dir():
             return candidate
     raise GenstudyError(f"{here}: not inside a genstudy project (no _config.yml with a notebooks/ folder)")
+
+
+def copy_sources(root: Path, dest: Path) -> Path:
+    """Copy the book's sources of the project at ``root`` (config, table of contents, prose,
+    notebooks) into a new folder ``dest``, without results or build output; return ``dest``."""
+    import shutil
+
+    dest.mkdir(parents=True)
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy(root / name, dest / name)
+    shutil.copytree(root / "book", dest / "book", ignore=shutil.ignore_patterns(EXECUTED_DIR.name))
+    shutil.copytree(root / NOTEBOOK_DIR, dest / NOTEBOOK_DIR)
+    return dest
 
 
 def declared_parameters(notebook: Path) -> set[str]:
@@ -214,13 +227,6 @@ class GridResult:
         return "\n".join(lines)
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
 @dataclass(frozen=True)
 class Keyed:
     """A run with its cache key, the key's parts, its run folder and why it must execute
@@ -285,7 +291,7 @@ def run_grid(runs: Sequence[NotebookRun], root: Path, *, engine: Engine | None =
                 assert k.previous is not None
                 outcomes[k.run.run_id] = Outcome(k.run, "cached", None, {**k.previous, "dir": str(k.directory)})
                 continue
-            record = {"run_id": k.run.run_id, "notebook": _relative(k.run.source, root), "kind": k.run.chapter.kind,
+            record = {"run_id": k.run.run_id, "notebook": relative(k.run.source, root), "kind": k.run.chapter.kind,
                       "profile": k.run.profile, "parameters": k.run.parameters, "key": k.key, "key_parts": k.parts,
                       "engine": engine.name, "reason": k.reason, "queued": now()}
             tasks.append(Task(k.run.run_id, str(k.run.source), str(k.directory), str(root), k.run.parameters,
@@ -319,8 +325,6 @@ def make_book(profile: str, root: Path, *, data_dir: str | None = None, models: 
     A failed run does not stop the book: its chapter is published as far as it ran, under a
     warning, and ``result.grid.failed`` lists it (the CLI then exits with status 1).
     """
-    from genstudy.publish import build_html, publish
-
     runs = plan(profile, root, models=models, seeds=seeds, datasets=datasets, device=device, data_dir=data_dir)
     grid = run_grid(runs, root, engine=engine, force=force, log=log)
     log(grid.summary())

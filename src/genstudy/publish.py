@@ -40,12 +40,15 @@ GENERATED_TOC = EXECUTED_DIR / "_toc.yml"
 APPENDIX = RUNS_DIR / "index"
 
 
+#: A chapter's title: the first level-1 heading of a markdown cell.
+TITLE = re.compile(r"^# (.+)$", flags=re.MULTILINE)
+
+
 def _title(nb: Any) -> str:
     for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            match = re.search(r"^# (.+)$", cell.source, flags=re.MULTILINE)
-            if match:
-                return match.group(1).strip()
+        match = TITLE.search(cell.source) if cell.cell_type == "markdown" else None
+        if match:
+            return match.group(1).strip()
     return "Untitled"
 
 
@@ -91,9 +94,8 @@ def _fold_parameters(nb: Any) -> None:
 
 def _retitle(nb: Any, suffix: str) -> None:
     for cell in nb.cells:
-        if cell.cell_type == "markdown" and re.search(r"^# ", cell.source, flags=re.MULTILINE):
-            cell.source = re.sub(r"^# (.+)$", lambda m: f"# {m.group(1)} ({suffix})", cell.source, count=1,
-                                 flags=re.MULTILINE)
+        if cell.cell_type == "markdown" and TITLE.search(cell.source):
+            cell.source = TITLE.sub(lambda m: f"# {m.group(1)} ({suffix})", cell.source, count=1)
             return
 
 
@@ -119,14 +121,13 @@ def _page_for(outcome: Outcome, root: Path, target: Path, suffix: str | None) ->
     import nbformat
 
     record = outcome.record
-    directory = Path(record["dir"]) if "dir" in record else cache.execution_dir(
-        root / "results", outcome.run.profile, outcome.run.run_id)
+    directory = Path(record["dir"])
     kept = record.get("notebook_file")
     if record.get("status") == "ok":
         nb = with_current_prose(outcome.run.source, directory / cache.NOTEBOOK)
     elif kept:
         nb = nbformat.read(directory / kept, as_version=4)
-        _warn_failed(nb, record.get("error") or "unknown error", _relative(directory / kept, root))
+        _warn_failed(nb, record.get("error") or "unknown error", relative(directory / kept, root))
     else:
         nb = nbformat.read(outcome.run.source, as_version=4)
         for cell in nb.cells:
@@ -140,7 +141,8 @@ def _page_for(outcome: Outcome, root: Path, target: Path, suffix: str | None) ->
     nbformat.write(nb, target)
 
 
-def _relative(path: Path, root: Path) -> str:
+def relative(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` (POSIX), or as given when it lies elsewhere."""
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:

@@ -40,18 +40,16 @@ def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
                *COST_COLUMNS, *METRIC_COLUMNS, "class_counts", "dir"]
     if raw.empty:
         return pd.DataFrame(columns=columns)
-    records = raw.to_dict("records")
     out = pd.DataFrame({
         "run_id": raw["run_id"],
-        "label": [table_label({"model": r.get("model", ""), "family": r.get("family"),
-                               "framework": r.get("framework")}) for r in records],
+        "label": [table_label(r) for r in raw.to_dict("records")],
         "model": raw["model"],
         "family": raw["family"],
         "framework": raw.get("framework", "pytorch"),
         "dataset": raw["dataset"],
         "seed": raw.get("seed", np.nan),
         "status": raw.get("status", "ok"),
-        "message": raw.get("message", "").fillna("") if "message" in raw else "",
+        "message": raw["message"].fillna("") if "message" in raw else "",
         "device": raw.get("device_name", raw.get("evaluation.device", "")),
     })
     for name, source in COST_COLUMNS.items():
@@ -172,11 +170,12 @@ def cost_table(frame: pd.DataFrame) -> pd.DataFrame:
         family=("family", "first"), params=("params", "first"), train_s=("train_s", "mean"),
         sample_1k_s=("sample_1k_s", "mean"), gibbs_steps=("gibbs_steps", "first"), eval_s=("eval_s", "mean"),
         fd=("fd", "mean"), device=("device", "first"))
-    return agg.rename(columns={"params": "parameters", "train_s": "train s", "sample_1k_s": "1k samples s",
-                               "gibbs_steps": "Gibbs sweeps", "eval_s": "evaluation s", "fd": "FD ↓"})
+    return agg.rename(columns=COST_TITLES)
 
 
-_COST_TITLES = {"params": "parameters", "train_s": "train s", "sample_1k_s": "1k samples s"}
+#: Column titles of the cost quantities (and FD, shown beside them) in the book's tables.
+COST_TITLES = {"params": "parameters", "train_s": "train s", "sample_1k_s": "1k samples s",
+               "gibbs_steps": "Gibbs sweeps", "eval_s": "evaluation s", "fd": "FD ↓"}
 
 
 def framework_pairs(frame: pd.DataFrame) -> pd.DataFrame:
@@ -190,7 +189,7 @@ def framework_pairs(frame: pd.DataFrame) -> pd.DataFrame:
         for key in ("params", "train_s", "sample_1k_s", *NUMERIC_METRICS):
             means = g.groupby("framework")[key].mean()
             if means.notna().any():
-                rows.append({"model": model, "quantity": METRIC_COLUMNS.get(key, _COST_TITLES.get(key, key)),
+                rows.append({"model": model, "quantity": METRIC_COLUMNS.get(key, COST_TITLES.get(key, key)),
                              "pytorch": means.get("pytorch"), "tensorflow": means.get("tensorflow")})
     if not rows:
         return pd.DataFrame(columns=["pytorch", "tensorflow"])

@@ -41,6 +41,10 @@ CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--disable-dev-shm-usage", "--hide-scrollbars")
 SCREENSHOT_WIDTH, MAX_SCREENSHOT_HEIGHT = 1280, 12_000
+#: The book's pages worth a screenshot (file stem -> page): a model chapter, the comparison, the claims.
+BOOK_SCREENSHOTS = {"model_chapter_gan": "book/executed/02_gan.html",
+                    "comparison": "book/executed/90_comparison.html",
+                    "claims": "book/executed/91_claims.html"}
 PAGE_TIMEOUT_S = 60
 
 #: Collected in the page once it (and MathJax) finished: what the checks need, as JSON.

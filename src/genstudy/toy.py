@@ -45,6 +45,8 @@ TOY_MODELS: dict[str, str] = {
 #: Hidden units of both GB-RBMs: few enough to enumerate (2^12 states) for exact log Z.
 RBM_HIDDEN = 12
 TRAIN_POINTS, TEST_POINTS, VALIDATION_POINTS = 20_000, 5_000, 2_000
+#: Folder of the 2-D runs' records inside ``results/<profile>/``.
+TOY_DIR = "toy2d"
 KDE_BANDWIDTHS = np.logspace(-2.3, 0, 12)
 KDE_RTOL = 1e-4
 
@@ -218,7 +220,7 @@ def write_toy_run(run: ToyRun, root: Path, profile: str) -> Path:
     history.csv, snapshots.npz); return the folder."""
     from genstudy.results import versions, write_record
 
-    directory = Path(root) / profile / "toy2d" / f"{run.model}-{run.mixture}-seed{run.seed}"
+    directory = Path(root) / profile / TOY_DIR / f"{run.model}-{run.mixture}-seed{run.seed}"
     directory.mkdir(parents=True, exist_ok=True)
     run.history.to_csv(directory / "history.csv", index=False)
     np.savez_compressed(directory / "snapshots.npz", samples=run.samples,

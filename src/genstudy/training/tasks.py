@@ -235,8 +235,9 @@ class RBMTrainer:
         with torch.no_grad():
             pre_data = torch.addmm(rbm.c, v, rbm.W)
             if self.persistent:
-                if self.chains is None or self.chain_hidden is None or self.chains.shape != v.shape:
-                    self.chains = bernoulli(torch.full_like(v, 0.5), generator=generator)
+                if self.chains is None or self.chains.shape != v.shape:
+                    self.chains, self.chain_hidden = bernoulli(torch.full_like(v, 0.5), generator=generator), None
+                if self.chain_hidden is None:
                     self.chain_hidden = rbm.p_h(self.chains)
                 hidden = self.chain_hidden
             else:
@@ -257,7 +258,8 @@ class RBMTrainer:
         return {"chains": self.chains, "chain_hidden": self.chain_hidden}
 
     def load_state(self, state: dict[str, torch.Tensor | None] | torch.Tensor | None) -> None:
-        """Restore :meth:`state` (a bare tensor, as older checkpoints stored, restarts the chains' hidden side)."""
+        """Restore :meth:`state` (from a bare tensor, as older checkpoints stored, the chains' hidden
+        side is recomputed at the next step)."""
         if isinstance(state, dict):
             self.chains, self.chain_hidden = state.get("chains"), state.get("chain_hidden")
         else:
