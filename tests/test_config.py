@@ -27,7 +27,7 @@ def test_defaults_come_from_the_profile() -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"model": "wgan"}, r"invalid model='wgan'; allowed: 'dcgan', 'seed_gan', 'autoencoder'"),
+        ({"model": "wgan"}, r"invalid model='wgan'; allowed: 'dcgan', 'seed_gan', 'seed_gan_bn', 'autoencoder'"),
         ({"epochs": -1}, r"invalid epochs=-1; allowed: a positive integer"),
         ({"epochs": 0}, r"invalid epochs=0; allowed: a positive integer"),
         ({"batch_size": 2.5}, r"invalid batch_size=2.5; allowed: a positive integer"),

@@ -38,6 +38,23 @@ def test_seed_gan_keeps_the_articles_layer_stack() -> None:
     assert sum(p.numel() for p in gan.discriminator.parameters()) == discriminator == 140_481
 
 
+def test_seed_gan_bn_is_the_same_stack_with_three_batch_norms() -> None:
+    plain, normalised = build("seed_gan"), build("seed_gan_bn")
+    kinds = lambda gan: [type(m).__name__ for m in gan.generator.net]  # noqa: E731
+    assert kinds(plain) == ["Linear", "LeakyReLU", "Linear", "LeakyReLU", "Linear", "ReLU", "Unflatten",
+                            "ConvTranspose2d", "ReLU", "ConvTranspose2d", "Tanh"]
+    assert kinds(normalised) == ["Linear", "LeakyReLU", "Linear", "BatchNorm1d", "LeakyReLU", "Linear", "BatchNorm1d",
+                                 "ReLU", "Unflatten", "ConvTranspose2d", "BatchNorm2d", "ReLU", "ConvTranspose2d",
+                                 "Tanh"]
+    norms = [m for m in normalised.generator.modules() if isinstance(m, torch.nn.BatchNorm1d | torch.nn.BatchNorm2d)]
+    assert [m.num_features for m in norms] == [1024, 16384, 128]
+    assert all(m.eps == 1e-3 and m.momentum == 0.1 for m in norms)  # Keras' BatchNormalization(momentum=0.9)
+    extra = sum(p.numel() for p in normalised.parameters()) - sum(p.numel() for p in plain.parameters())
+    assert extra == 2 * (1024 + 16384 + 128)  # a scale and a shift per feature
+    # The discriminator is untouched.
+    assert str(normalised.discriminator) == str(plain.discriminator)
+
+
 def test_dbn_of_the_usual_widths_samples_the_right_shapes() -> None:
     dbn = DBN([784, 500, 200], side=28)
     assert [(r.n_visible, r.n_hidden) for r in dbn.rbms] == [(784, 500), (500, 200)]

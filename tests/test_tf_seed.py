@@ -11,6 +11,7 @@ import pytest
 
 from conftest import ROOT
 from genstudy import tf_seed
+from genstudy.errors import ParameterError
 from genstudy.evaluation import evaluate_run
 from genstudy.models import build
 
@@ -49,6 +50,35 @@ def test_fixed_snippets_build_and_match_the_pytorch_port() -> None:
     assert tf_seed.count_params(vae) == build("autoencoder").n_parameters()
     assert "-decoded = Dense(784, activation='sigmoid')(decoder_input)" in tf_seed.diff(tf_seed.ARTICLE_VAE,
                                                                                          tf_seed.FIXED_VAE)
+
+
+def test_normalised_gan_differs_from_the_fixed_one_only_by_batch_norms_and_matches_its_port() -> None:
+    error, caught = tf_seed.run_as_written(tf_seed.NORMALISED_GAN)
+    assert error is None and caught == [], caught
+    changed = [line for line in tf_seed.diff(tf_seed.FIXED_GAN, tf_seed.NORMALISED_GAN).splitlines()
+               if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert changed == [
+        "+from tensorflow.keras.layers import BatchNormalization, ReLU",
+        "+    BatchNormalization(momentum=0.9),",
+        "-    Dense(8*8*256, activation='relu'),",
+        "+    Dense(8*8*256),",
+        "+    BatchNormalization(momentum=0.9),",
+        "+    ReLU(),",
+        "-    Conv2DTranspose(128, kernel_size=4, strides=2, padding='same', activation='relu'),",
+        "+    Conv2DTranspose(128, kernel_size=4, strides=2, padding='same'),",
+        "+    BatchNormalization(momentum=0.9),",
+        "+    ReLU(),",
+    ]
+    generator, discriminator = tf_seed.build(tf_seed.NORMALISED_GAN, "generator", "discriminator")
+    port = build("seed_gan_bn")
+    assert tf_seed.count_params(generator) == sum(p.numel() for p in port.generator.parameters()) == 17_500_161
+    assert tf_seed.count_params(discriminator) == sum(p.numel() for p in port.discriminator.parameters())
+    assert set(tf_seed.GAN_CODE) == {"seed_gan", "seed_gan_bn"} <= set(tf_seed.KIND_OF_MODEL)
+
+
+def test_gan_run_rejects_a_model_it_has_no_code_for() -> None:
+    with pytest.raises(ParameterError, match=r"invalid model='dcgan'; allowed: 'seed_gan', 'seed_gan_bn'"):
+        tf_seed.gan_run(model="dcgan")
 
 
 def test_fixed_gan_trains_with_finite_losses_and_varied_samples() -> None:

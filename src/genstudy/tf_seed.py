@@ -6,7 +6,9 @@ snippet and returns the exception it raises. :data:`FIXED_GAN` and :data:`FIXED_
 the smallest edits that make them correct (:func:`diff` shows them line by line), and
 they are the code that is executed to build the models that are trained here, so the
 book never shows one thing and runs another. :data:`DEFECTS` lists every defect with its
-fix and the reason.
+fix and the reason. Fixed, the article's GAN trains but draws one image whatever the code
+(mode collapse); :data:`NORMALISED_GAN` is the same stack with batch normalisation in the
+generator, the one further change that makes it draw garments of most classes.
 
 TensorFlow is imported only inside this module's functions (:func:`import_tensorflow`),
 after its C++ logging is silenced, with its thread pools sized like torch's and, unless
@@ -121,6 +123,47 @@ gan = Sequential([generator, discriminator])
 # each optimizer updating only its own network (no gan.compile, no frozen copy needed).
 """
 
+NORMALISED_GAN = """import tensorflow as tf
+from tensorflow.keras.layers import Dense, Conv2D, Conv2DTranspose, LeakyReLU, Reshape, Flatten, Input
+from tensorflow.keras.layers import BatchNormalization, ReLU
+from tensorflow.keras.models import Sequential
+
+# 生成模型
+generator = Sequential([
+    Input(shape=(100,)),
+    Dense(128),
+    LeakyReLU(negative_slope=0.2),
+    Dense(1024),
+    BatchNormalization(momentum=0.9),
+    LeakyReLU(negative_slope=0.2),
+    Dense(8*8*256),
+    BatchNormalization(momentum=0.9),
+    ReLU(),
+    Reshape((8, 8, 256)),
+    Conv2DTranspose(128, kernel_size=4, strides=2, padding='same'),
+    BatchNormalization(momentum=0.9),
+    ReLU(),
+    Conv2DTranspose(1, kernel_size=4, strides=2, padding='same', activation='tanh'),
+])
+
+# 判别模型
+discriminator = Sequential([
+    Input(shape=(32, 32, 1)),
+    Conv2D(64, kernel_size=4, strides=2, padding='same'),
+    LeakyReLU(negative_slope=0.2),
+    Conv2D(128, kernel_size=4, strides=2, padding='same'),
+    LeakyReLU(negative_slope=0.2),
+    Flatten(),
+    Dense(1, activation='sigmoid'),
+])
+
+# 生成对抗网络
+gan = Sequential([generator, discriminator])
+
+# 训练: genstudy.tf_seed.train_gan alternates a discriminator step and a generator step,
+# each optimizer updating only its own network (no gan.compile, no frozen copy needed).
+"""
+
 FIXED_VAE = """import tensorflow as tf
 from tensorflow.keras.layers import Dense, Input, ReLU
 from tensorflow.keras.models import Model
@@ -173,6 +216,11 @@ DEFECTS: tuple[Defect, ...] = (
     Defect("GAN", "Dense(128, input_dim=100) and LeakyReLU(alpha=0.2): arguments deprecated in Keras 3",
            "Input(shape=(100,)) as the first layer; LeakyReLU(negative_slope=0.2)",
            "Keras 3 warns on both and will remove them"),
+    Defect("GAN", "no normalisation in the generator: trained, it draws the same image for every code (mode collapse)",
+           "BatchNormalization(momentum=0.9) before the activations of Dense(1024), Dense(8*8*256) and the first "
+           "Conv2DTranspose: NORMALISED_GAN, trained beside the minimal fix",
+           "learning rates, initialisations, label smoothing, instance noise and extra discriminator steps "
+           "all left it collapsed; normalisation keeps G(z) dependent on z, as in DCGAN"),
     Defect("VAE", "vae = Model(encoder_input, decoded), but decoded is computed from decoder_input",
            "apply the decoder layer to the encoder's output; keep a separate decoder model",
            "the output does not depend on the input: ValueError (not connected)"),
@@ -389,8 +437,10 @@ def train_autoencoder(vae: Any, images: np.ndarray, *, epochs: int, batch_size: 
     return TFTraining(history=history, steps=steps, train_s=seconds, step_s=[seconds / steps])
 
 
-def time_pytorch_port(images: np.ndarray, *, batch_size: int, steps: int, seed: int) -> float:
-    """Median seconds per training step of the PyTorch port of the same GAN, same batch, this machine.
+def time_pytorch_port(images: np.ndarray, *, batch_size: int, steps: int, seed: int, model: str = "seed_gan"
+                      ) -> float:
+    """Median seconds per training step of the PyTorch port of the same GAN (``model``), same batch,
+    this machine.
 
     ``images``: (N, 1, 32, 32) float32 in [-1, 1]. The first step (warm-up) is excluded.
     """
@@ -400,7 +450,7 @@ def time_pytorch_port(images: np.ndarray, *, batch_size: int, steps: int, seed: 
     from genstudy.training import make_task
 
     torch.manual_seed(seed)
-    task = make_task(build_model("seed_gan"))
+    task = make_task(build_model(model))
     x = torch.from_numpy(images)
     g = torch.Generator().manual_seed(seed)
     times = []
@@ -412,7 +462,10 @@ def time_pytorch_port(images: np.ndarray, *, batch_size: int, steps: int, seed: 
     return float(np.median(times[1:]))
 
 
-KIND_OF_MODEL = {"seed_gan": ("generator", FIXED_GAN), "autoencoder": ("decoder", FIXED_VAE)}
+#: The fixed GANs by model name: the article's stack, and the same stack normalised.
+GAN_CODE = {"seed_gan": FIXED_GAN, "seed_gan_bn": NORMALISED_GAN}
+KIND_OF_MODEL = {**{model: ("generator", code) for model, code in GAN_CODE.items()},
+                 "autoencoder": ("decoder", FIXED_VAE)}
 
 
 def keras_sampler(network: Any, model: str) -> Callable[[int, Any], Any]:
@@ -428,7 +481,7 @@ def keras_sampler(network: Any, model: str) -> Callable[[int, Any], Any]:
     def sampler(n: int, generator: Any) -> Any:
         z = torch.randn(n, latent, generator=generator).numpy()
         out = network(z, training=False).numpy()
-        if model == "seed_gan":
+        if model in GAN_CODE:
             x = ((out[..., 0] + 1.0) / 2.0).clip(0.0, 1.0)
         else:
             side = math.isqrt(out.shape[-1])
@@ -527,38 +580,42 @@ def _training_images(dataset: str, profile: str, seed: int, data_dir: str | None
 
 
 @native_noise_filtered()
-def gan_run(*, dataset: str = "fashion_mnist", profile: str = "smoke", seed: int = 0, data_dir: str | None = None,
-            out: Path | str = "results", epochs: int | None = None, batch_size: int | None = None,
-            use_gpu: bool = False, evaluate: bool = True) -> TFRun:
-    """Train the fixed article GAN in TensorFlow on the profile's ``seed_gan`` budget; write its record.
+def gan_run(*, model: str = "seed_gan", dataset: str = "fashion_mnist", profile: str = "smoke", seed: int = 0,
+            data_dir: str | None = None, out: Path | str = "results", epochs: int | None = None,
+            batch_size: int | None = None, use_gpu: bool = False, evaluate: bool = True) -> TFRun:
+    """Train a fixed article GAN in TensorFlow on the profile's budget for ``model``; write its record.
 
+    ``model``: ``"seed_gan"`` (:data:`FIXED_GAN`) or ``"seed_gan_bn"`` (:data:`NORMALISED_GAN`).
     Data: the same class-balanced subset as the PyTorch port, zero-padded to 32x32, in [-1, 1],
-    channels last. Writes ``<out>/<profile>/seed_gan-<dataset>-seed<S>-tensorflow/``.
+    channels last. Writes ``<out>/<profile>/<model>-<dataset>-seed<S>-tensorflow/``.
     """
     from genstudy.data import to_tensor
+    from genstudy.errors import ParameterError
     from genstudy.results import run_dir, run_id, write_record
     from genstudy.runner import write_artifacts
 
+    if model not in GAN_CODE:
+        raise ParameterError("model", model, tuple(GAN_CODE))
     tf = import_tensorflow(use_gpu)
-    images, budget = _training_images(dataset, profile, seed, data_dir, "seed_gan")
+    images, budget = _training_images(dataset, profile, seed, data_dir, model)
     epochs, batch_size = epochs or budget.epochs, batch_size or budget.batch_size
     x = to_tensor(images, scale="symmetric", pad_to=32).numpy().transpose(0, 2, 3, 1).copy()
     tf.keras.utils.set_random_seed(seed)
-    generator, discriminator = build(FIXED_GAN, "generator", "discriminator")
+    generator, discriminator = build(GAN_CODE[model], "generator", "discriminator")
     training = train_gan(generator, discriminator, x, epochs=epochs, batch_size=batch_size, seed=seed)
     z = tf.random.normal([1000, generator.input_shape[-1]], seed=seed + 1)
     start = time.perf_counter()
     samples = generator(z, training=False).numpy()
     sample_s = time.perf_counter() - start
-    directory = run_dir(Path(out), profile, run_id("seed_gan", dataset, seed, "tensorflow"))
+    directory = run_dir(Path(out), profile, run_id(model, dataset, seed, "tensorflow"))
     grid = ((samples[:100, :, :, 0] + 1) / 2).clip(0, 1)
     artifacts = write_artifacts(directory, training.history, grid)
-    config = {"model": "seed_gan", "dataset": dataset, "profile": profile, "seed": seed,
+    config = {"model": model, "dataset": dataset, "profile": profile, "seed": seed,
               "train_size": len(x), "epochs": epochs, "batch_size": batch_size,
               "optimizer": "Adam(2e-4, beta_1=0.5)", "loss": "non-saturating BCE"}
     device = "cuda" if use_gpu and tf.config.list_logical_devices("GPU") else "cpu"
     artifacts["weights"] = save_keras_weights(generator, directory / "generator.weights.h5").name
-    record = _tf_record("seed_gan", "gan", dataset, profile, seed,
+    record = _tf_record(model, "gan", dataset, profile, seed,
                         count_params(generator) + count_params(discriminator), config, training, sample_s,
                         artifacts, device)
     if evaluate:

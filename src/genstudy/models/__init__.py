@@ -23,6 +23,7 @@ from genstudy.models.vae import VAE, vae_conv, vae_mlp
 DEFAULTS: dict[str, dict[str, Any]] = {
     "dcgan": {"latent_dim": 100, "width": 64},
     "seed_gan": {"latent_dim": 100},
+    "seed_gan_bn": {"latent_dim": 100},
     "autoencoder": {"code_dim": 32},
     "vae_mlp": {"latent_dim": 20, "hidden": 512, "likelihood": "bernoulli"},
     "vae_conv": {"latent_dim": 20, "width": 32, "likelihood": "bernoulli"},
@@ -43,12 +44,12 @@ def build(name: str, *, side: int = 28, generator: torch.Generator | None = None
     if unknown:
         raise ParameterError(f"{name} option", sorted(unknown)[0], tuple(DEFAULTS[name]))
     o = {**DEFAULTS[name], **options}
-    if name in ("dcgan", "seed_gan") and side != 28:
+    if name in ("dcgan", "seed_gan", "seed_gan_bn") and side != 28:
         raise ParameterError("dataset", f"{side}x{side} images", f"28x28 images for {name} (padded to 32x32)")
     if name == "dcgan":
         return dcgan(o["latent_dim"], o["width"])
-    if name == "seed_gan":
-        return seed_gan(o["latent_dim"])
+    if name in ("seed_gan", "seed_gan_bn"):
+        return seed_gan(o["latent_dim"], normalised=name == "seed_gan_bn")
     if name == "autoencoder":
         return Autoencoder(side, o["code_dim"])
     if name == "vae_mlp":
