@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 from common import write_result
 
@@ -35,7 +36,6 @@ class Remedy:
     noise: float = 0.0  # std of Gaussian instance noise on D's inputs, annealed linearly to 0
     d_steps: int = 1
     model: str = "seed_gan"
-    options: dict[str, float] = field(default_factory=dict)
 
 
 REMEDIES = (
@@ -54,7 +54,8 @@ REMEDIES = (
 )
 
 
-def initialise(model, how: str) -> None:
+def initialise(model: Any, how: str) -> None:
+    """Re-initialise ``model``'s weights in place as ``how`` says (``"torch"`` leaves them)."""
     import torch.nn as nn
 
     if how == "torch":
@@ -68,7 +69,7 @@ def initialise(model, how: str) -> None:
             nn.init.zeros_(m.bias)
 
 
-def train(remedy: Remedy, x, steps: int, batch: int, seed: int):
+def train(remedy: Remedy, x: Any, steps: int, batch: int, seed: int) -> tuple[Any, float]:
     """Train one variant for ``steps`` on ``x`` (N, 1, 32, 32) in [-1, 1]; return the model and seconds."""
     import torch
     import torch.nn.functional as F

@@ -123,46 +123,28 @@ gan = Sequential([generator, discriminator])
 # each optimizer updating only its own network (no gan.compile, no frozen copy needed).
 """
 
-NORMALISED_GAN = """import tensorflow as tf
-from tensorflow.keras.layers import Dense, Conv2D, Conv2DTranspose, LeakyReLU, Reshape, Flatten, Input
-from tensorflow.keras.layers import BatchNormalization, ReLU
-from tensorflow.keras.models import Sequential
+def _edited(code: str, *edits: tuple[str, str]) -> str:
+    """``code`` with each ``(old, new)`` edit applied once; an ``old`` text that is absent is an error."""
+    for old, replacement in edits:
+        if code.count(old) != 1:
+            raise ValueError(f"expected exactly one {old!r} in the code to edit")
+        code = code.replace(old, replacement)
+    return code
 
-# 生成模型
-generator = Sequential([
-    Input(shape=(100,)),
-    Dense(128),
-    LeakyReLU(negative_slope=0.2),
-    Dense(1024),
-    BatchNormalization(momentum=0.9),
-    LeakyReLU(negative_slope=0.2),
-    Dense(8*8*256),
-    BatchNormalization(momentum=0.9),
-    ReLU(),
-    Reshape((8, 8, 256)),
-    Conv2DTranspose(128, kernel_size=4, strides=2, padding='same'),
-    BatchNormalization(momentum=0.9),
-    ReLU(),
-    Conv2DTranspose(1, kernel_size=4, strides=2, padding='same', activation='tanh'),
-])
 
-# 判别模型
-discriminator = Sequential([
-    Input(shape=(32, 32, 1)),
-    Conv2D(64, kernel_size=4, strides=2, padding='same'),
-    LeakyReLU(negative_slope=0.2),
-    Conv2D(128, kernel_size=4, strides=2, padding='same'),
-    LeakyReLU(negative_slope=0.2),
-    Flatten(),
-    Dense(1, activation='sigmoid'),
-])
-
-# 生成对抗网络
-gan = Sequential([generator, discriminator])
-
-# 训练: genstudy.tf_seed.train_gan alternates a discriminator step and a generator step,
-# each optimizer updating only its own network (no gan.compile, no frozen copy needed).
-"""
+#: :data:`FIXED_GAN` with batch normalisation before three of the generator's activations;
+#: nothing else changes (the book shows it as a diff against the fixed code).
+NORMALISED_GAN = _edited(
+    FIXED_GAN,
+    ("from tensorflow.keras.models import Sequential\n",
+     "from tensorflow.keras.layers import BatchNormalization, ReLU\nfrom tensorflow.keras.models import Sequential\n"),
+    ("    Dense(1024),\n", "    Dense(1024),\n    BatchNormalization(momentum=0.9),\n"),
+    ("    Dense(8*8*256, activation='relu'),\n",
+     "    Dense(8*8*256),\n    BatchNormalization(momentum=0.9),\n    ReLU(),\n"),
+    ("    Conv2DTranspose(128, kernel_size=4, strides=2, padding='same', activation='relu'),\n",
+     "    Conv2DTranspose(128, kernel_size=4, strides=2, padding='same'),\n"
+     "    BatchNormalization(momentum=0.9),\n    ReLU(),\n"),
+)
 
 FIXED_VAE = """import tensorflow as tf
 from tensorflow.keras.layers import Dense, Input, ReLU
@@ -305,9 +287,10 @@ def import_tensorflow(use_gpu: bool = False) -> Any:
 
 
 #: The article's GAN with only its missing imports added: the next defect shows.
-ARTICLE_GAN_WITH_IMPORTS = ARTICLE_GAN.replace(
-    "from tensorflow.keras.layers import Dense, Conv2D, Conv2DTranspose\n",
-    "from tensorflow.keras.layers import Dense, Conv2D, Conv2DTranspose, LeakyReLU, Reshape, Flatten\n",
+ARTICLE_GAN_WITH_IMPORTS = _edited(
+    ARTICLE_GAN,
+    ("from tensorflow.keras.layers import Dense, Conv2D, Conv2DTranspose\n",
+     "from tensorflow.keras.layers import Dense, Conv2D, Conv2DTranspose, LeakyReLU, Reshape, Flatten\n"),
 )
 
 
