@@ -40,7 +40,7 @@ def build(root: Path, profile: str, log: Path) -> tuple[float, str]:
 
 
 def main() -> None:
-    from genstudy.pipeline import copy_sources
+    from genstudy.site.pipeline import copy_sources
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--profiles", default="smoke,quick")

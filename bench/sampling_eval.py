@@ -20,7 +20,7 @@ from typing import Any
 
 from common import timed, write_result
 
-MODELS = ("dcgan", "seed_gan", "vae_mlp", "vae_conv", "autoencoder", "rbm", "dbn")
+MODELS = ("dcgan", "article_gan", "vae_mlp", "vae_conv", "autoencoder", "rbm", "dbn")
 GIBBS = 1_000
 EVAL_TARGET_S = 60.0
 
@@ -30,20 +30,20 @@ def sampling_rows(device: Any) -> list[dict[str, Any]]:
 
     from genstudy.config import get_profile
     from genstudy.models import build
-    from genstudy.runner import sample
 
     quick = get_profile("quick")
     rows = []
     for name in MODELS:
-        model = build(name, side=28, generator=torch.Generator().manual_seed(0), **quick.budget(name).options)
+        model = build(name, side=28, generator=torch.Generator().manual_seed(0), gibbs_steps=GIBBS,
+                      **quick.budget(name).options)
         model = model.to(device).eval()
         gen = torch.Generator(device=device).manual_seed(0)
-        seconds = timed(lambda m=model, g=gen: sample(m, 1_000, g, GIBBS), repeat=3, warmup=1, device=device)
+        seconds = timed(lambda m=model, g=gen: m.sample(1_000, g), repeat=3, warmup=1, device=device)
         rows.append({"what": f"1,000 samples: {name}", "family": model.family, "seconds": seconds,
                      "Gibbs sweeps": GIBBS if model.family in ("rbm", "dbn") else 0})
         if name == "rbm":
             few = 5
-            one_by_one = timed(lambda m=model, g=gen, k=few: [sample(m, 1, g, GIBBS) for _ in range(k)], repeat=1,
+            one_by_one = timed(lambda m=model, g=gen, k=few: [m.sample(1, g) for _ in range(k)], repeat=1,
                                warmup=0, device=device) * 1_000 / few
             rows.append({"what": "1,000 samples: rbm, chains one at a time (reference)", "family": "rbm",
                          "seconds": one_by_one, "Gibbs sweeps": GIBBS})
@@ -55,12 +55,12 @@ def sampling_rows(device: Any) -> list[dict[str, Any]]:
 
 def evaluation_rows(n: int) -> tuple[list[dict[str, Any]], float]:
     from genstudy.data import balanced_subset, load_images, to_tensor
-    from genstudy.evaluation import image_metrics, reference
     from genstudy.metrics import classifier as clf
     from genstudy.metrics.coverage import class_coverage
     from genstudy.metrics.distances import frechet_distance, kernel_distance
     from genstudy.metrics.likelihood import parzen_log_likelihood
     from genstudy.metrics.manifold import density_coverage, precision_recall
+    from genstudy.runs.evaluate import image_metrics, reference
 
     ref = reference("fashion_mnist", "full")
     ds = load_images("fashion_mnist")

@@ -26,18 +26,21 @@ def main() -> None:
 
     import torch
 
-    from genstudy import tf_seed
+    from genstudy.article.code import FIXED_GAN
+    from genstudy.article.keras_training import train_gan
+    from genstudy.article.tensorflow import define
+    from genstudy.article.timing import time_pytorch_port
     from genstudy.data import load_images, to_tensor
 
     images = load_images("fashion_mnist").train.images[: args.batch * (args.steps + 1)]
     x = to_tensor(images, scale="symmetric", pad_to=32).numpy()
     tf_steps, torch_steps = [], []
     for r in range(args.rounds):
-        generator, discriminator = tf_seed.build(tf_seed.FIXED_GAN, "generator", "discriminator")
-        training = tf_seed.train_gan(generator, discriminator, x.transpose(0, 2, 3, 1).copy(), epochs=1,
+        generator, discriminator = define(FIXED_GAN, "generator", "discriminator")
+        training = train_gan(generator, discriminator, x.transpose(0, 2, 3, 1).copy(), epochs=1,
                                      batch_size=args.batch, seed=r)
         tf_steps.append(training.median_step_s)
-        torch_steps.append(tf_seed.time_pytorch_port(x, batch_size=args.batch, steps=args.steps, seed=r))
+        torch_steps.append(time_pytorch_port(x, batch_size=args.batch, steps=args.steps, seed=r))
     tf_s, torch_s = statistics.median(tf_steps), statistics.median(torch_steps)
     rows = [{"framework": "TensorFlow 2 (Keras 3, tf.function)", "ms/step": 1e3 * tf_s, "relative": tf_s / torch_s},
             {"framework": "PyTorch (eager)", "ms/step": 1e3 * torch_s, "relative": 1.0}]

@@ -47,7 +47,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def make_project(root: Path) -> Path:
     """A copy of the book's sources (config, toc, prose, notebooks) in ``root``, without build output."""
-    from genstudy.pipeline import copy_sources
+    from genstudy.site.pipeline import copy_sources
 
     return copy_sources(ROOT, root)
 
@@ -64,7 +64,7 @@ class SmokeBook:
 @pytest.fixture(scope="session")
 def smoke_book(tmp_path_factory: pytest.TempPathFactory) -> SmokeBook:
     """``make_book("smoke")`` in a fresh copy of the project: every notebook executed, HTML built."""
-    from genstudy.pipeline import make_book
+    from genstudy.site.pipeline import make_book
 
     root = make_project(tmp_path_factory.mktemp("smoke-book") / "project")
     log: list[str] = []

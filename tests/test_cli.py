@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from genstudy.cli import main
+from genstudy.site.cli import main
 
 GENSTUDY = [sys.executable, "-m", "genstudy"]
 
@@ -60,3 +60,13 @@ def test_mixture_info_and_profiles(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["profiles"]) == 0
     out = capsys.readouterr().out
     assert "smoke" in out and "quick" in out and "full" in out and "train_size" in out
+
+
+def test_models_lists_the_registry_and_the_former_names(capsys: pytest.CaptureFixture[str]) -> None:
+    from genstudy.models.registry import SPECS
+
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split()[0] for line in out.splitlines()[2:2 + len(SPECS)]]
+    assert rows == [s.name for s in SPECS]
+    assert "former names: seed_gan = article_gan, seed_gan_bn = article_gan_bn" in out

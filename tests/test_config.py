@@ -27,7 +27,7 @@ def test_defaults_come_from_the_profile() -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"model": "wgan"}, r"invalid model='wgan'; allowed: 'dcgan', 'seed_gan', 'seed_gan_bn', 'autoencoder'"),
+        ({"model": "wgan"}, r"invalid model='wgan'; allowed: 'dcgan', 'article_gan', 'article_gan_bn', 'autoencoder'"),
         ({"epochs": -1}, r"invalid epochs=-1; allowed: a positive integer"),
         ({"epochs": 0}, r"invalid epochs=0; allowed: a positive integer"),
         ({"batch_size": 2.5}, r"invalid batch_size=2.5; allowed: a positive integer"),
@@ -66,7 +66,9 @@ def test_budgets_apply_per_model_overrides() -> None:
     quick = PROFILES["quick"]
     assert quick.budget("dcgan").options == {"width": 32}
     assert quick.budget("dcgan").epochs == 3 and quick.budget("rbm").epochs == quick.epochs
-    assert quick.budget("seed_gan").train_size == 10_000
+    assert quick.budget("article_gan").train_size == 10_000
+    assert quick.budget("seed_gan") == quick.budget("article_gan")  # the former name, still accepted
+    assert RunParams(model="seed_gan_bn").model == "article_gan_bn"
     assert RunParams(model="dcgan", profile="quick").epochs == 3
     assert RunParams(model="dcgan", profile="quick", epochs=7).budget.epochs == 7
     with pytest.raises(ParameterError, match="invalid model='gan'"):

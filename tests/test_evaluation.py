@@ -14,10 +14,12 @@ import torch
 from genstudy.config import RunParams, get_profile
 from genstudy.data import load_images, pad, to_tensor
 from genstudy.errors import GenstudyError
-from genstudy.evaluation import evaluate_run, image_metrics, real_baseline, reference
+from genstudy.hashing import sha256_file
 from genstudy.metrics import classifier as clf
-from genstudy.results import class_counts_table, metrics_table
-from genstudy.runner import train_run
+from genstudy.runs.classifier import train_classifier
+from genstudy.runs.evaluate import evaluate_run, image_metrics, real_baseline, reference
+from genstudy.runs.train import train_run
+from genstudy.study.tables import class_counts_table, metrics_table
 
 EXPECTED_METRICS = {"fd", "kid", "kid_std", "precision", "recall", "density", "coverage", "class_kl",
                     "classes_covered", "parzen_ll", "parzen_sem"}
@@ -30,7 +32,7 @@ def test_committed_weights_match_their_sha256() -> None:
     cards = clf.read_manifest()
     assert {"fashion_mnist", "digits"} <= set(cards)
     for card in cards.values():
-        assert clf.sha256(clf.WEIGHTS_DIR / card.file) == card.sha256
+        assert sha256_file(clf.WEIGHTS_DIR / card.file) == card.sha256
 
 
 @pytest.mark.parametrize(("dataset", "minimum"), [("fashion_mnist", 0.90), ("digits", 0.95)])
@@ -61,7 +63,7 @@ def test_padded_images_give_the_features_of_the_originals(fashion_dir: Path) -> 
 
 
 def test_training_script_writes_a_verifiable_card(tmp_path: Path) -> None:
-    card = clf.train_classifier("digits", epochs=1, out=tmp_path, log=lambda _: None)
+    card = train_classifier("digits", epochs=1, out=tmp_path, log=lambda _: None)
     assert json.loads((tmp_path / "manifest.json").read_text())["digits"]["sha256"] == card.sha256
     model = clf.load_classifier("digits", directory=tmp_path)
     assert model.num_features == clf.FEATURE_DIM and not model.training
@@ -90,8 +92,15 @@ def test_real_baseline_is_close_to_perfect_and_cached(tmp_path: Path, fashion_di
     m = base["metrics"]
     assert m["precision"] > 0.8 and m["recall"] > 0.8 and m["classes_covered"] == 10 and m["fd"] < 50
     assert base["evaluation"]["samples"] == get_profile("smoke").eval_samples
-    assert real_baseline("fashion_mnist", "smoke", tmp_path) == json.loads(
-        (tmp_path / "smoke" / "real-fashion_mnist" / "record.json").read_text())
+    path = tmp_path / "smoke" / "real-fashion_mnist" / "record.json"
+    assert real_baseline("fashion_mnist", "smoke", tmp_path) == json.loads(path.read_text())
+    # Measured with other evaluation settings, the stored baseline is stale and measured again.
+    stale = json.loads(path.read_text())
+    stale["evaluation"]["settings"]["eval_samples"] = 123
+    stale["metrics"]["fd"] = -1.0
+    path.write_text(json.dumps(stale))
+    again = real_baseline("fashion_mnist", "smoke", tmp_path)
+    assert again["metrics"] == m and again["evaluation"]["settings"] == base["evaluation"]["settings"]
 
 
 # --- evaluate_run end to end ------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The study as a grid (genstudy.pipeline, cache, engines, publish): the plan, the cache that
+"""The study as a grid (genstudy.site.pipeline, cache, engines, publish): the plan, the cache that
 skips what is current, failures recorded and retried, and a real Dask cluster that gives the
 same records as the in-process engine."""
 
@@ -16,11 +16,11 @@ import pytest
 
 import conftest
 from conftest import ROOT
-from genstudy import cache
-from genstudy.engines import DaskEngine, InProcessEngine, restore_environ
 from genstudy.errors import GenstudyError, ParameterError
-from genstudy.pipeline import GridResult, plan, run_grid
-from genstudy.publish import EXECUTED_DIR, GENERATED_TOC, RUNS_DIR, publish, with_current_prose
+from genstudy.site import cache
+from genstudy.site.engines import DaskEngine, InProcessEngine, restore_environ
+from genstudy.site.pipeline import GridResult, plan, run_grid
+from genstudy.site.publish import EXECUTED_DIR, GENERATED_TOC, RUNS_DIR, publish, with_current_prose
 
 PARAMS = 'profile = "smoke"\ndataset = "fashion_mnist"\nseed = 0'
 
@@ -75,7 +75,7 @@ def tiny(tmp_path: Path) -> Path:
 
 
 def actions(result: GridResult) -> dict[str, str]:
-    return {o.run.run_id: o.action if o.record["status"] == "ok" else "failed" for o in result.outcomes}
+    return {o.execution.execution_id: o.action if o.record["status"] == "ok" else "failed" for o in result.outcomes}
 
 
 def quiet(_: str) -> None:
@@ -86,24 +86,24 @@ def quiet(_: str) -> None:
 
 def test_plan_repeats_each_kind_over_what_it_varies_with() -> None:
     runs = plan("full", ROOT)
-    ids = [r.run_id for r in runs]
-    assert ids[:2] == ["00_data-fashion_mnist", "01_seed_tensorflow-fashion_mnist-seed0"]
+    ids = [r.execution_id for r in runs]
+    assert ids[:2] == ["00_data-fashion_mnist", "01_article_tensorflow-fashion_mnist-seed0"]
     assert {"02_gan-fashion_mnist-seed0", "02_gan-fashion_mnist-seed1", "02_gan-fashion_mnist-seed2",
             "06_toy2d-seed2"} <= set(ids)
     assert ids[-2:] == ["90_comparison-fashion_mnist", "91_claims-fashion_mnist"]  # reports last, stage 1
     assert [r.stage for r in runs] == sorted(r.stage for r in runs)
-    main = {r.run_id for r in runs if r.main}
+    main = {r.execution_id for r in runs if r.main}
     assert "02_gan-fashion_mnist-seed0" in main and "02_gan-fashion_mnist-seed1" not in main
-    gan1 = next(r for r in runs if r.run_id == "02_gan-fashion_mnist-seed1")
+    gan1 = next(r for r in runs if r.execution_id == "02_gan-fashion_mnist-seed1")
     assert gan1.parameters == {"profile": "full", "dataset": "fashion_mnist", "seed": 1}  # declared ones only
-    assert next(r for r in runs if r.run_id == "06_toy2d-seed1").parameters == {"profile": "full", "seed": 1}
+    assert next(r for r in runs if r.execution_id == "06_toy2d-seed1").parameters == {"profile": "full", "seed": 1}
 
 
 def test_plan_overrides_select_models_seeds_datasets_and_device(tmp_path: Path) -> None:
     runs = plan("quick", ROOT, models=["dbn", "rbm"], seeds=[3, 4], datasets=["digits"], device="cuda",
                 data_dir=str(tmp_path))
     training = [r for r in runs if r.chapter.kind == "training"]
-    assert [r.run_id for r in training] == ["04_rbm-digits-seed3", "04_rbm-digits-seed4", "05_dbn-digits-seed3",
+    assert [r.execution_id for r in training] == ["04_rbm-digits-seed3", "04_rbm-digits-seed4", "05_dbn-digits-seed3",
                                             "05_dbn-digits-seed4"]
     assert all(r.gpu for r in training) and not any(r.gpu for r in runs if r.chapter.kind != "training")
     assert training[0].parameters == {"profile": "quick", "dataset": "digits", "seed": 3, "device": "cuda",
@@ -158,7 +158,7 @@ def test_a_code_edit_re_executes_that_chapter_and_the_reports_only(tiny: Path) -
     result = run_grid(plan("smoke", tiny), tiny, log=quiet)
     assert actions(result) == {"00_data-fashion_mnist": "cached", "02_train-fashion_mnist-seed0": "executed",
                                "90_report-fashion_mnist": "executed"}
-    reasons = {o.run.run_id: o.reason for o in result.outcomes}
+    reasons = {o.execution.execution_id: o.reason for o in result.outcomes}
     assert reasons["02_train-fashion_mnist-seed0"] == "notebook changed"
     assert reasons["90_report-fashion_mnist"] == "upstream changed"
     forced = run_grid(plan("smoke", tiny), tiny, force=True, log=quiet)
@@ -175,13 +175,38 @@ def test_the_key_changes_with_parameters_library_and_threads(tiny: Path) -> None
     assert cache.package_fingerprint().startswith("0.")
 
 
-def test_only_result_shaping_library_files_enter_the_fingerprint() -> None:
+@pytest.fixture
+def package_copy(tmp_path: Path) -> Path:
     import genstudy
 
-    package = Path(genstudy.__file__).parent
-    assert {"pipeline.py", "cli.py", "sitecheck.py"} <= cache.ORCHESTRATION
-    assert all((package / name).is_file() for name in cache.ORCHESTRATION), "a listed module does not exist"
-    assert not {"evaluation.py", "runner.py", "toy.py", "tf_seed.py"} & cache.ORCHESTRATION
+    return Path(shutil.copytree(Path(genstudy.__file__).parent, tmp_path / "genstudy",
+                                ignore=shutil.ignore_patterns("__pycache__")))
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert text.count(old) == 1, f"{old!r} not found once in {path}"
+    path.write_text(text.replace(old, new))
+
+
+def test_editing_the_book_machinery_leaves_the_fingerprint_unchanged(package_copy: Path) -> None:
+    base = cache.fingerprint(package_copy, "0.1.0")
+    _edit(package_copy / "site" / "pipeline.py", "BY_DATASET, BY_SEED =", "EXTRA = 1\nBY_DATASET, BY_SEED =")
+    (package_copy / "site" / "new_engine.py").write_text("X = 1\n")
+    assert cache.fingerprint(package_copy, "0.1.0") == base
+
+
+def test_editing_what_shapes_results_changes_the_fingerprint(package_copy: Path) -> None:
+    base = cache.fingerprint(package_copy, "0.1.0")
+    gan = package_copy / "models" / "gan.py"
+    _edit(gan, "A GAN is a generator", "A GAN, as the docstring says, is a generator")  # a docstring only
+    assert cache.fingerprint(package_copy, "0.1.0") == base
+    old = "nn.LeakyReLU(0.2, True),\n            nn.Conv2d(w, 2 * w"
+    _edit(gan, old, old.replace("0.2", "0.3"))
+    changed = cache.fingerprint(package_copy, "0.1.0")
+    assert changed != base
+    (package_copy / "metrics" / "weights" / "manifest.json").write_text("{}")
+    assert cache.fingerprint(package_copy, "0.1.0") != changed
 
 
 # --- failures ---------------------------------------------------------------------------------
@@ -201,7 +226,7 @@ def test_a_failing_run_is_recorded_kept_and_retried_next_time(tiny: Path) -> Non
     second = run_grid(plan("smoke", tiny, seeds=[0, 1]), tiny, log=quiet)
     assert actions(second) == {"00_data-fashion_mnist": "cached", "02_train-fashion_mnist-seed0": "cached",
                                "02_train-fashion_mnist-seed1": "executed", "90_report-fashion_mnist": "executed"}
-    reasons = {o.run.run_id: o.reason for o in second.outcomes}
+    reasons = {o.execution.execution_id: o.reason for o in second.outcomes}
     assert reasons["02_train-fashion_mnist-seed1"] == "failed before"
     assert reasons["90_report-fashion_mnist"] == "upstream changed"  # it must now show the retried run
 
@@ -230,7 +255,7 @@ def test_chapters_outside_the_plan_get_a_placeholder(tiny: Path) -> None:
 
 def test_with_current_prose_keeps_outputs_and_the_injected_parameters(tiny: Path) -> None:
     result = run_grid(plan("smoke", tiny), tiny, log=quiet)
-    directory = Path(next(o for o in result.outcomes if o.run.name == "00_data").record["dir"])
+    directory = Path(next(o for o in result.outcomes if o.execution.name == "00_data").record["dir"])
     merged = with_current_prose(tiny / "notebooks" / "00_data.ipynb", directory / cache.NOTEBOOK)
     tags = [c.metadata.get("tags", []) for c in merged.cells]
     assert tags[1] == ["parameters"] and "injected-parameters" in tags[2]

@@ -7,24 +7,25 @@ import torch
 
 from genstudy.config import MODELS
 from genstudy.errors import ParameterError
-from genstudy.models import DBN, build
+from genstudy.models import ALIASES, DBN, build, canonical_name
 
 
 @pytest.mark.parametrize("name", list(MODELS))
 def test_every_model_samples_images_in_unit_range(name: str) -> None:
     torch.manual_seed(0)
     options = {"width": 8} if name == "dcgan" else {}
-    model = build(name, **options)
+    model = build(name, gibbs_steps=2, **options)
     g = torch.Generator().manual_seed(0)
-    x = model.sample(4, g, steps=2) if model.family in ("rbm", "dbn") else model.sample(4, g)
+    x = model.sample(4, g)
+    assert model.gibbs_steps == (2 if model.family in ("rbm", "dbn") else 0)
     assert x.shape == (4, *model.data_shape)
     assert x.shape[-1] == (32 if model.family == "gan" else 28)
     assert torch.isfinite(x).all() and x.min() >= 0 and x.max() <= 1
     assert model.n_parameters() > 0
 
 
-def test_seed_gan_keeps_the_articles_layer_stack() -> None:
-    gan = build("seed_gan")
+def test_article_gan_keeps_the_articles_layer_stack() -> None:
+    gan = build("article_gan")
     linear = [m for m in gan.generator.modules() if isinstance(m, torch.nn.Linear)]
     assert [(m.in_features, m.out_features) for m in linear] == [(100, 128), (128, 1024), (1024, 16384)]
     assert gan.generator(torch.zeros(2, 100)).shape == (2, 1, 32, 32)
@@ -38,8 +39,8 @@ def test_seed_gan_keeps_the_articles_layer_stack() -> None:
     assert sum(p.numel() for p in gan.discriminator.parameters()) == discriminator == 140_481
 
 
-def test_seed_gan_bn_is_the_same_stack_with_three_batch_norms() -> None:
-    plain, normalised = build("seed_gan"), build("seed_gan_bn")
+def test_article_gan_bn_is_the_same_stack_with_three_batch_norms() -> None:
+    plain, normalised = build("article_gan"), build("article_gan_bn")
     kinds = lambda gan: [type(m).__name__ for m in gan.generator.net]  # noqa: E731
     assert kinds(plain) == ["Linear", "LeakyReLU", "Linear", "LeakyReLU", "Linear", "ReLU", "Unflatten",
                             "ConvTranspose2d", "ReLU", "ConvTranspose2d", "Tanh"]
@@ -61,7 +62,8 @@ def test_dbn_of_the_usual_widths_samples_the_right_shapes() -> None:
     g = torch.Generator().manual_seed(0)
     assert dbn.up(torch.rand(3, 1, 28, 28), 2).shape == (3, 200)
     assert dbn.down(torch.rand(3, 500), g).shape == (3, 784)
-    x = dbn.sample(6, g, steps=5)
+    dbn.gibbs_steps = 5
+    x = dbn.sample(6, g)
     assert x.shape == (6, 1, 28, 28) and x.min() >= 0 and x.max() <= 1
     with pytest.raises(ParameterError, match=r"invalid sizes=\[784, 500\]"):
         DBN([784, 500])
@@ -73,3 +75,35 @@ def test_build_rejects_unknown_options_and_wrong_image_sizes() -> None:
     with pytest.raises(ParameterError, match=r"28x28 images for dcgan"):
         build("dcgan", side=8)
     assert build("rbm", side=8).n_visible == 64
+
+
+def test_the_former_names_of_the_article_gans_build_the_same_networks() -> None:
+    for old, new in ALIASES.items():
+        torch.manual_seed(0)
+        a = build(old)
+        torch.manual_seed(0)
+        b = build(new)
+        assert canonical_name(old) == new and str(a) == str(b)
+        assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values(), strict=True))
+    with pytest.raises(ParameterError, match=r"invalid model='seed'; allowed: 'dcgan', 'article_gan'"):
+        build("seed")
+
+
+def test_a_chain_sample_is_its_chains_of_the_models_own_length() -> None:
+    """``sample(n, g)`` of an RBM runs ``gibbs_steps`` sweeps: the same draws as ``chains(n, steps, g)``."""
+    torch.manual_seed(0)
+    rbm = build("rbm", side=8, gibbs_steps=7, generator=torch.Generator().manual_seed(0))
+    a = rbm.sample(5, torch.Generator().manual_seed(3))
+    b = rbm.chains(5, 7, torch.Generator().manual_seed(3))
+    c = rbm.chains(5, 6, torch.Generator().manual_seed(3))
+    assert torch.equal(a, b) and not torch.equal(a, c)
+
+
+def test_every_model_implements_the_abstract_sampling_surface() -> None:
+    from genstudy.models.base import GenerativeModel
+
+    class Incomplete(GenerativeModel):
+        pass
+
+    with pytest.raises(TypeError, match="abstract method"):
+        Incomplete()

@@ -9,11 +9,12 @@ import pytest
 
 import conftest
 from conftest import ROOT
-from genstudy import cache
-from genstudy.engines import Task, execute_task
 from genstudy.errors import GenstudyError
-from genstudy.pipeline import find_root, make_book, plan
-from genstudy.publish import EXECUTED_DIR
+from genstudy.paths import find_root
+from genstudy.site import cache
+from genstudy.site.engines import Job, execute_job
+from genstudy.site.pipeline import make_book, plan
+from genstudy.site.publish import EXECUTED_DIR
 
 
 def make_project(tmp_path: Path) -> Path:
@@ -29,18 +30,18 @@ def write_notebook(path: Path, *sources: str, params: str = 'profile = "smoke"')
     nbformat.write(nb, path)
 
 
-def task_for(root: Path, name: str) -> Task:
+def task_for(root: Path, name: str) -> Job:
     run = next(r for r in plan("smoke", root) if r.name == name)
-    directory = cache.execution_dir(root / "results", "smoke", run.run_id)
-    return Task(run.run_id, str(run.source), str(directory), str(root), run.parameters, threads=2,
-                record={"run_id": run.run_id})
+    directory = cache.execution_dir(root / "results", "smoke", run.execution_id)
+    return Job(run.execution_id, str(run.source), str(directory), str(root), run.parameters, threads=2,
+                record={"execution_id": run.execution_id})
 
 
 def test_a_notebook_without_a_role_runs_once_with_the_parameters_it_declares(tmp_path: Path) -> None:
     root = make_project(tmp_path)
     write_notebook(root / "notebooks" / "99_noparams.ipynb", "x = 1", params="alpha = 1")
     run = next(r for r in plan("quick", root, data_dir=str(tmp_path)) if r.name == "99_noparams")
-    assert (run.chapter.kind, run.run_id, run.parameters, run.main) == ("page", "99_noparams", {}, True)
+    assert (run.chapter.kind, run.execution_id, run.parameters, run.main) == ("page", "99_noparams", {}, True)
     data = next(r for r in plan("quick", root, data_dir=str(tmp_path)) if r.name == "00_data")
     assert data.parameters == {"profile": "quick", "dataset": "fashion_mnist", "data_dir": str(tmp_path.resolve())}
 
@@ -59,7 +60,7 @@ def test_cells_tagged_raises_exception_may_fail(tmp_path: Path) -> None:
     nb.cells[1].metadata["tags"] = ["raises-exception"]
     nbformat.write(nb, source)
     task = task_for(root, "07_expected")
-    record = execute_task(task)
+    record = execute_job(task)
     assert record["status"] == "ok" and record["error"] is None
     out = nbformat.read(Path(task.directory) / cache.NOTEBOOK, as_version=4)
     assert [o.ename for o in out.cells[-2].outputs] == ["KeyError"]
@@ -71,7 +72,7 @@ def test_a_failing_notebook_is_recorded_with_its_cell_and_kept(tmp_path: Path) -
     root = make_project(tmp_path)
     write_notebook(root / "notebooks" / "07_broken.ipynb", "raise RuntimeError('boom from the notebook')")
     task = task_for(root, "07_broken")
-    record = execute_task(task)
+    record = execute_job(task)
     assert record["status"] == "failed"
     assert record["error"] == "cell 3 raised RuntimeError: boom from the notebook"  # after the two parameter cells
     assert not (Path(task.directory) / cache.NOTEBOOK).exists()

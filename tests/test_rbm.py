@@ -107,8 +107,8 @@ def test_gibbs_chains_reach_the_model_distribution() -> None:
 
 
 def test_sample_shape_and_range() -> None:
-    rbm = RBM(16, 5, side=4)
-    x = rbm.sample(7, torch.Generator().manual_seed(0), steps=3)
+    rbm = RBM(16, 5, side=4, gibbs_steps=3)
+    x = rbm.sample(7, torch.Generator().manual_seed(0))
     assert x.shape == (7, 1, 4, 4) and x.min() >= 0 and x.max() <= 1
 
 

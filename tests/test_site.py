@@ -14,8 +14,8 @@ import pytest
 import conftest
 from conftest import ROOT
 from genstudy.errors import GenstudyError
-from genstudy.sitecheck import BOOK_SCREENSHOTS, check_site, site_pages
-from genstudy.sphinx_site import mathjax_source
+from genstudy.site.sitecheck import BOOK_SCREENSHOTS, check_site, site_pages
+from genstudy.site.sphinx_site import mathjax_source
 
 MATHJAX = '<script async src="{up}_static/mathjax/tex-mml-chtml.js"></script>'
 

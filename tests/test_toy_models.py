@@ -1,4 +1,4 @@
-"""The 2-D chapter's models and measurements (genstudy.models.toy2d, genstudy.toy)."""
+"""The 2-D chapter's models and measurements (genstudy.models.toy2d, genstudy.study.toy)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import torch
 from genstudy.data.toy2d import mixture
 from genstudy.errors import ParameterError
 from genstudy.models.toy2d import GaussianBernoulliRBM, ToyVAE
-from genstudy.results import read_record
-from genstudy.toy import measure, toy_table, train_toy, write_toy_run
+from genstudy.runs.record import read_record
+from genstudy.study.toy import measure, toy_table, train_toy, write_toy_run
 
 
 def _random_gbrbm(n_hidden: int = 3, seed: int = 0) -> GaussianBernoulliRBM:
@@ -53,7 +53,7 @@ def test_gbrbm_exact_samples_have_the_model_mean_and_gibbs_chains_agree() -> Non
         probs = torch.softmax(rbm.log_prior_h_unnormalized(states), 0)
         mean = (probs[:, None] * rbm.mean_v(states)).sum(0)
         exact = rbm.sample(40_000, torch.Generator().manual_seed(1))
-        gibbs = rbm.sample(20_000, torch.Generator().manual_seed(2), steps=50)
+        gibbs = rbm.chains(20_000, 50, torch.Generator().manual_seed(2))
     se = exact.std(0) / math.sqrt(len(exact))
     assert torch.all((exact.mean(0) - mean).abs() < 4 * se)
     assert torch.all((gibbs.mean(0) - mean).abs() < 8 * se)

@@ -14,7 +14,7 @@ import torch
 
 from genstudy.config import RunParams
 from genstudy.models import build
-from genstudy.runner import train_run
+from genstudy.runs.train import train_run
 from genstudy.training import fit, make_task
 
 
@@ -55,7 +55,7 @@ def test_same_seed_same_numbers_other_seed_other_numbers(tmp_path: Path) -> None
 
 
 def test_nan_stops_the_run_and_marks_the_record_diverged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import genstudy.runner as runner
+    import genstudy.runs.train as runner
 
     def poisoned(*args, **kwargs):
         model = build(*args, **kwargs)
@@ -95,7 +95,7 @@ def test_record_has_every_field_the_book_needs(tmp_path: Path) -> None:
 def test_killing_genstudy_train_then_restarting_resumes(tmp_path: Path) -> None:
     cmd = [sys.executable, "-m", "genstudy", "train", "--model", "seed_gan", "--profile", "smoke",
            "--device", "cpu", "--out", str(tmp_path), "--checkpoint-every", "2"]
-    run_dir = tmp_path / "smoke" / "seed_gan-fashion_mnist-seed0"
+    run_dir = tmp_path / "smoke" / "article_gan-fashion_mnist-seed0"  # the former name is accepted
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 240
     while not (run_dir / "checkpoint.pt").exists():

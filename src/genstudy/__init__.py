@@ -1,7 +1,7 @@
 """genstudy: GANs against the classic generative models (VAE, RBM, DBN), trained and measured.
 
-The package is the one shared library that every notebook of the book imports
-(data → models → training → evaluation → result records → report).
+The package is the one shared library that every notebook of the book imports, in layers
+(ARCHITECTURE.md): data → models → config → training, metrics → runs → article → study → site.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """``python -m genstudy`` runs the command line."""
 
-from genstudy.cli import main
+from genstudy.site.cli import main
 
 raise SystemExit(main())

@@ -18,19 +18,7 @@ import torch
 
 from genstudy.data import DATASETS
 from genstudy.errors import ParameterError
-
-#: Every model the study trains (family in parentheses). The model modules register
-#: their implementations under these names.
-MODELS: dict[str, str] = {
-    "dcgan": "gan",
-    "seed_gan": "gan",
-    "seed_gan_bn": "gan",
-    "autoencoder": "autoencoder",
-    "vae_mlp": "vae",
-    "vae_conv": "vae",
-    "rbm": "rbm",
-    "dbn": "dbn",
-}
+from genstudy.models.registry import MODELS, canonical_name
 
 DEVICES = ("auto", "cpu", "cuda", "cuda:N")
 
@@ -42,6 +30,7 @@ class Budget:
     ``train_size``: training images (a class-balanced subset; ``None`` = all);
     ``epochs``: passes over them (per layer for a DBN); ``batch_size``: examples per
     step; ``options``: architecture options passed to :func:`genstudy.models.build`.
+    The study's models and their families are :data:`genstudy.models.registry.MODELS`.
     """
 
     train_size: int | None
@@ -58,10 +47,10 @@ class Profile:
     by ``overrides``; ``seeds``: the seeds a study runs per model; ``eval_samples``:
     generated and real images per metric; ``gibbs_steps``: Gibbs sweeps per RBM/DBN
     sample; ``stats_size``: images the data chapter summarizes per split (None = all).
-    Evaluation (:mod:`genstudy.evaluation`): ``likelihood_size`` test images per likelihood,
+    Evaluation (:mod:`genstudy.runs.evaluate`): ``likelihood_size`` test images per likelihood,
     ``iwae_k`` importance samples of the VAE bound, ``ais_steps`` / ``ais_chains`` of the
     RBM's and DBN's annealed importance sampling. ``toy_steps``: minibatch updates of each
-    model of the 2-D chapter (:mod:`genstudy.toy`).
+    model of the 2-D chapter (:mod:`genstudy.study.toy`).
     """
 
     name: str
@@ -82,8 +71,7 @@ class Profile:
 
     def budget(self, model: str) -> Budget:
         """The budget of ``model`` on this profile (defaults updated by its override)."""
-        if model not in MODELS:
-            raise ParameterError("model", model, tuple(MODELS))
+        model = canonical_name(model)
         base = {"train_size": self.train_size, "epochs": self.epochs, "batch_size": self.batch_size}
         return Budget(**{**base, **self.overrides.get(model, {})})
 
@@ -92,7 +80,7 @@ class Profile:
 
 
 _NARROW_DCGAN = {"options": {"width": 32}}
-_SEED_GAN_QUICK = {"train_size": 10_000, "epochs": 4, "batch_size": 64}
+_ARTICLE_GAN_QUICK = {"train_size": 10_000, "epochs": 4, "batch_size": 64}
 
 PROFILES: dict[str, Profile] = {
     p.name: p
@@ -100,8 +88,8 @@ PROFILES: dict[str, Profile] = {
         Profile("smoke", "CI and nbval: every notebook < 60 s on a 2-core CPU",
                 train_size=2_000, epochs=1, seeds=(0,), eval_samples=500, batch_size=64,
                 stats_size=2_000, gibbs_steps=100,
-                overrides={"dcgan": _NARROW_DCGAN, "seed_gan": {"train_size": 1_000},
-                           "seed_gan_bn": {"train_size": 1_000}},
+                overrides={"dcgan": _NARROW_DCGAN, "article_gan": {"train_size": 1_000},
+                           "article_gan_bn": {"train_size": 1_000}},
                 likelihood_size=500, iwae_k=20, ais_steps=300, ais_chains=32, toy_steps=300),
         Profile("quick", "the default book on a laptop-class CPU: whole book <= 20 min on 2 cores",
                 train_size=20_000, epochs=10, seeds=(0,), eval_samples=2_000, batch_size=128,
@@ -111,8 +99,8 @@ PROFILES: dict[str, Profile] = {
                     # 2 AVX-512 cores at batch 64; smaller batches buy more updates for the same
                     # compute. 624 steps is where the normalised article GAN draws garments.
                     "dcgan": {"epochs": 3, "batch_size": 64, **_NARROW_DCGAN},
-                    "seed_gan": _SEED_GAN_QUICK,
-                    "seed_gan_bn": _SEED_GAN_QUICK,
+                    "article_gan": _ARTICLE_GAN_QUICK,
+                    "article_gan_bn": _ARTICLE_GAN_QUICK,
                     "vae_conv": {"epochs": 4},
                     "dbn": {"epochs": 5},
                 },
@@ -121,7 +109,7 @@ PROFILES: dict[str, Profile] = {
         Profile("full", "the published study on a GPU: full training set, converged, 3 seeds",
                 train_size=None, epochs=50, seeds=(0, 1, 2), eval_samples=10_000, batch_size=128,
                 stats_size=None, gibbs_steps=1_000,
-                overrides={"dcgan": {"epochs": 25}, "seed_gan": {"epochs": 25}, "seed_gan_bn": {"epochs": 25},
+                overrides={"dcgan": {"epochs": 25}, "article_gan": {"epochs": 25}, "article_gan_bn": {"epochs": 25},
                            "dbn": {"epochs": 30}},
                 # Salakhutdinov & Murray's (2008) AIS schedule; Burda et al.'s (2016) k = 5000.
                 likelihood_size=10_000, iwae_k=5_000, ais_steps=14_500, ais_chains=100, toy_steps=20_000),
@@ -136,25 +124,32 @@ def get_profile(name: str) -> Profile:
     return PROFILES[name]
 
 
+def check_device(spec: str | torch.device) -> str:
+    """``spec`` as text when it is one of ``auto | cpu | cuda | cuda:N`` (whatever this machine has),
+    else a :class:`ParameterError`. A plan for another machine only needs this check."""
+    spec = str(spec)
+    if spec in ("auto", "cpu", "cuda") or (spec.startswith("cuda:") and spec[5:].isdigit()):
+        return spec
+    raise ParameterError("device", spec, DEVICES)
+
+
 def resolve_device(spec: str | torch.device = "auto") -> torch.device:
     """Turn ``auto | cpu | cuda | cuda:N`` into a :class:`torch.device` that exists here.
 
     ``auto`` picks the first CUDA GPU when one is present, else the CPU. Asking for
     ``cuda`` on a machine without a GPU is an error, never a silent fallback.
     """
-    spec = str(spec)
+    spec = check_device(spec)
     if spec == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if spec == "cpu":
         return torch.device("cpu")
-    if spec == "cuda" or (spec.startswith("cuda:") and spec[5:].isdigit()):
-        if not torch.cuda.is_available():
-            raise ParameterError("device", spec, "auto, cpu (no CUDA GPU is available on this machine)")
-        index = int(spec[5:]) if ":" in spec else 0
-        if index >= torch.cuda.device_count():
-            raise ParameterError("device", spec, f"auto, cpu, cuda:0..cuda:{torch.cuda.device_count() - 1}")
-        return torch.device(spec)
-    raise ParameterError("device", spec, DEVICES)
+    if not torch.cuda.is_available():
+        raise ParameterError("device", spec, "auto, cpu (no CUDA GPU is available on this machine)")
+    index = int(spec[5:]) if ":" in spec else 0
+    if index >= torch.cuda.device_count():
+        raise ParameterError("device", spec, f"auto, cpu, cuda:0..cuda:{torch.cuda.device_count() - 1}")
+    return torch.device(spec)
 
 
 def _check_positive(name: str, value: int | None) -> None:
@@ -166,7 +161,8 @@ def _check_positive(name: str, value: int | None) -> None:
 class RunParams:
     """The parameters of one training run, validated on construction.
 
-    ``epochs`` and ``batch_size`` default to the profile's budget for the model; ``device`` is kept as the
+    ``model`` may be a former name (:data:`genstudy.models.registry.ALIASES`); it is stored as the
+    current one. ``epochs`` and ``batch_size`` default to the profile's budget for the model; ``device`` is kept as the
     user's spec (``auto`` stays ``auto`` in the record) and resolved by :meth:`torch_device`.
     ``model_options`` update the profile's architecture options (e.g. ``{"width": 64}``);
     ``train_options`` go to the family's training task (e.g. ``{"persistent": True, "k": 5}``).
@@ -184,8 +180,7 @@ class RunParams:
     train_options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.model not in MODELS:
-            raise ParameterError("model", self.model, tuple(MODELS))
+        object.__setattr__(self, "model", canonical_name(self.model))
         if self.dataset not in DATASETS:
             raise ParameterError("dataset", self.dataset, DATASETS)
         prof = get_profile(self.profile)

@@ -12,7 +12,6 @@ dimensions, or a SHA-256 that is not the published one.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import zlib
 from pathlib import Path
 
@@ -35,11 +34,6 @@ def read_bytes(path: Path) -> bytes:
         return gzip.decompress(raw)
     except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
         raise DatasetError(f"{path}: truncated or corrupt gzip file ({exc})") from exc
-
-
-def sha256_hex(data: bytes) -> str:
-    """SHA-256 of ``data`` as 64 lowercase hex digits."""
-    return hashlib.sha256(data).hexdigest()
 
 
 def parse_idx(data: bytes, *, source: Path | str, ndim: int) -> np.ndarray:

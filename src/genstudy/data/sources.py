@@ -26,8 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from genstudy.data.idx import parse_idx, read_bytes, sha256_hex
+from genstudy.data.idx import parse_idx, read_bytes
 from genstudy.errors import DatasetError
+from genstudy.hashing import sha256_bytes
 
 SPLIT_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -117,7 +118,7 @@ def read_verified(source: IdxSource, directory: Path, stem: str) -> tuple[Path, 
         raise DatasetError(f"{directory / (stem + '.gz')}: file not found (nor {stem} uncompressed)")
     data = read_bytes(path)
     array = parse_idx(data, source=path, ndim=3 if "idx3" in stem else 1)
-    found = sha256_hex(data)
+    found = sha256_bytes(data)
     expected = source.sha256[stem]
     if found != expected:
         raise DatasetError(
@@ -148,7 +149,7 @@ def download(source: IdxSource, dest: Path, *, base_url: str | None = None, time
                 with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
                     shutil.copyfileobj(resp, out)
                 data = read_bytes(tmp)
-                if sha256_hex(data) != source.sha256[stem]:
+                if sha256_bytes(data) != source.sha256[stem]:
                     raise DatasetError(f"{url}: downloaded file fails its SHA-256 check")
                 tmp.replace(final)
             except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:

@@ -16,24 +16,24 @@ Architecture (:class:`FeatureClassifier`), for 1 x S x S images in [0, 1] (S div
 Larger inputs are centre-cropped to S first, so the 32x32 (zero-padded) images of the
 GANs are measured on exactly the pixels of the 28x28 data.
 
-Train with ``genstudy classifier train --dataset fashion_mnist`` (:func:`train_classifier`).
+Train with ``genstudy classifier train --dataset fashion_mnist``
+(:func:`genstudy.runs.classifier.train_classifier`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from genstudy.errors import GenstudyError, ParameterError
+from genstudy.hashing import sha256_file
+from genstudy.io import load_torch
 
 FEATURE_DIM = 128
 WEIGHTS_DIR = Path(str(resources.files("genstudy.metrics") / "weights"))
@@ -96,10 +96,6 @@ class ClassifierCard:
     versions: dict[str, str]
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def read_manifest(directory: Path = WEIGHTS_DIR) -> dict[str, ClassifierCard]:
     """The committed classifiers by dataset ({} when there is no manifest)."""
     path = Path(directory) / MANIFEST
@@ -120,11 +116,11 @@ def load_classifier(dataset: str, device: torch.device | str = "cpu", directory:
     path = Path(directory) / card.file
     if not path.is_file():
         raise GenstudyError(f"{path}: missing classifier weights (manifest lists {card.file})")
-    digest = sha256(path)
+    digest = sha256_file(path)
     if digest != card.sha256:
         raise GenstudyError(f"{path}: SHA-256 {digest} does not match the manifest's {card.sha256}")
     model = FeatureClassifier(card.side, card.n_classes)
-    model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+    model.load_state_dict(load_torch(path))
     return model.to(device).eval().requires_grad_(False)
 
 
@@ -145,62 +141,3 @@ def accuracy(model: FeatureClassifier, images: torch.Tensor, labels: torch.Tenso
     """Share of ``images`` whose most probable class is ``labels``."""
     _, probs = predict(model, images)
     return float((probs.argmax(1).cpu() == labels.cpu()).float().mean())
-
-
-def train_classifier(dataset: str, *, epochs: int = 8, batch_size: int = 128, lr: float = 2e-3, seed: int = 0,
-                     data_dir: str | None = None, out: Path = WEIGHTS_DIR, log: Any = print) -> ClassifierCard:
-    """Train the classifier of ``dataset`` on its full training split; write weights and manifest entry.
-
-    Adam with a cosine learning-rate decay, random ±2 px shifts as the only augmentation;
-    deterministic on the CPU for a given seed. Returns the card written to the manifest.
-    """
-    from genstudy.data import load_images, to_tensor
-    from genstudy.io import save_torch, write_json
-    from genstudy.results import versions
-    from genstudy.training import make_deterministic, seed_everything
-
-    ds = load_images(dataset, data_dir)
-    seed_everything(seed)
-    make_deterministic(torch.device("cpu"))
-    side = ds.image_shape[0]
-    x, y = to_tensor(ds.train.images), torch.from_numpy(ds.train.labels)
-    x_test, y_test = to_tensor(ds.test.images), torch.from_numpy(ds.test.labels)
-    model = FeatureClassifier(side, ds.n_classes)
-    steps_per_epoch = len(x) // batch_size
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs * steps_per_epoch)
-    g = torch.Generator().manual_seed(seed)
-    shift = max(1, side // 14)
-    start = time.perf_counter()
-    for epoch in range(epochs):
-        model.train()
-        order = torch.randperm(len(x), generator=g)
-        for i in range(steps_per_epoch):
-            idx = order[i * batch_size : (i + 1) * batch_size]
-            dx, dy = torch.randint(-shift, shift + 1, (2,), generator=g).tolist()
-            batch = torch.roll(x[idx], shifts=(dx, dy), dims=(2, 3))
-            loss = F.cross_entropy(model.logits(batch), y[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-        model.eval()
-        test_accuracy = accuracy(model, x_test, y_test)
-        log(f"[genstudy] classifier {dataset}: epoch {epoch + 1}/{epochs}, test accuracy "
-            f"{test_accuracy:.4f} ({time.perf_counter() - start:.0f} s)")
-    train_s = time.perf_counter() - start
-    out = Path(out)
-    weights = out / f"{dataset}.pt"
-    save_torch(weights, model.state_dict())
-    card = ClassifierCard(
-        dataset=dataset, file=weights.name, sha256=sha256(weights), side=side, n_classes=ds.n_classes,
-        test_accuracy=round(test_accuracy, 4), epochs=epochs, seed=seed,
-        train_s=round(train_s, 1),
-        command=f"genstudy classifier train --dataset {dataset} --epochs {epochs} --seed {seed}",
-        versions={k: v for k, v in versions().items() if k in ("python", "torch", "numpy", "genstudy")},
-    )
-    manifest = {k: asdict(v) for k, v in read_manifest(out).items()}
-    manifest[dataset] = asdict(card)
-    write_json(out / MANIFEST, dict(sorted(manifest.items())))
-    return card
-

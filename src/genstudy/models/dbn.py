@@ -2,9 +2,10 @@
 
 Layer sizes ``[V, H1, ..., HL]`` give L RBMs; RBM ``l`` models the activities of layer
 ``l-1``. Training is greedy and layer-wise: RBM 1 on the data, then RBM ``l`` on
-``p(h_{l-1} | h_{l-2})`` propagated up through the trained layers below (mean-field
-activities). The result is a generative model whose top two layers form an undirected
-RBM and whose lower layers are a directed sigmoid belief net. Generation therefore runs
+binary samples of ``h_{l-1}``, drawn from ``p(h_{l-1} | v)`` computed with mean-field
+activities through the trained layers below (:meth:`DBN.up`, then a Bernoulli draw; see
+:class:`genstudy.training.tasks.DBNTask`). The result is a generative model whose top two
+layers form an undirected RBM and whose lower layers are a directed sigmoid belief net. Generation therefore runs
 a Gibbs chain in the top RBM, then one top-down pass ``p(h_{l-1} | h_l) = σ(W_l h_l + b_l)``
 to the pixels.
 """
@@ -28,9 +29,11 @@ class DBN(GenerativeModel):
     family = "dbn"
 
     def __init__(
-        self, sizes: Sequence[int], *, side: int | None = None, generator: torch.Generator | None = None
+        self, sizes: Sequence[int], *, side: int | None = None, gibbs_steps: int = 1000,
+        generator: torch.Generator | None = None,
     ) -> None:
         super().__init__()
+        self.gibbs_steps = gibbs_steps
         if len(sizes) < 3 or any(s <= 0 for s in sizes):
             raise ParameterError("sizes", list(sizes), "at least three positive layer widths, e.g. [784, 500, 200]")
         self.sizes = tuple(sizes)
@@ -65,8 +68,14 @@ class DBN(GenerativeModel):
         return x
 
     @torch.no_grad()
-    def sample(self, n: int, generator: torch.Generator | None = None, steps: int = 1000) -> torch.Tensor:
-        """Gibbs chain of ``steps`` sweeps in the top RBM from noise, then the top-down pass; in [0, 1]."""
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Gibbs chains of :attr:`gibbs_steps` sweeps in the top RBM, then the top-down pass (:meth:`chains`)."""
+        return self.chains(n, self.gibbs_steps, generator)
+
+    @torch.no_grad()
+    def chains(self, n: int, steps: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``n`` Gibbs chains of ``steps`` sweeps in the top RBM from noise, then the top-down pass:
+        shape ``(n, *data_shape)``, in [0, 1]."""
         top = self.rbms[-1]
         gen_device = generator.device if generator is not None else self.device
         v0 = bernoulli(torch.full((n, top.n_visible), 0.5, device=gen_device), generator=generator)

@@ -64,7 +64,7 @@ class DCGANDiscriminator(nn.Module):
         return self.net(x).flatten()
 
 
-class SeedGenerator(nn.Module):
+class ArticleGenerator(nn.Module):
     """The article's generator, fixed: Dense 128 → 1024 → 8·8·256, then 8 → 16 → 32 upsampling.
 
     Layer for layer the article's Keras stack (``LeakyReLU(0.2)`` after the first two
@@ -107,7 +107,7 @@ class SeedGenerator(nn.Module):
         return self.net(z)
 
 
-class SeedDiscriminator(nn.Module):
+class ArticleDiscriminator(nn.Module):
     """The article's discriminator, fixed: input 1x32x32 (the article says 64x64x3, which the
     generator never produces), two strided convolutions with LeakyReLU(0.2), one logit.
     The article's final sigmoid moves into the loss."""
@@ -159,10 +159,10 @@ def dcgan(latent_dim: int = 100, width: int = 64) -> GAN:
     return model
 
 
-def seed_gan(latent_dim: int = 100, normalised: bool = False) -> GAN:
+def article_gan(latent_dim: int = 100, normalised: bool = False) -> GAN:
     """The port of the article's GAN with its minimal fixes (see the TensorFlow chapter); with
     ``normalised``, the same stack with batch normalisation in the generator."""
-    return GAN(SeedGenerator(latent_dim, normalised), SeedDiscriminator(), latent_dim)
+    return GAN(ArticleGenerator(latent_dim, normalised), ArticleDiscriminator(), latent_dim)
 
 
 def _dcgan_init(m: nn.Module) -> None:

@@ -40,8 +40,9 @@ class RBM(GenerativeModel):
     family = "rbm"
 
     def __init__(self, n_visible: int, n_hidden: int, *, side: int | None = None, init_std: float = 0.01,
-                 generator: torch.Generator | None = None) -> None:
+                 gibbs_steps: int = 1000, generator: torch.Generator | None = None) -> None:
         super().__init__()
+        self.gibbs_steps = gibbs_steps
         if side is not None and side * side != n_visible:
             raise ParameterError("side", side, f"sqrt(n_visible) = {math.isqrt(n_visible)}")
         self.n_visible, self.n_hidden, self.side = n_visible, n_hidden, side
@@ -116,8 +117,16 @@ class RBM(GenerativeModel):
     # --- sampling -----------------------------------------------------------------------------
 
     @torch.no_grad()
-    def sample(self, n: int, generator: torch.Generator | None = None, steps: int = 1000) -> torch.Tensor:
-        """``n`` independent Gibbs chains of ``steps`` sweeps from uniform noise; returns p(v | h) in [0, 1]."""
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``n`` independent Gibbs chains of :attr:`gibbs_steps` sweeps from uniform noise (:meth:`chains`)."""
+        return self.chains(n, self.gibbs_steps, generator)
+
+    @torch.no_grad()
+    def chains(self, n: int, steps: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``n`` independent Gibbs chains of ``steps`` sweeps from uniform noise: p(v | h) of their
+        last hidden state, shape ``(n, *data_shape)``, in [0, 1]. The same generator state replays
+        the same chains, so ``chains(n, 10, g)`` continues where ``chains(n, 1, g')`` with an equal
+        ``g'`` stopped."""
         gen_device = generator.device if generator is not None else self.device
         v0 = bernoulli(torch.full((n, self.n_visible), 0.5, device=gen_device), generator=generator)
         _, v_prob = self.gibbs(v0.to(self.device), steps, generator)

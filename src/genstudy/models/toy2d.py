@@ -180,16 +180,16 @@ class GaussianBernoulliRBM(nn.Module):
         return -self.free_energy(v) - self.exact_log_partition()
 
     @torch.no_grad()
-    def sample(self, n: int, generator: torch.Generator | None = None, steps: int | None = None) -> torch.Tensor:
-        """(n, V) exact ancestral samples: h ~ p(h) by enumeration, then v ~ N(b + W h, σ²).
+    def chains(self, n: int, steps: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """(n, V): ``n`` Gibbs chains of ``steps`` sweeps from N(b, σ²), what an RBM too large to
+        enumerate would have to do instead of :meth:`sample`."""
+        v0 = self.b + self.var.sqrt() * randn((n, self.n_visible), generator, self.W.device)
+        return self.gibbs(v0, steps, generator)
 
-        With ``steps`` given, ``n`` Gibbs chains of that many sweeps from N(b, σ²) instead
-        (what an RBM too large to enumerate would have to do).
-        """
+    @torch.no_grad()
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """(n, V) exact ancestral samples: h ~ p(h) by enumeration, then v ~ N(b + W h, σ²)."""
         device = self.W.device
-        if steps is not None:
-            v0 = self.b + self.var.sqrt() * randn((n, self.n_visible), generator, device)
-            return self.gibbs(v0, steps, generator)
         states = self._hidden_states()
         probs = torch.softmax(self.log_prior_h_unnormalized(states), 0)
         gen_device = generator.device if generator is not None else device

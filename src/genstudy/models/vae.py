@@ -94,7 +94,7 @@ class VAE(GenerativeModel):
         self.encoder, self.decoder = encoder, decoder
         self.latent_dim, self.likelihood = latent_dim, likelihood
         self.data_shape = (1, side, side)
-        # log σ of the Gaussian decoder (unused, but harmless, for Bernoulli).
+        # log σ of the Gaussian decoder, shared by all pixels; the Bernoulli decoder has none.
         self.log_sigma = nn.Parameter(torch.zeros(())) if likelihood == "gaussian" else None
 
     def posterior(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -22,16 +22,9 @@ from genstudy.models.dbn import DBN
 from genstudy.models.gan import GAN
 from genstudy.models.rbm import RBM
 from genstudy.models.vae import VAE
+from genstudy.training.adversarial import descend, discriminator_step, generator_step
 
 Losses = dict[str, torch.Tensor]
-
-
-def descend(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> torch.Tensor:
-    """One gradient step of ``optimizer`` on ``loss``; returns the loss, detached."""
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
-    return loss.detach()
 
 
 def _adam(params: Any, lr: float, betas: tuple[float, float] = (0.9, 0.999)) -> torch.optim.Adam:
@@ -110,24 +103,12 @@ class GANTask(Task):
 
     def step(self, batch: torch.Tensor, epoch: int, generator: torch.Generator) -> Losses:
         batch = channels_last(batch, self.channels_last)
-        G, D = self.model.generator, self.model.discriminator
-        opt_g, opt_d = self.optimizers["generator"], self.optimizers["discriminator"]
-        fake = G(self.model.noise(batch.shape[0], generator))
-
-        logit_real, logit_fake = D(batch), D(fake.detach())
-        loss_d = F.binary_cross_entropy_with_logits(logit_real, torch.ones_like(logit_real)) + \
-            F.binary_cross_entropy_with_logits(logit_fake, torch.zeros_like(logit_fake))
-        descend(opt_d, loss_d)
-
-        logit_gen = D(fake)
-        loss_g = F.binary_cross_entropy_with_logits(logit_gen, torch.ones_like(logit_gen))
-        descend(opt_g, loss_g)
-        return {
-            "loss_d": loss_d.detach(),
-            "loss_g": loss_g.detach(),
-            "d_real": torch.sigmoid(logit_real).mean().detach(),
-            "d_fake": torch.sigmoid(logit_fake).mean().detach(),
-        }
+        D = self.model.discriminator
+        fake = self.model.generator(self.model.noise(batch.shape[0], generator))
+        loss_d, logit_real, logit_fake = discriminator_step(D, self.optimizers["discriminator"], batch, fake)
+        loss_g = generator_step(D, self.optimizers["generator"], fake)
+        return {"loss_d": loss_d, "loss_g": loss_g, "d_real": torch.sigmoid(logit_real).mean(),
+                "d_fake": torch.sigmoid(logit_fake).mean()}
 
 
 class AutoencoderTask(Task):

@@ -2,11 +2,17 @@
 
 A :class:`Claim` quotes the article (section, Chinese original, English rendering), says
 what would test it, and carries a ``check`` that reads the runs' frame
-(:func:`genstudy.report.runs_frame`) and the 2-D runs' frame (:func:`toy_frame`) and
+(:func:`genstudy.study.report.runs_frame`) and the 2-D runs' frame (:func:`toy_frame`) and
 returns a :class:`Verdict`: ``supported``, ``refuted``, ``qualified`` (true of some
 families or conditions, false of others) or ``not measured`` (the runs needed are
-missing). The verdict *and* its evidence are computed from the records each time, so a
-different profile or more seeds can change them; the rules are tested on synthetic frames.
+missing). The rules are tested on synthetic frames.
+
+Most verdicts are computed from the records each time, so a different profile or more seeds
+can change them. Five are fixed by argument, not by measurement, and only their evidence
+comes from the records: :func:`check_gan_is_generative` (refuted: a GAN is a generative
+model), :func:`check_classic_learn_density` and :func:`check_loss_function` (qualified: what
+the families optimise), :func:`check_architecture` (qualified, whenever two GAN architectures
+ran) and :func:`check_interpretability` (not measured: the study has no measure of it).
 """
 
 from __future__ import annotations
@@ -16,6 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+
+from genstudy.metrics.catalog import higher_is_better
+from genstudy.runs.record import RUN_RECORD, read_record
+from genstudy.study.toy import TOY_DIR
 
 SUPPORTED, REFUTED, QUALIFIED, NOT_MEASURED = "supported", "refuted", "qualified", "not measured"
 CLASSIC = ("vae", "rbm", "dbn")
@@ -47,13 +57,11 @@ TOY_METRIC_COLUMNS = ("modes_captured", "n_modes", "high_quality", "kde_ll")
 def toy_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
     """The 2-D chapter's records (``results/<profile>/toy2d/*/record.json``): one row per run
     with ``model, mixture, seed, modes_captured, n_modes, high_quality, kde_ll``."""
-    from genstudy.results import RECORD, read_record
-    from genstudy.toy import TOY_DIR
-
     rows = []
-    for path in sorted(Path(results_dir).glob(f"{profile}/{TOY_DIR}/*/{RECORD}")):
+    for path in sorted(Path(results_dir).glob(f"{profile}/{TOY_DIR}/*/{RUN_RECORD}")):
         r = read_record(path.parent) or {}
-        rows.append({**{k: r[k] for k in TOY_RUN_COLUMNS}, **{k: r["metrics"][k] for k in TOY_METRIC_COLUMNS}})
+        rows.append({"model": r["model"], "mixture": r["dataset"], "seed": r["seed"],
+                     **{k: r["metrics"][k] for k in TOY_METRIC_COLUMNS}})
     return pd.DataFrame(rows, columns=[*TOY_RUN_COLUMNS, *TOY_METRIC_COLUMNS])
 
 
@@ -69,13 +77,14 @@ def _per_model(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return ok.groupby(["family", "label"], sort=False)[column].mean().dropna().reset_index()
 
 
-def _best(frame: pd.DataFrame, family: str, column: str, lower: bool = True) -> tuple[str, float] | None:
-    """(label, value) of the family's best model on ``column`` (mean over seeds), or None."""
+def _best(frame: pd.DataFrame, family: str, column: str) -> tuple[str, float] | None:
+    """(label, value) of the family's best model on metric ``column`` (mean over seeds; "best"
+    in the metric's own direction, :func:`genstudy.metrics.catalog.higher_is_better`), or None."""
     per = _per_model(frame, column)
     per = per[per["family"] == family]
     if per.empty:
         return None
-    row = per.loc[per[column].idxmin() if lower else per[column].idxmax()]
+    row = per.loc[per[column].idxmax() if higher_is_better(column) else per[column].idxmin()]
     return str(row["label"]), float(row[column])
 
 
@@ -122,9 +131,9 @@ def _compare_quality(frame: pd.DataFrame, families: tuple[str, ...]) -> Verdict:
     if gan is None or not others:
         return _missing("gan", *families)
     beaten = [f for f, b in others.items() if gan[1] < b[1]]
-    recall_gan = _best(frame, "gan", "recall", lower=False)
+    recall_gan = _best(frame, "gan", "recall")
     recall_txt = "; best recall: GAN " + _fmt(recall_gan, 3) + ", " + ", ".join(
-        f"{f.upper()} {_fmt(_best(frame, f, 'recall', lower=False), 3)}" for f in others)
+        f"{f.upper()} {_fmt(_best(frame, f, 'recall'), 3)}" for f in others)
     evidence = (f"best FD (lower is better): GAN {_fmt(gan)}; "
                 + ", ".join(f"{f.upper()} {_fmt(b)}" for f, b in others.items()) + recall_txt)
     return _tally(beaten, list(others), evidence, "the best GAN beats", "but not")
@@ -156,7 +165,7 @@ def check_classic_learn_density(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdi
     if own.empty:
         return _missing(*CLASSIC)
     estimators = own.groupby("family", sort=False)["log_likelihood_estimator"].first()
-    gan_parzen = _best(frame, "gan", "parzen_ll", lower=False)
+    gan_parzen = _best(frame, "gan", "parzen_ll")
     text = "; ".join(f"{f.upper()}: {e}" for f, e in estimators.items())
     return Verdict(QUALIFIED, f"the likelihood families fit p(x) only through bounds or approximations ({text}); "
                               f"the RBM/DBN gradient itself is approximated by contrastive divergence. The GAN learns "
@@ -274,7 +283,7 @@ def check_vae_vs_gan(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
     gan_s, vae_s = _sampling(frame, "gan"), _sampling(frame, "vae")
     if not (gan_fd and vae_fd and gan_s and vae_s):
         return _missing("gan", "vae")
-    vae_ll = _best(frame, "vae", "log_likelihood", lower=False)
+    vae_ll = _best(frame, "vae", "log_likelihood")
     evidence = (f"best FD: GAN {_fmt(gan_fd)}, VAE {_fmt(vae_fd)}; seconds per 1k samples: GAN {_fmt(gan_s, 3)}, "
                 f"VAE {_fmt(vae_s, 3)}; the VAE also gives a likelihood bound ({_fmt(vae_ll)} nats), the GAN none")
     gan_wins = (gan_fd[1] < vae_fd[1]) + (gan_s[1] < vae_s[1])

@@ -6,19 +6,19 @@ notebook computes:
 
 * ``notebook``: the notebook's *code* cells and its role (markdown is prose: editing it
   never re-executes anything; the published chapter gets the new prose, see
-  :mod:`genstudy.publish`);
+  :mod:`genstudy.site.publish`);
 * ``parameters``: what papermill injects;
 * ``package``: genstudy's version and a SHA-256 over the library files that shape results
-  (models, training, metrics, data, the classifier weights...): for Python modules their
+  (every file of the package outside :data:`ORCHESTRATION_PACKAGE`, this package, which
+  plans, runs and publishes the book and never changes a number): for Python modules their
   syntax tree without docstrings, so that editing a comment or a docstring re-executes
-  nothing; orchestration modules (this one, the pipeline, the CLI, the site checker) are
-  left out so that changing how the book is built never retrains a model;
+  nothing, and changing how the book is built never retrains a model;
 * ``environment``: the versions of the libraries that shape the numbers, and the CPU
   threads the kernel uses (float reductions depend on them);
 * ``upstream``: for the report chapters, the state of every run they read (its key, status
   and finish time, so a report re-executes when a run it reads was executed again).
 
-A record lives at ``results/<profile>/executions/<run_id>/execution.json`` beside the
+A record lives at ``results/<profile>/executions/<execution_id>/execution.json`` beside the
 executed notebook (``notebook.ipynb``, or ``notebook.failed.ipynb`` when it failed), so the
 cache survives ``make clean`` and can be committed with published results.
 """
@@ -34,26 +34,27 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from genstudy.io import write_json
+from genstudy.hashing import canonical, sha256_bytes
+from genstudy.runs.executions import (
+    EXECUTION_RECORD,
+    EXECUTIONS,
+    FAILED_NOTEBOOK,
+    NOTEBOOK,
+    execution_dir,
+    load_executions,
+    read_execution,
+    write_execution,
+)
 
-EXECUTIONS = "executions"
-RECORD = "execution.json"
-NOTEBOOK, FAILED_NOTEBOOK = "notebook.ipynb", "notebook.failed.ipynb"
-#: Library modules that only orchestrate or display the build: they never change a number.
-ORCHESTRATION = frozenset({"cache.py", "cli.py", "engines.py", "notebooks.py", "pipeline.py", "publish.py",
-                           "sitecheck.py", "sphinx_site.py"})
+__all__ = ["EXECUTIONS", "EXECUTION_RECORD", "FAILED_NOTEBOOK", "NOTEBOOK", "execution_dir", "load_executions",
+           "read_execution", "write_execution"]
+
+#: The subpackage of genstudy that only plans, runs and publishes the book: it never changes a
+#: number, so it stays out of the package fingerprint.
+ORCHESTRATION_PACKAGE = "site"
 #: Distributions whose versions enter every key (importlib.metadata names; absent ones are skipped).
 ENVIRONMENT_PACKAGES = ("torch", "numpy", "scikit-learn", "torchmetrics", "tensorflow-cpu", "tensorflow",
                         "pandas", "matplotlib", "seaborn", "papermill")
-
-
-def sha256(data: bytes | str) -> str:
-    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
-
-
-def canonical(value: Any) -> str:
-    """JSON with sorted keys and no whitespace: equal values give equal strings."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def notebook_code_hash(notebook: Path) -> str:
@@ -61,7 +62,7 @@ def notebook_code_hash(notebook: Path) -> str:
     nb = json.loads(Path(notebook).read_text())
     code = [("".join(c["source"]) if isinstance(c["source"], list) else c["source"])
             for c in nb["cells"] if c["cell_type"] == "code"]
-    return sha256(canonical({"code": code, "role": nb.get("metadata", {}).get("genstudy", {})}))
+    return sha256_bytes(canonical({"code": code, "role": nb.get("metadata", {}).get("genstudy", {})}))
 
 
 def code_text(source: str) -> str:
@@ -78,19 +79,26 @@ def code_text(source: str) -> str:
     return ast.dump(tree, include_attributes=False)
 
 
+def fingerprint(root: Path, version: str) -> str:
+    """``version`` and a SHA-256 of the result-shaping files of the package folder ``root``: its
+    ``.py`` (as :func:`code_text`), ``.json`` and ``.pt`` files, those under
+    ``root/<ORCHESTRATION_PACKAGE>/`` left out."""
+    digest = hashlib.sha256(version.encode())
+    for path in sorted(Path(root).rglob("*")):
+        relative = path.relative_to(root)
+        if (path.is_file() and "__pycache__" not in relative.parts and path.suffix in (".py", ".json", ".pt")
+                and relative.parts[0] != ORCHESTRATION_PACKAGE):
+            digest.update(relative.as_posix().encode())
+            digest.update(code_text(path.read_text()).encode() if path.suffix == ".py" else path.read_bytes())
+    return f"{version}+{digest.hexdigest()[:16]}"
+
+
 @functools.cache
 def package_fingerprint() -> str:
-    """genstudy's version and a SHA-256 of its result-shaping files (computed once per process)."""
+    """:func:`fingerprint` of the installed genstudy (computed once per process)."""
     import genstudy
 
-    root = Path(genstudy.__file__).parent
-    digest = hashlib.sha256(genstudy.__version__.encode())
-    for path in sorted(root.rglob("*")):
-        if (path.is_file() and "__pycache__" not in path.parts and path.suffix in (".py", ".json", ".pt")
-                and not (path.parent == root and path.name in ORCHESTRATION)):
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(code_text(path.read_text()).encode() if path.suffix == ".py" else path.read_bytes())
-    return f"{genstudy.__version__}+{digest.hexdigest()[:16]}"
+    return fingerprint(Path(genstudy.__file__).parent, genstudy.__version__)
 
 
 @functools.cache
@@ -112,40 +120,12 @@ def key_parts(notebook: Path, parameters: Mapping[str, Any], threads: int,
     parts: dict[str, Any] = {"notebook": notebook_code_hash(notebook), "parameters": dict(parameters),
                              "package": package_fingerprint(), "environment": environment(threads)}
     if upstream is not None:
-        parts["upstream"] = sha256(canonical(dict(upstream)))
+        parts["upstream"] = sha256_bytes(canonical(dict(upstream)))
     return parts
 
 
 def cache_key(parts: Mapping[str, Any]) -> str:
-    return sha256(canonical(dict(parts)))
-
-
-def execution_dir(results: Path, profile: str, run_id: str) -> Path:
-    return Path(results) / profile / EXECUTIONS / run_id
-
-
-def read_execution(directory: Path) -> dict[str, Any] | None:
-    """The execution record in ``directory``, or None when there is none (or it is unreadable)."""
-    path = Path(directory) / RECORD
-    try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError):
-        return None
-
-
-def write_execution(directory: Path, record: Mapping[str, Any]) -> Path:
-    """Write ``record`` as ``directory/execution.json``, atomically."""
-    return write_json(Path(directory) / RECORD, dict(record))
-
-
-def load_executions(results: Path, profile: str) -> list[dict[str, Any]]:
-    """Every execution record of ``profile`` (sorted by run id), each with its ``dir``."""
-    out = []
-    for path in sorted(Path(results).glob(f"{profile}/{EXECUTIONS}/*/{RECORD}")):
-        record = read_execution(path.parent)
-        if record is not None:
-            out.append({**record, "dir": str(path.parent)})
-    return out
+    return sha256_bytes(canonical(dict(parts)))
 
 
 def why_stale(previous: Mapping[str, Any] | None, parts: Mapping[str, Any], key: str,

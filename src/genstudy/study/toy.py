@@ -28,20 +28,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-import torch.nn.functional as F
 
 from genstudy.data.toy2d import Mixture, mixture
 from genstudy.errors import ParameterError
 from genstudy.metrics.coverage import mode_coverage
 from genstudy.models.toy2d import GaussianBernoulliRBM, ToyGAN, ToyVAE
+from genstudy.runs.record import new_record, write_record
+from genstudy.training.adversarial import descend, discriminator_step, generator_step
 from genstudy.training.seeding import seed_everything
 
+#: The 2-D models: name → display label in the chapter's tables.
 TOY_MODELS: dict[str, str] = {
     "gan": "GAN (MLP, non-saturating)",
     "vae": "VAE (Gaussian decoder)",
     "gbrbm": "GB-RBM, PCD-10",
     "gbrbm_exact": "GB-RBM, exact gradient",
 }
+#: The family of each 2-D model (the record's ``family``, as for the image runs).
+TOY_FAMILIES: dict[str, str] = {"gan": "gan", "vae": "vae", "gbrbm": "rbm", "gbrbm_exact": "rbm"}
 #: Hidden units of both GB-RBMs: few enough to enumerate (2^12 states) for exact log Z.
 RBM_HIDDEN = 12
 TRAIN_POINTS, TEST_POINTS, VALIDATION_POINTS = 20_000, 5_000, 2_000
@@ -65,12 +69,18 @@ class ToyRun:
     metrics: dict[str, Any] = field(default_factory=dict)
     train_s: float = 0.0
     sample_1k_s: float = 0.0
+    params_count: int = 0
 
-    def record(self) -> dict[str, Any]:
-        """A JSON-ready summary (what :func:`write_toy_run` stores)."""
-        return {"model": self.model, "mixture": self.mixture, "seed": self.seed, "steps": self.steps,
-                "train_s": round(self.train_s, 3), "sample_1k_s": round(self.sample_1k_s, 5),
-                "metrics": self.metrics}
+    def record(self, profile: str) -> dict[str, Any]:
+        """The run record (schema of :mod:`genstudy.runs.record`) that :func:`write_toy_run` stores:
+        ``dataset`` is the mixture, ``label`` the model's display label."""
+        return new_record(
+            rid=f"{self.model}-{self.mixture}-seed{self.seed}", model=self.model, family=TOY_FAMILIES[self.model],
+            label=TOY_MODELS[self.model], framework="pytorch", dataset=self.mixture, profile=profile, seed=self.seed,
+            device="cpu", device_name="cpu", params_count=self.params_count, config={"steps": self.steps},
+            training={"steps": self.steps},
+            timings={"train_s": round(self.train_s, 3), "sample_1k_s": round(self.sample_1k_s, 5)},
+            metrics=self.metrics)
 
 
 def _kde_log_likelihood(samples: np.ndarray, validation: np.ndarray, test: np.ndarray) -> tuple[float, float]:
@@ -106,7 +116,7 @@ def _batches(data: torch.Tensor, batch_size: int, generator: torch.Generator) ->
     return data[idx]
 
 
-def build(model: str, generator: torch.Generator, data: torch.Tensor) -> torch.nn.Module:
+def build_toy_model(model: str, generator: torch.Generator, data: torch.Tensor) -> torch.nn.Module:
     """A freshly initialised toy model of kind ``model``."""
     if model == "gan":
         return ToyGAN()
@@ -139,7 +149,7 @@ def train_toy(model: str, mixture_name: str, steps: int, seed: int = 0, *, batch
     seed_everything(seed)
     gen = torch.Generator().manual_seed(seed)
     data = torch.from_numpy(mix.sample(TRAIN_POINTS, seed=seed)[0])
-    net = build(model, gen, data)
+    net = build_toy_model(model, gen, data)
     snap_at = set(np.linspace(steps / n_snapshots, steps, n_snapshots).round().astype(int).tolist())
     snapshots: dict[int, np.ndarray] = {}
     rows: list[dict[str, float]] = []
@@ -149,7 +159,6 @@ def train_toy(model: str, mixture_name: str, steps: int, seed: int = 0, *, batch
         assert isinstance(net, ToyGAN)
         opt_d = torch.optim.Adam(net.discriminator.parameters(), lr=1e-3, betas=(0.5, 0.999))
         opt_g = torch.optim.Adam(net.generator.parameters(), lr=1e-3, betas=(0.5, 0.999))
-        ones, zeros = torch.ones(batch_size), torch.zeros(batch_size)
     else:
         opt = torch.optim.Adam(net.parameters(), lr=1e-3 if model == "vae" else 1e-2)
         chains = _batches(data, batch_size, gen).clone() if model == "gbrbm" else None
@@ -158,35 +167,15 @@ def train_toy(model: str, mixture_name: str, steps: int, seed: int = 0, *, batch
         x = _batches(data, batch_size, gen)
         if model == "gan":
             fake = net.generator(torch.randn(batch_size, net.latent_dim, generator=gen))
-            loss_d = (F.binary_cross_entropy_with_logits(net.discriminate(x), ones)
-                      + F.binary_cross_entropy_with_logits(net.discriminate(fake.detach()), zeros))
-            opt_d.zero_grad(set_to_none=True)
-            loss_d.backward()
-            opt_d.step()
-            loss_g = F.binary_cross_entropy_with_logits(net.discriminate(fake), ones)
-            opt_g.zero_grad(set_to_none=True)
-            loss_g.backward()
-            opt_g.step()
-            losses = {"loss_d": loss_d, "loss_g": loss_g}
+            loss_d, _, _ = discriminator_step(net.discriminate, opt_d, x, fake)
+            losses = {"loss_d": loss_d, "loss_g": generator_step(net.discriminate, opt_g, fake)}
         elif model == "vae":
-            loss = -net.elbo(x, gen).mean()
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            losses = {"neg_elbo": loss}
+            losses = {"neg_elbo": descend(opt, -net.elbo(x, gen).mean())}
         elif model == "gbrbm_exact":
-            loss = -net.log_likelihood(x).mean()
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            losses = {"neg_log_likelihood": loss}
+            losses = {"neg_log_likelihood": descend(opt, -net.log_likelihood(x).mean())}
         else:
             chains = net.gibbs(chains, pcd_k, gen)
-            loss = net.contrastive_loss(x, chains)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            losses = {"free_energy_gap": loss}
+            losses = {"free_energy_gap": descend(opt, net.contrastive_loss(x, chains))}
         if step % max(1, steps // 100) == 0 or step == steps:
             rows.append({"step": step, **{k: float(v.detach()) for k, v in losses.items()}})
         if step in snap_at:
@@ -212,21 +201,18 @@ def train_toy(model: str, mixture_name: str, steps: int, seed: int = 0, *, batch
             metrics["log_likelihood_estimator"] = "none (implicit model)"
     return ToyRun(model=model, mixture=mixture_name, seed=seed, steps=steps, snapshots=snapshots,
                   history=pd.DataFrame(rows), samples=samples, metrics=metrics, train_s=train_s,
-                  sample_1k_s=sample_1k_s)
+                  sample_1k_s=sample_1k_s, params_count=sum(p.numel() for p in net.parameters() if p.requires_grad))
 
 
 def write_toy_run(run: ToyRun, root: Path, profile: str) -> Path:
     """Store ``run`` under ``root/<profile>/toy2d/<model>-<mixture>-seed<k>/`` (record.json,
     history.csv, snapshots.npz); return the folder."""
-    from genstudy.results import versions, write_record
-
     directory = Path(root) / profile / TOY_DIR / f"{run.model}-{run.mixture}-seed{run.seed}"
     directory.mkdir(parents=True, exist_ok=True)
     run.history.to_csv(directory / "history.csv", index=False)
     np.savez_compressed(directory / "snapshots.npz", samples=run.samples,
                         **{f"step_{k}": v for k, v in run.snapshots.items()})
-    write_record(directory, {**run.record(), "profile": profile, "family": TOY_MODELS[run.model],
-                             "versions": versions()})
+    write_record(directory, run.record(profile))
     return directory
 
 

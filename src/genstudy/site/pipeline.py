@@ -15,9 +15,9 @@ kind           what it does                                 one execution per
 =============  ===========================================  ========================
 
 :func:`plan` turns a profile and optional overrides (models, seeds, datasets, device) into
-that list; :func:`run_grid` executes what the cache (:mod:`genstudy.cache`) cannot reuse,
-on an engine (:mod:`genstudy.engines`: in this process, or Dask); :func:`make_book` then
-publishes the chapters (:mod:`genstudy.publish`) and builds the HTML with warnings as errors.
+that list; :func:`run_grid` executes what the cache (:mod:`genstudy.site.cache`) cannot reuse,
+on an engine (:mod:`genstudy.site.engines`: in this process, or Dask); :func:`make_book` then
+publishes the chapters (:mod:`genstudy.site.publish`) and builds the HTML with warnings as errors.
 """
 
 from __future__ import annotations
@@ -28,26 +28,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from genstudy import cache
-from genstudy.config import MODELS, get_profile
+from genstudy.config import check_device, get_profile
 from genstudy.data import IMAGE_DATASETS
-from genstudy.engines import Engine, InProcessEngine, Task, default_threads
 from genstudy.errors import GenstudyError, ParameterError
-from genstudy.publish import EXECUTED_DIR, build_html, publish, relative
-from genstudy.results import now
+from genstudy.models.registry import ALIASES, MODELS
+from genstudy.paths import NOTEBOOK_DIR
+from genstudy.runs.record import now
+from genstudy.site import cache
+from genstudy.site.engines import Engine, InProcessEngine, Job, default_threads
+from genstudy.site.execution import Execution, Outcome, chapters
+from genstudy.site.publish import EXECUTED_DIR, build_html, publish, relative
 
-NOTEBOOK_DIR = "notebooks"
-KINDS = ("data", "training", "toy", "report", "page")
 BY_DATASET, BY_SEED = ("data", "training", "report"), ("training", "toy")
-
-
-def find_root(start: Path | str | None = None) -> Path:
-    """The project root: the nearest directory at or above ``start`` holding ``_config.yml``."""
-    here = Path(start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / "_config.yml").is_file() and (candidate / NOTEBOOK_DIR).is_dir():
-            return candidate
-    raise GenstudyError(f"{here}: not inside a genstudy project (no _config.yml with a notebooks/ folder)")
 
 
 def copy_sources(root: Path, dest: Path) -> Path:
@@ -61,67 +53,6 @@ def copy_sources(root: Path, dest: Path) -> Path:
     shutil.copytree(root / "book", dest / "book", ignore=shutil.ignore_patterns(EXECUTED_DIR.name))
     shutil.copytree(root / NOTEBOOK_DIR, dest / NOTEBOOK_DIR)
     return dest
-
-
-def declared_parameters(notebook: Path) -> set[str]:
-    """Names assigned in ``notebook``'s ``parameters`` cell (papermill's own inspection)."""
-    import papermill
-
-    return set(papermill.inspect_notebook(str(notebook)))
-
-
-@dataclass(frozen=True)
-class Chapter:
-    """A source notebook and its role: ``kind`` (:data:`KINDS`), the ``models`` it trains, the
-    parameter names it declares."""
-
-    source: Path
-    kind: str
-    models: tuple[str, ...]
-    declared: frozenset[str]
-
-    @property
-    def name(self) -> str:
-        return self.source.stem
-
-
-def chapters(root: Path) -> list[Chapter]:
-    """Every ``notebooks/NN_*.ipynb`` of the project, in name order, with its role."""
-    import nbformat
-
-    found = []
-    for source in sorted((root / NOTEBOOK_DIR).glob("[0-9][0-9]_*.ipynb")):
-        role = nbformat.read(source, as_version=4).metadata.get("genstudy", {})
-        kind = role.get("kind", "page")
-        if kind not in KINDS:
-            raise GenstudyError(f"{source.name}: metadata genstudy.kind={kind!r}; allowed: {', '.join(KINDS)}")
-        found.append(Chapter(source, kind, tuple(role.get("models", ())), frozenset(declared_parameters(source))))
-    if not found:
-        raise GenstudyError(f"{root / NOTEBOOK_DIR}: no notebooks named NN_*.ipynb to execute")
-    return found
-
-
-@dataclass(frozen=True)
-class NotebookRun:
-    """One planned execution: ``chapter`` with ``parameters``. ``main``: it is the chapter's page
-    in the book (first dataset and seed); ``stage`` 1 runs after every stage-0 run; ``gpu``: it
-    asks the engine for a GPU."""
-
-    chapter: Chapter
-    run_id: str
-    profile: str
-    parameters: dict[str, Any]
-    main: bool
-    stage: int
-    gpu: bool = False
-
-    @property
-    def source(self) -> Path:
-        return self.chapter.source
-
-    @property
-    def name(self) -> str:
-        return self.chapter.name
 
 
 def _checked_list(name: str, values: Iterable[Any] | None, allowed: Sequence[Any]) -> list[Any] | None:
@@ -146,14 +77,8 @@ def _checked_seeds(seeds: Iterable[int] | None) -> list[int] | None:
     return out
 
 
-def _checked_device(device: str) -> str:
-    if device in ("auto", "cpu", "cuda") or (device.startswith("cuda:") and device[5:].isdigit()):
-        return device
-    raise ParameterError("device", device, ("auto", "cpu", "cuda", "cuda:N"))
-
-
 def plan(profile: str, root: Path, *, models: Iterable[str] | None = None, seeds: Iterable[int] | None = None,
-         datasets: Iterable[str] | None = None, device: str = "auto", data_dir: str | None = None) -> list[NotebookRun]:
+         datasets: Iterable[str] | None = None, device: str = "auto", data_dir: str | None = None) -> list[Execution]:
     """The executions that build the book on ``profile``, stage by stage, chapters in name order.
 
     ``models`` keeps the training chapters that train at least one of them (a chapter trains
@@ -162,16 +87,17 @@ def plan(profile: str, root: Path, *, models: Iterable[str] | None = None, seeds
     ``dataset``, ``seed``, ``device`` and ``data_dir`` (the last two only when given).
     """
     prof = get_profile(profile)
-    chosen_models = _checked_list("models", models, tuple(MODELS))
+    chosen_models = None if models is None else [ALIASES.get(m, m) for m in models]
+    chosen_models = _checked_list("models", chosen_models, tuple(MODELS))
     seed_list = _checked_seeds(seeds) or list(prof.seeds)
     dataset_list = _checked_list("datasets", datasets, IMAGE_DATASETS) or ["fashion_mnist"]
-    device = _checked_device(device)
+    device = check_device(device)
     offered: dict[str, Any] = {"profile": profile}
     if device != "auto":
         offered["device"] = device
     if data_dir is not None:
         offered["data_dir"] = str(Path(data_dir).expanduser().resolve())
-    runs: list[NotebookRun] = []
+    runs: list[Execution] = []
     for chapter in chapters(root):
         if chapter.kind == "training" and chosen_models is not None and not set(chapter.models) & set(chosen_models):
             continue
@@ -179,23 +105,12 @@ def plan(profile: str, root: Path, *, models: Iterable[str] | None = None, seeds
             for seed in seed_list if chapter.kind in BY_SEED else [None]:
                 values = {**offered, "dataset": dataset, "seed": seed}
                 params = {k: v for k, v in values.items() if v is not None and k in chapter.declared}
-                run_id = "-".join([chapter.name, *([dataset] if dataset else []),
+                execution_id = "-".join([chapter.name, *([dataset] if dataset else []),
                                    *([f"seed{seed}"] if seed is not None else [])])
                 main = dataset in (None, dataset_list[0]) and seed in (None, seed_list[0])
-                runs.append(NotebookRun(chapter, run_id, profile, params, main, int(chapter.kind == "report"),
+                runs.append(Execution(chapter, execution_id, profile, params, main, int(chapter.kind == "report"),
                                         gpu=device.startswith("cuda") and chapter.kind == "training"))
     return sorted(runs, key=lambda r: r.stage)
-
-
-@dataclass
-class Outcome:
-    """What the grid did with one run: ``action`` ``executed`` or ``cached`` (``reason`` says
-    why it was executed), and its execution ``record``."""
-
-    run: NotebookRun
-    action: str
-    reason: str | None
-    record: dict[str, Any]
 
 
 @dataclass
@@ -209,7 +124,7 @@ class GridResult:
         self.failed = [o for o in self.outcomes if o.record.get("status") != "ok"]
 
     def count(self, action: str, kind: str | None = None) -> int:
-        return sum(o.action == action and (kind is None or o.run.chapter.kind == kind) for o in self.outcomes)
+        return sum(o.action == action and (kind is None or o.execution.chapter.kind == kind) for o in self.outcomes)
 
     def summary(self) -> str:
         """The pipeline's summary: a line per run, then the totals (training runs counted apart)."""
@@ -217,7 +132,8 @@ class GridResult:
         for o in self.outcomes:
             action = "cached" if o.action == "cached" else f"executed ({o.reason})"
             seconds = "" if o.record.get("seconds") is None else f"{o.record['seconds']:.1f}"
-            lines.append(f"[genstudy] {o.run.run_id:<40} {action:<30} {o.record.get('status', '?'):<8} {seconds}")
+            status = o.record.get("status", "?")
+            lines.append(f"[genstudy] {o.execution.execution_id:<40} {action:<30} {status:<8} {seconds}")
             if o.record.get("error"):
                 lines.append(f"[genstudy]     error: {o.record['error']}")
         lines.append(f"[genstudy] grid of {len(self.outcomes)} runs, {self.engine} engine, {self.seconds:.1f} s: "
@@ -232,7 +148,7 @@ class Keyed:
     """A run with its cache key, the key's parts, its run folder and why it must execute
     (``None``: the cache has it)."""
 
-    run: NotebookRun
+    execution: Execution
     parts: dict[str, Any]
     key: str
     directory: Path
@@ -248,30 +164,31 @@ def upstream_state(record: dict[str, Any] | None) -> str:
     return f"{record.get('key')}:{record.get('status')}:{record.get('finished')}"
 
 
-def keyed_run(run: NotebookRun, root: Path, threads: int, force: bool = False,
+def keyed_execution(execution: Execution, root: Path, threads: int, force: bool = False,
               upstream: dict[str, str] | None = None) -> Keyed:
     """``run`` with its key and cache state; ``upstream`` (reports): run id → :func:`upstream_state`."""
-    parts = cache.key_parts(run.source, run.parameters, threads, dict(sorted(upstream.items())) if upstream else None)
+    parts = cache.key_parts(execution.source, execution.parameters, threads,
+                            dict(sorted(upstream.items())) if upstream else None)
     key = cache.cache_key(parts)
-    directory = cache.execution_dir(root / "results", run.profile, run.run_id)
+    directory = cache.execution_dir(root / "results", execution.profile, execution.execution_id)
     previous = cache.read_execution(directory)
     reason = "forced" if force else cache.why_stale(previous, parts, key, directory)
-    return Keyed(run, parts, key, directory, previous, reason)
+    return Keyed(execution, parts, key, directory, previous, reason)
 
 
-def keyed(runs: Sequence[NotebookRun], root: Path, threads: int) -> list[Keyed]:
+def keyed(runs: Sequence[Execution], root: Path, threads: int) -> list[Keyed]:
     """What the cache would do with ``runs`` now (for :func:`describe_plan`): stage-1 runs are
     stale as soon as a stage-0 run will execute."""
-    first = [keyed_run(r, root, threads) for r in runs if r.stage == 0]
-    state = {k.run.run_id: upstream_state(k.previous) for k in first}
-    later = [keyed_run(r, root, threads, upstream=state) for r in runs if r.stage > 0]
+    first = [keyed_execution(r, root, threads) for r in runs if r.stage == 0]
+    state = {k.execution.execution_id: upstream_state(k.previous) for k in first}
+    later = [keyed_execution(r, root, threads, upstream=state) for r in runs if r.stage > 0]
     if any(k.reason for k in first):
-        later = [k if k.reason else Keyed(k.run, k.parts, k.key, k.directory, k.previous, "upstream will run")
+        later = [k if k.reason else Keyed(k.execution, k.parts, k.key, k.directory, k.previous, "upstream will run")
                  for k in later]
     return first + later
 
 
-def run_grid(runs: Sequence[NotebookRun], root: Path, *, engine: Engine | None = None, force: bool = False,
+def run_grid(runs: Sequence[Execution], root: Path, *, engine: Engine | None = None, force: bool = False,
              threads: int | None = None, log: Callable[[str], None] = print) -> GridResult:
     """Execute ``runs`` whose cache entry is missing, stale or failed (all with ``force``); stage 0
     first, then stage 1, whose keys include the state (key, status, finish time) of every
@@ -283,31 +200,33 @@ def run_grid(runs: Sequence[NotebookRun], root: Path, *, engine: Engine | None =
     outcomes: dict[str, Outcome] = {}
     for stage in sorted({r.stage for r in runs}):
         upstream = {i: upstream_state(o.record) for i, o in outcomes.items()} if stage > 0 else None
-        entries = [keyed_run(r, root, threads, force, upstream) for r in runs if r.stage == stage]
-        tasks: list[Task] = []
+        entries = [keyed_execution(r, root, threads, force, upstream) for r in runs if r.stage == stage]
+        tasks: list[Job] = []
         pending: dict[str, Keyed] = {}
         for k in entries:
+            e = k.execution
             if k.reason is None:
                 assert k.previous is not None
-                outcomes[k.run.run_id] = Outcome(k.run, "cached", None, {**k.previous, "dir": str(k.directory)})
+                outcomes[e.execution_id] = Outcome(e, "cached", None, {**k.previous, "dir": str(k.directory)})
                 continue
-            record = {"run_id": k.run.run_id, "notebook": relative(k.run.source, root), "kind": k.run.chapter.kind,
-                      "profile": k.run.profile, "parameters": k.run.parameters, "key": k.key, "key_parts": k.parts,
+            record = {"execution_id": e.execution_id, "notebook": relative(e.source, root), "kind": e.chapter.kind,
+                      "profile": e.profile, "parameters": e.parameters, "key": k.key, "key_parts": k.parts,
                       "engine": engine.name, "reason": k.reason, "queued": now()}
-            tasks.append(Task(k.run.run_id, str(k.run.source), str(k.directory), str(root), k.run.parameters,
-                              threads, k.run.gpu, record))
-            pending[k.run.run_id] = k
-            log(f"[genstudy] queued {k.run.run_id} ({k.reason})")
+            tasks.append(Job(e.execution_id, str(e.source), str(k.directory), str(root), e.parameters, threads,
+                             e.gpu, record))
+            pending[e.execution_id] = k
+            log(f"[genstudy] queued {k.execution.execution_id} ({k.reason})")
         for record in engine.run(tasks):
-            k = pending.pop(record["run_id"])
+            k = pending.pop(record["execution_id"])
             cache.write_execution(k.directory, record)
-            outcomes[k.run.run_id] = Outcome(k.run, "executed", k.reason, {**record, "dir": str(k.directory)})
+            e = k.execution
+            outcomes[e.execution_id] = Outcome(e, "executed", k.reason, {**record, "dir": str(k.directory)})
             seconds = "" if record.get("seconds") is None else f" in {record['seconds']:.1f} s"
-            log(f"[genstudy] {k.run.run_id}: {record['status']}{seconds}"
+            log(f"[genstudy] {k.execution.execution_id}: {record['status']}{seconds}"
                 + (f": {record['error']}" if record.get("error") else ""))
         if pending:
             raise GenstudyError(f"the {engine.name} engine returned no result for {', '.join(pending)}")
-    ordered = [outcomes[r.run_id] for r in runs]
+    ordered = [outcomes[r.execution_id] for r in runs]
     return GridResult(ordered, engine.name, time.perf_counter() - start)
 
 
@@ -336,12 +255,13 @@ def make_book(profile: str, root: Path, *, data_dir: str | None = None, models: 
     return BookResult(html, grid)
 
 
-def describe_plan(runs: Sequence[NotebookRun], root: Path, threads: int | None = None) -> str:
+def describe_plan(runs: Sequence[Execution], root: Path, threads: int | None = None) -> str:
     """The plan as a table: run, stage, kind, whether the cache would reuse it, parameters."""
     lines = [f"{'run':<40} {'stage':<5} {'kind':<8} {'cache':<30} parameters"]
     for k in keyed(runs, root, threads or default_threads()):
         state = "reuse" if k.reason is None else f"execute ({k.reason})"
-        params = ", ".join(f"{name}={value}" for name, value in k.run.parameters.items())
-        lines.append(f"{k.run.run_id:<40} {k.run.stage:<5} {k.run.chapter.kind:<8} {state:<30} {params}")
+        params = ", ".join(f"{name}={value}" for name, value in k.execution.parameters.items())
+        e = k.execution
+        lines.append(f"{e.execution_id:<40} {e.stage:<5} {e.chapter.kind:<8} {state:<30} {params}")
     lines.append("then: publish book/executed/ (chapters, appendix of runs) and build _build/html")
     return "\n".join(lines)

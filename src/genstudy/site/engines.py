@@ -1,7 +1,7 @@
 """Where notebook executions run: in this process one after another, or on a Dask cluster.
 
-Both engines run the same function, :func:`execute_task`, which executes one notebook with
-papermill into its run folder (``results/<profile>/executions/<run_id>/``) and returns the
+Both engines run the same function, :func:`execute_job`, which executes one notebook with
+papermill into its run folder (``results/<profile>/executions/<execution_id>/``) and returns the
 execution record; it never raises for a failing notebook, so one failure never stops a grid.
 
 * :class:`InProcessEngine` (the default of ``make book``): one task after another.
@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from genstudy import cache
-from genstudy.results import now
+from genstudy.runs.record import now
+from genstudy.site import cache
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 KERNEL = "python3"
@@ -51,7 +51,7 @@ def default_threads() -> int:
 
 
 @dataclass(frozen=True)
-class Task:
+class Job:
     """One notebook execution, in plain data (it travels to Dask workers).
 
     ``source``: the notebook; ``directory``: its run folder; ``root``: the project (the
@@ -59,7 +59,7 @@ class Task:
     runs (run id, notebook, parameters, key...); ``gpu``: it needs a GPU worker.
     """
 
-    run_id: str
+    execution_id: str
     source: str
     directory: str
     root: str
@@ -107,7 +107,7 @@ def _keep_failed_notebook(directory: Path) -> str | None:
     return cache.FAILED_NOTEBOOK
 
 
-def execute_task(task: Task) -> dict[str, Any]:
+def execute_job(task: Job) -> dict[str, Any]:
     """Execute ``task``'s notebook with papermill; return its execution record (never raises
     for a failing notebook).
 
@@ -154,7 +154,7 @@ def execute_task(task: Task) -> dict[str, Any]:
     return record
 
 
-def lost_worker_record(task: Task, exc: BaseException) -> dict[str, Any]:
+def lost_worker_record(task: Job, exc: BaseException) -> dict[str, Any]:
     """The record of a task whose worker died before it could report (the kernel's partial
     notebook, if any, is kept as the failed notebook)."""
     return {**task.record, "status": "failed", "error": f"worker lost: {type(exc).__name__}: {exc}",
@@ -166,7 +166,7 @@ class Engine(Protocol):
 
     name: str
 
-    def run(self, tasks: list[Task]) -> Iterator[dict[str, Any]]: ...
+    def run(self, tasks: list[Job]) -> Iterator[dict[str, Any]]: ...
 
 
 class InProcessEngine:
@@ -174,9 +174,9 @@ class InProcessEngine:
 
     name = "in-process"
 
-    def run(self, tasks: list[Task]) -> Iterator[dict[str, Any]]:
+    def run(self, tasks: list[Job]) -> Iterator[dict[str, Any]]:
         for task in tasks:
-            yield execute_task(task)
+            yield execute_job(task)
 
 
 class DaskEngine:
@@ -214,7 +214,7 @@ class DaskEngine:
             cluster.close()
         return client, close
 
-    def run(self, tasks: list[Task]) -> Iterator[dict[str, Any]]:
+    def run(self, tasks: list[Job]) -> Iterator[dict[str, Any]]:
         from distributed import as_completed
 
         if not tasks:
@@ -224,7 +224,7 @@ class DaskEngine:
         try:
             futures, by_key = [], {}
             for task in tasks:
-                future = client.submit(execute_task, task, key=f"genstudy-{task.run_id}-{time.time_ns()}",
+                future = client.submit(execute_job, task, key=f"genstudy-{task.execution_id}-{time.time_ns()}",
                                        pure=False, resources={"GPU": 1} if task.gpu else None)
                 futures.append(future)
                 by_key[future.key] = task

@@ -15,7 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genstudy.results import METRIC_COLUMNS, load_records, table_label
+from genstudy.metrics.catalog import METRICS
+from genstudy.runs.executions import load_executions
+from genstudy.runs.record import load_records
+from genstudy.study.tables import METRIC_COLUMNS
 
 #: Families in the order the book presents them (the real-data baseline last).
 FAMILY_ORDER = ("gan", "vae", "autoencoder", "rbm", "dbn", "data")
@@ -31,18 +34,19 @@ def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
 
     Columns: ``run_id, label, model, family, framework, dataset, seed, status, message,
     device, params, train_s, sample_1k_s, gibbs_steps, eval_s, dir``, one column per
-    metric of :data:`genstudy.results.METRIC_COLUMNS` (NaN where a family has none) and
+    metric of :data:`genstudy.study.tables.METRIC_COLUMNS` (NaN where a family has none) and
     ``class_counts`` (dict or NaN). Sorted by family (book order), model, framework, seed.
     An empty frame with those columns when there are no records.
     """
-    raw = load_records(Path(results_dir), profile)
+    records = load_records(Path(results_dir), profile)
+    raw = pd.json_normalize(records, max_level=1) if records else pd.DataFrame()
     columns = ["run_id", "label", "model", "family", "framework", "dataset", "seed", "status", "message", "device",
                *COST_COLUMNS, *METRIC_COLUMNS, "class_counts", "dir"]
     if raw.empty:
         return pd.DataFrame(columns=columns)
     out = pd.DataFrame({
         "run_id": raw["run_id"],
-        "label": [table_label(r) for r in raw.to_dict("records")],
+        "label": raw["label"],
         "model": raw["model"],
         "family": raw["family"],
         "framework": raw.get("framework", "pytorch"),
@@ -86,9 +90,8 @@ def failed_executions(results_dir: Path | str, profile: str) -> pd.DataFrame:
     """Notebook executions of ``profile`` whose last attempt failed (an exception in a cell, a
     lost worker): run, notebook, error and the kept notebook (relative to ``results_dir``).
     Such a run may have left no training record at all, so :func:`failed_runs` cannot see it."""
-    from genstudy.cache import load_executions
-
-    rows = [{"run": r["run_id"], "notebook": r.get("notebook", ""), "error": r.get("error", ""),
+    rows = [{"run": r.get("execution_id", r.get("run_id", "?")), "notebook": r.get("notebook", ""),
+             "error": r.get("error", ""),
              "kept as": (str(Path(r["dir"]).relative_to(results_dir) / r["notebook_file"])
                          if r.get("notebook_file") else "nothing")}
             for r in load_executions(Path(results_dir), profile) if r.get("status") != "ok"]
@@ -117,11 +120,6 @@ def _mean_sd(values: pd.Series, digits: int) -> str:
     return f"{v.mean():.{digits}f} ± {v.std(ddof=1):.{digits}f}"
 
 
-#: Decimals shown per metric in the summary table.
-DIGITS = {"fd": 1, "kid": 1, "precision": 3, "recall": 3, "density": 3, "coverage": 3, "class_kl": 3,
-          "classes_covered": 1, "parzen_ll": 1, "log_likelihood": 1}
-
-
 def metric_summary(frame: pd.DataFrame, metrics: tuple[str, ...] = NUMERIC_METRICS) -> pd.DataFrame:
     """One row per model (label): ``mean ± sd`` over seeds of each metric (sd with ddof 1;
     a single seed shows its value alone) and ``seeds`` = number of successful runs."""
@@ -130,7 +128,7 @@ def metric_summary(frame: pd.DataFrame, metrics: tuple[str, ...] = NUMERIC_METRI
     for label, group in ok.groupby("label", sort=False):
         row: dict[str, Any] = {"model": label, "seeds": int(group["seed"].notna().sum()) or len(group)}
         for key in metrics:
-            row[METRIC_COLUMNS[key]] = _mean_sd(group[key], DIGITS.get(key, 3))
+            row[METRIC_COLUMNS[key]] = _mean_sd(group[key], METRICS[key].digits)
         rows.append(row)
     return pd.DataFrame(rows).set_index("model")
 
@@ -179,14 +177,15 @@ COST_TITLES = {"params": "parameters", "train_s": "train s", "sample_1k_s": "1k 
 
 
 def framework_pairs(frame: pd.DataFrame) -> pd.DataFrame:
-    """Models trained in both PyTorch and TensorFlow: rows (model, metric), columns
-    ``pytorch``, ``tensorflow`` (means over seeds), for the same architecture and budget."""
+    """Models trained in both PyTorch and TensorFlow: rows (model, quantity: parameters and each
+    metric), columns ``pytorch``, ``tensorflow`` (means over seeds), for the same architecture and
+    budget. Their seconds are in :func:`cost_table`, one row per framework."""
     ok = _ok(frame)
     both = [m for m, g in ok.groupby("model") if {"pytorch", "tensorflow"} <= set(g["framework"])]
     rows = []
     for model in both:
         g = ok[ok["model"] == model]
-        for key in ("params", "train_s", "sample_1k_s", *NUMERIC_METRICS):
+        for key in ("params", *NUMERIC_METRICS):
             means = g.groupby("framework")[key].mean()
             if means.notna().any():
                 rows.append({"model": model, "quantity": METRIC_COLUMNS.get(key, COST_TITLES.get(key, key)),

@@ -1,15 +1,15 @@
 """The article's GAN collapses: which change ends it? Training remedies against one layer change.
 
-The PyTorch port of the fixed article GAN (``seed_gan``) is trained from the same seed on the
+The PyTorch port of the fixed article GAN (``article_gan``) is trained from the same seed on the
 quick profile's images (10,000, class-balanced) under each remedy that leaves its layers as
 they are — other learning rates, Keras' default Adam, two time-scales, initialisations,
 one-sided label smoothing, annealed instance noise, two discriminator steps — and, as the
-control, the same stack with batch normalisation in the generator (``seed_gan_bn``). Every
+control, the same stack with batch normalisation in the generator (``article_gan_bn``). Every
 variant gets the same number of steps and is measured with the book's yardstick (quick
 reference: FD, classes covered by 2,000 samples, precision, recall) and the spread of its
 samples across codes (0: one image for every code).
 
-    python bench/seed_gan_remedies.py [--steps 300] [--only base,bn]
+    python bench/article_gan_remedies.py [--steps 300] [--only base,bn]
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Remedy:
     real_label: float = 1.0  # < 1: one-sided label smoothing
     noise: float = 0.0  # std of Gaussian instance noise on D's inputs, annealed linearly to 0
     d_steps: int = 1
-    model: str = "seed_gan"
+    model: str = "article_gan"
 
 
 REMEDIES = (
@@ -50,7 +50,7 @@ REMEDIES = (
     Remedy("smooth", "one-sided label smoothing (real label 0.9)", real_label=0.9),
     Remedy("noise", "instance noise, std 0.5 annealed to 0", noise=0.5),
     Remedy("d2", "two discriminator steps per generator step", d_steps=2),
-    Remedy("bn", "the layer change: batch normalisation in the generator (seed_gan_bn)", model="seed_gan_bn"),
+    Remedy("bn", "the layer change: batch normalisation in the generator (article_gan_bn)", model="article_gan_bn"),
 )
 
 
@@ -72,9 +72,9 @@ def initialise(model: Any, how: str) -> None:
 def train(remedy: Remedy, x: Any, steps: int, batch: int, seed: int) -> tuple[Any, float]:
     """Train one variant for ``steps`` on ``x`` (N, 1, 32, 32) in [-1, 1]; return the model and seconds."""
     import torch
-    import torch.nn.functional as F
 
     from genstudy.models import build
+    from genstudy.training.adversarial import discriminator_step, generator_step
 
     torch.manual_seed(seed)
     model = build(remedy.model)
@@ -83,7 +83,6 @@ def train(remedy: Remedy, x: Any, steps: int, batch: int, seed: int) -> tuple[An
     opt_g = torch.optim.Adam(G.parameters(), remedy.lr_g, betas=(remedy.beta1, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), remedy.lr_d, betas=(remedy.beta1, 0.999))
     g = torch.Generator().manual_seed(seed)
-    bce = F.binary_cross_entropy_with_logits
     start, step = time.perf_counter(), 0
     while step < steps:
         order = torch.randperm(len(x), generator=g)
@@ -93,18 +92,9 @@ def train(remedy: Remedy, x: Any, steps: int, batch: int, seed: int) -> tuple[An
             real = x[order[i * batch:(i + 1) * batch]]
             sigma = remedy.noise * (1 - step / steps)
             for _ in range(remedy.d_steps):
-                fake = G(model.noise(batch, g)).detach()
-                lr_, lf = D(real + sigma * torch.randn_like(real)), D(fake + sigma * torch.randn_like(fake))
-                loss_d = bce(lr_, torch.full_like(lr_, remedy.real_label)) + bce(lf, torch.zeros_like(lf))
-                opt_d.zero_grad(set_to_none=True)
-                loss_d.backward()
-                opt_d.step()
-            fake = G(model.noise(batch, g))
-            lg = D(fake + sigma * torch.randn_like(fake))
-            loss_g = bce(lg, torch.ones_like(lg))
-            opt_g.zero_grad(set_to_none=True)
-            loss_g.backward()
-            opt_g.step()
+                discriminator_step(D, opt_d, real, G(model.noise(batch, g)), real_label=remedy.real_label,
+                                   noise_std=sigma)
+            generator_step(D, opt_g, G(model.noise(batch, g)), noise_std=sigma)
             step += 1
     return model, time.perf_counter() - start
 
@@ -121,11 +111,12 @@ def main() -> None:
 
     from genstudy.config import get_profile
     from genstudy.data import to_tensor
-    from genstudy.evaluation import image_metrics, reference
-    from genstudy.runner import training_images
+    from genstudy.metrics.spread import sample_spread
+    from genstudy.runs.evaluate import image_metrics, reference
+    from genstudy.runs.train import training_images
 
     chosen = [r for r in REMEDIES if not args.only or r.name in args.only.split(",")]
-    budget = get_profile("quick").budget("seed_gan")
+    budget = get_profile("quick").budget("article_gan")
     x = to_tensor(training_images("fashion_mnist", None, budget.train_size, args.seed), scale="symmetric", pad_to=32)
     ref = reference("fashion_mnist", "quick")
     rows = []
@@ -136,12 +127,12 @@ def main() -> None:
         rows.append({"variant": remedy.name, "change": remedy.what, "layers": remedy.model,
                      "FD": metrics["fd"], "classes": metrics["classes_covered"],
                      "precision": metrics["precision"], "recall": metrics["recall"],
-                     "spread": float(images[:64].std(0).mean()), "train s": seconds})
+                     "spread": sample_spread(images[:64].numpy()), "train s": seconds})
         print(f"{remedy.name}: FD {metrics['fd']:.0f}, {metrics['classes_covered']}/10 classes, "
               f"spread {rows[-1]['spread']:.3f} ({seconds:.0f} s)", flush=True)
-    kept = [r for r in rows if r["layers"] == "seed_gan"]
+    kept = [r for r in rows if r["layers"] == "article_gan"]
     best = max(kept, key=lambda r: r["classes"]) if kept else None
-    control = next((r for r in rows if r["layers"] == "seed_gan_bn"), None)
+    control = next((r for r in rows if r["layers"] == "article_gan_bn"), None)
     targets = []
     if best:
         targets.append({"what": "most classes any remedy reaches with the article's layers",
@@ -149,7 +140,7 @@ def main() -> None:
     if control:
         targets.append({"what": "classes with batch normalisation in the generator",
                         "measured": f"{control['classes']}/10", "target": "reported", "met": True})
-    write_result("seed_gan_remedies", title=f"The article's GAN after {args.steps} steps: training remedies "
+    write_result("article_gan_remedies", title=f"The article's GAN after {args.steps} steps: training remedies "
                                             "against batch normalisation",
                  rows=rows, columns=["variant", "change", "FD", "classes", "precision", "recall", "spread", "train s"],
                  settings={**vars(args), "train_size": budget.train_size, "threads": torch.get_num_threads()},

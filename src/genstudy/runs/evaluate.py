@@ -11,7 +11,9 @@ and model, and to real data (the baseline that shows what "perfect" looks like).
   AIS log-likelihood (RBM), variational lower bound (DBN); nothing for GANs and the
   autoencoder, which define no likelihood.
 * :func:`evaluate_run` — rebuild a run from its folder, draw ``eval_samples`` samples, fill
-  the record's ``metrics`` and ``evaluation`` blocks (``genstudy evaluate RUN_DIR``).
+  the record's ``metrics`` and ``evaluation`` blocks (``genstudy evaluate RUN_DIR``). A
+  PyTorch run is rebuilt here; another framework's runs by the loader that its layer
+  registers in :data:`SAMPLER_LOADERS` (the article's TensorFlow runs: :mod:`genstudy.article`).
 * :func:`real_baseline` — the same image metrics for training images against the test
   reference: a record ``real-<dataset>`` beside the runs.
 """
@@ -31,15 +33,21 @@ import torch
 from genstudy.config import get_profile, resolve_device
 from genstudy.data import balanced_subset, load_images, to_tensor
 from genstudy.errors import GenstudyError
+from genstudy.io import load_torch
 from genstudy.metrics import classifier as clf
 from genstudy.metrics.coverage import class_coverage
 from genstudy.metrics.distances import frechet_distance, kernel_distance
 from genstudy.metrics.likelihood import dbn_lower_bound, parzen_log_likelihood, rbm_log_likelihood, vae_bounds
 from genstudy.metrics.manifold import density_coverage, precision_recall
 from genstudy.models import GenerativeModel, build
-from genstudy.results import device_description, read_record, run_dir, versions, write_record
-from genstudy.runner import sample
+from genstudy.runs.record import device_description, new_record, read_record, run_dir, write_record
 from genstudy.sampling import bernoulli
+
+#: A sampler: ``(n, torch generator) -> (n, 1, H, W)`` float images in [0, 1].
+Sampler = Callable[[int, torch.Generator], torch.Tensor]
+#: Framework → ``(run folder, record) -> Sampler`` for runs not trained in PyTorch; a layer
+#: that trains in another framework registers its loader here when it is imported.
+SAMPLER_LOADERS: dict[str, Callable[[Path, dict[str, Any]], Sampler]] = {}
 
 #: Seeds of the fixed reference subsets (independent of the runs' seeds).
 REFERENCE_SEED, VALIDATION_SEED, BINARIZATION_SEED, BASELINE_SEED = 10_001, 10_002, 10_003, 10_004
@@ -225,8 +233,8 @@ def load_model(directory: Path, record: dict[str, Any], device: torch.device,
         raise GenstudyError(f"{weights}: no weights to evaluate (the run's status is {record.get('status')!r})")
     config = record["config"]
     side = load_images(record["dataset"], data_dir).image_shape[0]
-    model = build(config["model"], side=side, **config["model_options"])
-    model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+    model = build(config["model"], side=side, gibbs_steps=config.get("gibbs_steps"), **config["model_options"])
+    model.load_state_dict(load_torch(weights))
     return model.to(device).eval()
 
 
@@ -244,7 +252,8 @@ def evaluate_run(directory: Path | str, *, data_dir: str | None = None, device: 
     """Evaluate the finished run in ``directory`` and rewrite its record (atomically); return it.
 
     Draws the profile's ``eval_samples`` samples with seed ``seed + 2`` (Gibbs chains of the
-    record's ``gibbs_steps`` for RBM/DBN). TensorFlow runs are sampled by :mod:`genstudy.tf_seed`.
+    record's ``gibbs_steps`` for RBM/DBN). Runs of another framework are sampled by its loader
+    in :data:`SAMPLER_LOADERS` (TensorFlow: import :mod:`genstudy.article` first).
     A record whose metrics are current (:func:`is_current`) is returned as it is unless ``force``.
     """
     directory = Path(directory)
@@ -256,20 +265,18 @@ def evaluate_run(directory: Path | str, *, data_dir: str | None = None, device: 
     if is_current(record) and not force:
         log(f"[genstudy] {record['run_id']}: metrics up to date, not re-evaluated")
         return record
-    if record.get("framework") == "tensorflow":
-        from genstudy.tf_seed import load_sampler
-
-        updated = evaluate_sampler(record, load_sampler(directory, record), data_dir=data_dir)
-    else:
+    framework = record["framework"]
+    if framework == "pytorch":
         dev = resolve_device(device)
         model = load_model(directory, record, dev, data_dir)
-        gibbs = record["config"].get("gibbs_steps", 0)
-
-        def sampler(m: int, g: torch.Generator) -> torch.Tensor:
-            return sample(model, m, g, gibbs)
-
-        updated = evaluate_sampler(record, sampler, model=model, data_dir=data_dir, device=dev)
-    write_record(directory, {k: v for k, v in updated.items() if k != "schema"})
+        updated = evaluate_sampler(record, model.sample, model=model, data_dir=data_dir, device=dev)
+    elif framework in SAMPLER_LOADERS:
+        updated = evaluate_sampler(record, SAMPLER_LOADERS[framework](directory, record), data_dir=data_dir)
+    else:
+        raise GenstudyError(f"{directory}: no sampler loader for framework {framework!r} (loaders: "
+                            f"pytorch, {', '.join(SAMPLER_LOADERS) or 'none other'}; import genstudy.article "
+                            "for the article's TensorFlow runs)")
+    write_record(directory, updated)
     m = updated["metrics"]
     log(f"[genstudy] {record['run_id']}: evaluated {updated['evaluation']['samples']:,} samples in "
         f"{updated['evaluation']['seconds']:.1f} s: "
@@ -282,24 +289,20 @@ def real_baseline(dataset: str, profile: str, out: Path | str = "results", *, da
     """The image metrics of ``eval_samples`` *training* images against the test reference.
 
     Written once as ``<out>/<profile>/real-<dataset>/record.json`` (family ``data``) and
-    reused; it is the score of a perfect model that has seen other images of the same
+    reused while it is current (:func:`is_current`: same classifier, same evaluation
+    settings); it is the score of a perfect model that has seen other images of the same
     distribution.
     """
     directory = run_dir(Path(out), profile, f"real-{dataset}")
     previous = read_record(directory)
-    card = clf.read_manifest().get(dataset)
-    if previous and not force and previous.get("evaluation", {}).get("classifier", {}).get("sha256") == (
-            card.sha256 if card else None):
+    if previous and not force and is_current(previous):
         return previous
     ref = reference(dataset, profile, data_dir)
-    record = {
-        "run_id": f"real-{dataset}", "status": "ok", "message": "", "model": "real_data", "family": "data",
-        "framework": "-", "dataset": dataset, "profile": profile, "seed": 0, "device": "cpu",
-        "device_name": device_description(torch.device("cpu")), "params_count": 0,
-        "config": {"model": "real_data", "dataset": dataset, "profile": profile,
-                   "images": f"{len(ref.train):,} class-balanced training images"},
-        "training": {}, "timings": {}, "artifacts": {}, "versions": versions(),
-    }
+    record = new_record(
+        rid=f"real-{dataset}", model="real_data", family="data", framework="-", dataset=dataset, profile=profile,
+        seed=0, device="cpu", device_name=device_description(torch.device("cpu")), params_count=0,
+        config={"model": "real_data", "dataset": dataset, "profile": profile,
+                "images": f"{len(ref.train):,} class-balanced training images"})
     record = evaluate_samples(record, ref.train, data_dir=data_dir)
     write_record(directory, record)
     return record

@@ -14,22 +14,9 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
+from genstudy.runs.artifacts import image_grid
+
 sns.set_theme(context="notebook", style="whitegrid")
-
-
-def image_grid(images: np.ndarray, nrow: int, *, pad: int = 2, fill: float = 0) -> np.ndarray:
-    """Tile ``images`` (N, H, W) into one (nrow*(H+pad)-pad, ncol*(W+pad)-pad) array, row-major.
-
-    Gaps and missing cells of the last row take the value ``fill`` (0: the background,
-    white under the ``gray_r`` colour map used throughout the book).
-    """
-    n, h, w = images.shape
-    ncol = -(-n // nrow)
-    canvas = np.full((nrow * (h + pad) - pad, ncol * (w + pad) - pad), fill, dtype=images.dtype)
-    for i, img in enumerate(images):
-        r, c = divmod(i, ncol)
-        canvas[r * (h + pad): r * (h + pad) + h, c * (w + pad): c * (w + pad) + w] = img
-    return canvas
 
 
 def samples_by_class(
@@ -240,7 +227,7 @@ def metric_points(long: pd.DataFrame, metrics: Sequence[str], title: str, ncols:
 
 def quality_vs_cost(costs: pd.DataFrame, title: str, quality: str = "FD ↓") -> Figure:
     """Two scatters, ``quality`` against training seconds and against seconds per 1,000 samples
-    (log axes), one labelled point per model. ``costs`` is :func:`genstudy.report.cost_table`."""
+    (log axes), one labelled point per model. ``costs`` is :func:`genstudy.study.report.cost_table`."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     for ax, cost in zip(axes, ["train s", "1k samples s"], strict=True):
         sns.scatterplot(data=costs, x=cost, y=quality, hue="family", s=70, ax=ax, legend=ax is axes[0])

@@ -12,23 +12,24 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from genstudy.engines import KERNEL
 from genstudy.errors import GenstudyError
-from genstudy.pipeline import NOTEBOOK_DIR
+from genstudy.paths import NOTEBOOK_DIR
+from genstudy.site.engines import KERNEL
 
 #: Cell metadata that changes on every execution and would only add noise to diffs.
 _VOLATILE_CELL_KEYS = ("execution", "papermill")
 
 
 def refresh(path: Path, root: Path, timeout: int = 600) -> float:
-    """Execute ``path`` top to bottom in ``root`` and write it back; return wall seconds."""
+    """Execute ``path`` top to bottom in its own folder (as nbval does, so that the outputs it
+    stores are the ones nbval compares with) and write it back; return wall seconds."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL, resources={"metadata": {"path": str(root)}})
+    client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL, resources={"metadata": {"path": str(path.parent)}})
     try:
         client.execute()
     except CellExecutionError as exc:

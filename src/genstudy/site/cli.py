@@ -24,12 +24,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from genstudy.config import MODELS, PROFILES
+from genstudy.config import PROFILES
 from genstudy.data import DATASETS, IMAGE_DATASETS
 from genstudy.errors import GenstudyError, ParameterError
+from genstudy.models.registry import ALIASES, MODELS
 
 if TYPE_CHECKING:
-    from genstudy.engines import Engine
+    from genstudy.site.engines import Engine
 
 
 def _data_info(args: argparse.Namespace) -> int:
@@ -62,9 +63,22 @@ def _profiles(_: argparse.Namespace) -> int:
     return 0
 
 
+def _models(_: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from genstudy.models.registry import SPECS
+
+    table = pd.DataFrame([{"model": s.name, "family": s.family, "options (defaults)": s.options,
+                           "description": s.description} for s in SPECS]).set_index("model")
+    with pd.option_context("display.max_colwidth", 90, "display.width", 200):
+        print(table.to_string())
+    print("former names: " + ", ".join(f"{old} = {new}" for old, new in ALIASES.items()))
+    return 0
+
+
 def _train(args: argparse.Namespace) -> int:
     from genstudy.config import RunParams
-    from genstudy.runner import train_run
+    from genstudy.runs.train import train_run
 
     params = RunParams(model=args.model, dataset=args.dataset, profile=args.profile, seed=args.seed,
                        epochs=args.epochs, batch_size=args.batch_size, device=args.device, data_dir=args.data_dir)
@@ -74,7 +88,8 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from genstudy.evaluation import evaluate_run
+    import genstudy.article  # noqa: F401  (registers the TensorFlow runs' sampler)
+    from genstudy.runs.evaluate import evaluate_run
 
     for directory in args.run_dirs:
         evaluate_run(directory, data_dir=args.data_dir, device=args.device, force=args.force)
@@ -82,8 +97,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _baseline(args: argparse.Namespace) -> int:
-    from genstudy.evaluation import real_baseline
-    from genstudy.results import metrics_table
+    from genstudy.runs.evaluate import real_baseline
+    from genstudy.study.tables import metrics_table
 
     record = real_baseline(args.dataset, args.profile, args.out, data_dir=args.data_dir, force=args.force)
     print(metrics_table([record]).T.to_string())
@@ -91,7 +106,8 @@ def _baseline(args: argparse.Namespace) -> int:
 
 
 def _train_classifier(args: argparse.Namespace) -> int:
-    from genstudy.metrics.classifier import WEIGHTS_DIR, train_classifier
+    from genstudy.metrics.classifier import WEIGHTS_DIR
+    from genstudy.runs.classifier import train_classifier
 
     card = train_classifier(args.dataset, epochs=args.epochs, seed=args.seed, data_dir=args.data_dir,
                             out=args.out or WEIGHTS_DIR)
@@ -105,7 +121,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from genstudy.pipeline import describe_plan, find_root, plan
+    from genstudy.paths import find_root
+    from genstudy.site.pipeline import describe_plan, plan
 
     root = find_root(args.root)
     print(describe_plan(plan(args.profile, root, **_overrides(args)), root))
@@ -113,7 +130,7 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _engine(args: argparse.Namespace) -> Engine:
-    from genstudy.engines import DaskEngine, InProcessEngine
+    from genstudy.site.engines import DaskEngine, InProcessEngine
 
     if args.workers is not None and args.scheduler is not None:
         raise GenstudyError("give --workers N (a local Dask cluster) or --scheduler ADDRESS, not both")
@@ -129,12 +146,13 @@ def _engine(args: argparse.Namespace) -> Engine:
 
 
 def _book(args: argparse.Namespace) -> int:
-    from genstudy.pipeline import find_root, make_book
+    from genstudy.paths import find_root
+    from genstudy.site.pipeline import make_book
 
     result = make_book(args.profile, find_root(args.root), engine=_engine(args), force=args.force,
                        **_overrides(args))
     for o in result.grid.failed:
-        print(f"genstudy: error: {o.run.run_id} failed: {o.record.get('error')} "
+        print(f"genstudy: error: {o.execution.execution_id} failed: {o.record.get('error')} "
               f"(kept in {o.record.get('dir')}); run the book again to retry it", file=sys.stderr)
     return 1 if result.grid.failed else 0
 
@@ -162,8 +180,8 @@ def _add_grid_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _refresh(args: argparse.Namespace) -> int:
-    from genstudy.notebooks import refresh_all
-    from genstudy.pipeline import find_root
+    from genstudy.paths import find_root
+    from genstudy.site.notebooks import refresh_all
 
     for path, seconds in refresh_all(find_root(args.root)):
         print(f"[genstudy] refreshed {path.name} in {seconds:.1f} s")
@@ -171,7 +189,7 @@ def _refresh(args: argparse.Namespace) -> int:
 
 
 def _site_check(args: argparse.Namespace) -> int:
-    from genstudy.sitecheck import BOOK_SCREENSHOTS, check_site
+    from genstudy.site.sitecheck import BOOK_SCREENSHOTS, check_site
 
     shots = BOOK_SCREENSHOTS if args.screenshots else None
     report = check_site(args.html, screenshots=shots, screenshot_dir=args.screenshots)
@@ -201,8 +219,12 @@ def build_parser() -> argparse.ArgumentParser:
     prof = sub.add_parser("profiles", help="list the profiles and what they fix")
     prof.set_defaults(func=_profiles)
 
+    models = sub.add_parser("models", help="list the models of the registry: family, options, description")
+    models.set_defaults(func=_models)
+
     train = sub.add_parser("train", help="train one model on a profile and write its run record")
-    train.add_argument("--model", required=True, choices=tuple(MODELS))
+    train.add_argument("--model", required=True, choices=(*MODELS, *ALIASES),
+                       help=f"former names accepted: {', '.join(f'{a} = {m}' for a, m in ALIASES.items())}")
     train.add_argument("--profile", default="quick", choices=tuple(PROFILES))
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--dataset", default="fashion_mnist", choices=IMAGE_DATASETS)

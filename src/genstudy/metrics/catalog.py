@@ -1,0 +1,46 @@
+"""What each metric of a run record is: its table title, which direction is better, the
+decimals the book shows. The one place that knows "higher is better" (as torchmetrics keeps
+``higher_is_better`` on each metric); tables, plots and the claims' rules read it here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """``key`` in a record's ``metrics`` block; ``title`` in the book's tables; ``higher_is_better``
+    (None: neither, e.g. density, whose ideal is 1); ``digits`` shown after the decimal point."""
+
+    key: str
+    title: str
+    higher_is_better: bool | None
+    digits: int = 3
+
+
+CATALOG: tuple[MetricInfo, ...] = (
+    MetricInfo("fd", "FD ↓", False, 1),
+    MetricInfo("kid", "KID ↓", False, 1),
+    MetricInfo("precision", "precision ↑", True),
+    MetricInfo("recall", "recall ↑", True),
+    MetricInfo("density", "density", None),
+    MetricInfo("coverage", "coverage ↑", True),
+    MetricInfo("class_kl", "class KL ↓", False),
+    MetricInfo("classes_covered", "classes covered", True, 1),
+    MetricInfo("parzen_ll", "Parzen log-lik.", True, 1),
+    MetricInfo("log_likelihood", "log-likelihood", True, 1),
+)
+METRICS: dict[str, MetricInfo] = {m.key: m for m in CATALOG}
+#: The costs a record carries (seconds, parameters): less is better for every one.
+COSTS: dict[str, MetricInfo] = {m.key: m for m in (
+    MetricInfo("train_s", "train s", False, 2), MetricInfo("sample_1k_s", "1k samples s", False, 2),
+    MetricInfo("params", "parameters", False, 0))}
+
+
+def higher_is_better(key: str) -> bool:
+    """Whether a larger value of metric or cost ``key`` is better (a KeyError for an unknown key
+    or a metric with no direction)."""
+    direction = {**METRICS, **COSTS}[key].higher_is_better
+    if direction is None:
+        raise KeyError(f"metric {key!r} has no better direction")
+    return direction

@@ -1,0 +1,27 @@
+"""Where a project's folders are: the root (the folder holding ``_config.yml`` and
+``notebooks/``) and its ``results/`` folder. Notebooks call :func:`results_dir`; the
+book's machinery calls :func:`find_root`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from genstudy.errors import GenstudyError
+
+NOTEBOOK_DIR = "notebooks"
+RESULTS_DIR = "results"
+
+
+def find_root(start: Path | str | None = None) -> Path:
+    """The project root: the nearest directory at or above ``start`` (default: the working
+    directory) that holds ``_config.yml`` and a ``notebooks/`` folder."""
+    here = Path(start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "_config.yml").is_file() and (candidate / NOTEBOOK_DIR).is_dir():
+            return candidate
+    raise GenstudyError(f"{here}: not inside a genstudy project (no _config.yml with a notebooks/ folder)")
+
+
+def results_dir(start: Path | str | None = None) -> Path:
+    """``<project root>/results``, where every run record and execution is kept."""
+    return find_root(start) / RESULTS_DIR

@@ -1,0 +1,85 @@
+"""The grid's vocabulary: a chapter (a source notebook and its role), an execution (a chapter
+with one set of parameters) and its outcome (executed or taken from the cache)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from genstudy.errors import GenstudyError
+from genstudy.paths import NOTEBOOK_DIR
+
+KINDS = ("data", "training", "toy", "report", "page")
+
+
+def declared_parameters(notebook: Path) -> set[str]:
+    """Names assigned in ``notebook``'s ``parameters`` cell (papermill's own inspection)."""
+    import papermill
+
+    return set(papermill.inspect_notebook(str(notebook)))
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A source notebook and its role: ``kind`` (:data:`KINDS`), the ``models`` it trains, the
+    parameter names it declares."""
+
+    source: Path
+    kind: str
+    models: tuple[str, ...]
+    declared: frozenset[str]
+
+    @property
+    def name(self) -> str:
+        return self.source.stem
+
+
+def chapters(root: Path) -> list[Chapter]:
+    """Every ``notebooks/NN_*.ipynb`` of the project, in name order, with its role."""
+    import nbformat
+
+    found = []
+    for source in sorted((root / NOTEBOOK_DIR).glob("[0-9][0-9]_*.ipynb")):
+        role = nbformat.read(source, as_version=4).metadata.get("genstudy", {})
+        kind = role.get("kind", "page")
+        if kind not in KINDS:
+            raise GenstudyError(f"{source.name}: metadata genstudy.kind={kind!r}; allowed: {', '.join(KINDS)}")
+        found.append(Chapter(source, kind, tuple(role.get("models", ())), frozenset(declared_parameters(source))))
+    if not found:
+        raise GenstudyError(f"{root / NOTEBOOK_DIR}: no notebooks named NN_*.ipynb to execute")
+    return found
+
+
+@dataclass(frozen=True)
+class Execution:
+    """One planned execution: ``chapter`` with ``parameters``. ``main``: it is the chapter's page
+    in the book (first dataset and seed); ``stage`` 1 runs after every stage-0 run; ``gpu``: it
+    asks the engine for a GPU."""
+
+    chapter: Chapter
+    execution_id: str
+    profile: str
+    parameters: dict[str, Any]
+    main: bool
+    stage: int
+    gpu: bool = False
+
+    @property
+    def source(self) -> Path:
+        return self.chapter.source
+
+    @property
+    def name(self) -> str:
+        return self.chapter.name
+
+
+@dataclass
+class Outcome:
+    """What the grid did with one run: ``action`` ``executed`` or ``cached`` (``reason`` says
+    why it was executed), and its execution ``record``."""
+
+    execution: Execution
+    action: str
+    reason: str | None
+    record: dict[str, Any]

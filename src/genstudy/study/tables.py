@@ -1,0 +1,67 @@
+"""The model chapters' tables, from run records: size and cost, metrics, class counts, losses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from genstudy.metrics.catalog import CATALOG
+
+#: Record metric → column title of the book's tables, in display order (the catalog's, and
+#: the name of the likelihood's estimator).
+METRIC_COLUMNS: dict[str, str] = {**{m.key: m.title for m in CATALOG}, "log_likelihood_estimator": "estimator"}
+
+
+def summary(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """A one-row-per-run table of what the model chapters report: size, budget, cost, status."""
+    rows = []
+    for r in records:
+        rows.append({
+            "model": r["model"],
+            "family": r["family"],
+            "framework": r["framework"],
+            "parameters": r["params_count"],
+            "train images": r["config"]["train_size"],
+            "epochs": r["config"]["epochs"],
+            "steps": r["training"]["steps"],
+            "train s": r["timings"]["train_s"],
+            "1k samples s": r["timings"]["sample_1k_s"],
+            "Gibbs steps": r["timings"]["sample_gibbs_steps"],
+            "device": r["device_name"],
+            "status": r["status"],
+        })
+    return pd.DataFrame(rows).set_index("model")
+
+
+def history(directory: Path) -> pd.DataFrame:
+    """The logged losses of the run in ``directory`` (``history.csv``)."""
+    return pd.read_csv(Path(directory) / "history.csv")
+
+
+def metrics_table(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per record (its ``label``), one column per metric of :data:`METRIC_COLUMNS`.
+
+    Values are the record's own numbers (nats per image for likelihoods); a metric a family
+    does not define is NaN. Real-data baselines (family ``data``) appear as ``real data``.
+    """
+    rows = []
+    for r in records:
+        row: dict[str, Any] = {"model": r["label"]}
+        m = r.get("metrics", {})
+        for key, title in METRIC_COLUMNS.items():
+            row[title] = m.get(key, float("nan") if key != "log_likelihood_estimator" else "")
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("model")
+
+
+def class_counts_table(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """Generated images per predicted class (rows: labels, columns: classes), from the records'
+    ``evaluation.class_counts``; the real baseline's row shows the data's own spread."""
+    rows = {}
+    for r in records:
+        counts = r.get("evaluation", {}).get("class_counts")
+        if counts:
+            rows[r["label"]] = counts
+    return pd.DataFrame(rows).T

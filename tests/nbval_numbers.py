@@ -1,0 +1,56 @@
+"""nbval's comparison of the notebooks' outputs, made to compare numbers (a pytest plugin,
+loaded with ``-p nbval_numbers``).
+
+The smoke runs are deterministic on the CPU, so the notebooks' stored outputs are compared with
+a fresh execution, every number included. Before comparing, each output text is sanitized:
+
+1. what legitimately differs between executions is masked (:data:`MASKS`): wall-clock seconds,
+   memory addresses, pandas Styler's random table ids, Keras' layer counters, the machine's
+   thread count and GPU name, timestamps;
+2. every decimal number is rounded to :data:`SIGNIFICANT` significant digits, so the last
+   digits of a float reduction (which may move with a library's kernel choice) do not fail a
+   test, while any change a reader would see does.
+
+Cells whose output is a measurement of this machine (timings) are tagged
+``nbval-ignore-output`` and say so in their first line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nbval.plugin import IPyNbCell
+
+SIGNIFICANT = 3
+
+MASKS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in (
+    (r"\b\d+(?:\.\d+)? s\b", "<SECONDS> s"),                               # wall times: "12.3 s"
+    (r"\b0x[0-9a-f]{6,}\b", "0x<ADDRESS>"),                                # object reprs
+    (r"\bT_[0-9a-f]{5}(?=_|\b)", "T_<ID>"),                                # pandas Styler's table ids
+    (r"\b(keras_tensor|input_layer|functional|sequential)_\d+", r"\1_N"),  # Keras' layer counters
+    (r"cpu \(\d+ threads\)", "cpu (N threads)"),                            # the machine's threads
+    (r"cuda: [^\n<\"'|]+", "cuda: <GPU>"),                                  # the GPU's name
+    (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[+-]\d{2}:\d{2}|Z)?", "<TIME>"),
+))
+DECIMAL = re.compile(r"(?<![\w.])-?\d+\.\d+(?:[eE][-+]?\d+)?(?![\w.])|(?<![\w.])-?\d+[eE][-+]?\d+(?![\w.])")
+
+
+def round_decimals(text: str, digits: int = SIGNIFICANT) -> str:
+    """``text`` with every decimal number written with ``digits`` significant digits
+    (``"1319.625050"`` → ``"1.32e+03"``, ``"0.0270"`` → ``"0.027"``); integers, version numbers
+    and identifiers are left as they are."""
+    return DECIMAL.sub(lambda m: f"{float(m.group()):.{digits}g}", text)
+
+
+def sanitize(text: str) -> str:
+    """The text nbval compares: :data:`MASKS` applied, then :func:`round_decimals`."""
+    for pattern, replacement in MASKS:
+        text = pattern.sub(replacement, text)
+    return round_decimals(text)
+
+
+def _sanitize(self: IPyNbCell, s: object) -> object:
+    return sanitize(s) if isinstance(s, str) else s
+
+
+IPyNbCell.sanitize = _sanitize

@@ -1,0 +1,23 @@
+"""The sanitizer through which nbval compares the notebooks' outputs."""
+
+from __future__ import annotations
+
+from nbval_numbers import round_decimals, sanitize
+
+
+def test_decimals_are_rounded_to_three_significant_digits() -> None:
+    assert round_decimals("FD 1319.625050, recall 0.000, KID -7.472340") == "FD 1.32e+03, recall 0, KID -7.47"
+    assert round_decimals("1319.645571") == round_decimals("1319.625050")
+    assert round_decimals("1329.6") != round_decimals("1319.6")  # a change in the third digit shows
+
+
+def test_integers_versions_and_identifiers_are_left_alone() -> None:
+    text = "500 samples, 10 classes, torch 2.13.0, sha256 0a1b2c3d, vae_mlp, step_12"
+    assert round_decimals(text) == text
+
+
+def test_what_differs_between_executions_is_masked() -> None:
+    a = sanitize('ok in 12.3 s on cpu (2 threads) <td id="T_5a74b_row0_col1">0.1234</td> at 0x7f3a2b1c9d40')
+    b = sanitize('ok in 9 s on cpu (16 threads) <td id="T_aadaa_row0_col1">0.1231</td> at 0x7f00aa11bb22')
+    assert a == b == 'ok in <SECONDS> s on cpu (N threads) <td id="T_<ID>_row0_col1">0.123</td> at 0x<ADDRESS>'
+    assert sanitize("FD 0.124") != sanitize("FD 0.123")

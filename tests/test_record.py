@@ -1,0 +1,77 @@
+"""The run record: one schema, one constructor, validated on writing and reading, older
+records migrated or refused with a clear message."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from genstudy.runs.record import SCHEMA, RecordError, new_record, read_record, write_record
+
+
+def _record(**changes: object) -> dict:
+    return new_record(**{"model": "dcgan", "family": "gan", "framework": "pytorch", "dataset": "fashion_mnist",
+                         "profile": "smoke", "seed": 0, "device": "cpu", "device_name": "cpu (2 threads)",
+                         "params_count": 10, "config": {"epochs": 1}, **changes})
+
+
+def test_new_record_fills_the_schema() -> None:
+    r = _record(framework="tensorflow")
+    assert (r["schema"], r["run_id"], r["label"], r["status"]) == (SCHEMA, "dcgan-fashion_mnist-seed0-tensorflow",
+                                                                  "dcgan (TF)", "ok")
+    assert {"python", "torch", "numpy", "genstudy"} <= set(r["versions"]) and r["created"]
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"status": "interrupted"}, r"status='interrupted'; allowed: ok, diverged"),
+    ({"family": "flow"}, r"family='flow'; allowed: gan, vae, autoencoder, rbm, dbn, data"),
+    ({"seed": True}, r"field 'seed' is bool, expected int"),
+    ({"params_count": 1.5}, r"field 'params_count' is float, expected int"),
+])
+def test_a_record_off_the_schema_is_refused_naming_the_field(changes: dict, message: str) -> None:
+    with pytest.raises(RecordError, match=message):
+        _record(**changes)
+
+
+def test_written_records_read_back_equal(tmp_path: Path) -> None:
+    r = _record()
+    write_record(tmp_path, r)
+    assert read_record(tmp_path) == r
+    assert read_record(tmp_path / "none") is None
+
+
+def test_a_missing_field_is_refused_on_reading(tmp_path: Path) -> None:
+    r = _record()
+    del r["config"]
+    (tmp_path / "record.json").write_text(json.dumps(r))
+    with pytest.raises(RecordError, match=r"record.json: missing field 'config'"):
+        read_record(tmp_path)
+
+
+def test_a_schema_1_record_of_the_article_gan_is_migrated(tmp_path: Path) -> None:
+    old = {k: v for k, v in _record(model="article_gan").items() if k not in ("label", "git_commit", "created")}
+    old.update(schema=1, model="seed_gan", run_id="seed_gan-fashion_mnist-seed0",
+               config={"model": "seed_gan", "epochs": 1})
+    (tmp_path / "record.json").write_text(json.dumps(old))
+    r = read_record(tmp_path)
+    assert (r["schema"], r["model"], r["config"]["model"], r["label"]) == (SCHEMA, "article_gan", "article_gan",
+                                                                           "article_gan")
+    assert r["run_id"] == "seed_gan-fashion_mnist-seed0"  # the folder it lives in
+
+
+def test_a_schema_1_toy_record_is_migrated(tmp_path: Path) -> None:
+    old = {"schema": 1, "model": "gbrbm", "mixture": "ring8", "seed": 0, "steps": 300, "train_s": 1.0,
+           "sample_1k_s": 0.1, "metrics": {"modes_captured": 8}, "profile": "smoke",
+           "family": "GB-RBM, PCD-10", "versions": {}}
+    (tmp_path / "record.json").write_text(json.dumps(old))
+    r = read_record(tmp_path)
+    assert (r["family"], r["label"], r["dataset"], r["run_id"]) == ("rbm", "GB-RBM, PCD-10", "ring8",
+                                                                    "gbrbm-ring8-seed0")
+
+
+def test_a_record_of_an_unknown_schema_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "record.json").write_text(json.dumps({**_record(), "schema": 7}))
+    with pytest.raises(RecordError, match=r"schema 7 is not one this genstudy reads \(1 or 2\)"):
+        read_record(tmp_path)
