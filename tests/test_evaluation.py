@@ -13,7 +13,8 @@ import torch
 
 from genstudy.config import RunParams, get_profile
 from genstudy.data import load_images, pad, to_tensor
-from genstudy.errors import GenstudyError
+from genstudy.data.sources import MNIST, locate
+from genstudy.errors import DatasetError, GenstudyError
 from genstudy.hashing import sha256_file
 from genstudy.metrics import classifier as clf
 from genstudy.runs.classifier import train_classifier
@@ -30,13 +31,18 @@ EXPECTED_METRICS = {"fd", "kid", "kid_std", "precision", "recall", "density", "c
 
 def test_committed_weights_match_their_sha256() -> None:
     cards = clf.read_manifest()
-    assert {"fashion_mnist", "digits"} <= set(cards)
+    assert set(cards) == {"fashion_mnist", "digits", "mnist"}
     for card in cards.values():
         assert sha256_file(clf.WEIGHTS_DIR / card.file) == card.sha256
 
 
-@pytest.mark.parametrize(("dataset", "minimum"), [("fashion_mnist", 0.90), ("digits", 0.95)])
+@pytest.mark.parametrize(("dataset", "minimum"), [("fashion_mnist", 0.90), ("digits", 0.95), ("mnist", 0.99)])
 def test_classifier_test_accuracy(dataset: str, minimum: float, fashion_dir: Path) -> None:
+    if dataset == "mnist":
+        try:
+            locate(MNIST, allow_download=False)
+        except DatasetError as exc:
+            pytest.skip(f"MNIST is not installed here (make setup fetches it): {exc}")
     ds = load_images(dataset)
     model = clf.load_classifier(dataset)
     acc = clf.accuracy(model, to_tensor(ds.test.images), torch.from_numpy(ds.test.labels))
@@ -46,6 +52,8 @@ def test_classifier_test_accuracy(dataset: str, minimum: float, fashion_dir: Pat
 
 def test_tampered_weights_are_refused(tmp_path: Path) -> None:
     shutil.copytree(clf.WEIGHTS_DIR, tmp_path / "w")
+    manifest = tmp_path / "w" / "manifest.json"
+    manifest.write_text(json.dumps({k: v for k, v in json.loads(manifest.read_text()).items() if k != "mnist"}))
     path = tmp_path / "w" / "digits.pt"
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF

