@@ -4,15 +4,18 @@ loaded with ``-p nbval_numbers``).
 The smoke runs are deterministic on the CPU, so the notebooks' stored outputs are compared with
 a fresh execution, every number included. Before comparing, each output text is sanitized:
 
-1. what legitimately differs between executions is masked (:data:`MASKS`): wall-clock seconds,
-   memory addresses, pandas Styler's random table ids, Keras' layer counters, the machine's
-   thread count and GPU name, timestamps;
+1. what legitimately differs between executions is masked (:data:`MASKS`): wall-clock seconds
+   (written with their unit, ``"12.3 s"``, see :func:`genstudy.study.tables.in_seconds`) and
+   ratios of them (written ``"0.35×"``, with the multiplication sign), memory addresses, pandas
+   Styler's random table ids, Keras' layer counters, the machine's thread count and GPU name,
+   timestamps;
 2. every decimal number is rounded to :data:`SIGNIFICANT` significant digits, so the last
    digits of a float reduction (which may move with a library's kernel choice) do not fail a
-   test, while any change a reader would see does.
+   test, while any change a reader would see does;
+3. runs of blanks become one blank (a table's column padding follows the width of its values,
+   which a masked time may change).
 
-Cells whose output is a measurement of this machine (timings) are tagged
-``nbval-ignore-output`` and say so in their first line.
+So no cell needs ``nbval-ignore-output``: the book writes every time with its unit.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from nbval.plugin import IPyNbCell
 SIGNIFICANT = 3
 
 MASKS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in (
-    (r"\b\d+(?:\.\d+)? s\b", "<SECONDS> s"),                               # wall times: "12.3 s"
+    (r"\b\d+(?:\.\d+)?(?:e[-+]?\d+)? s\b", "<SECONDS> s"),                # wall times: "12.3 s"
+    (r"\b\d+(?:\.\d+)?(?:e[-+]?\d+)?×", "<RATIO>×"),                      # ratios of times: "0.35×"
     (r"\b0x[0-9a-f]{6,}\b", "0x<ADDRESS>"),                                # object reprs
     (r"\bT_[0-9a-f]{5}(?=_|\b)", "T_<ID>"),                                # pandas Styler's table ids
     (r"\b(keras_tensor|input_layer|functional|sequential)_\d+", r"\1_N"),  # Keras' layer counters
@@ -32,6 +36,7 @@ MASKS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p,
     (r"cuda: [^\n<\"'|]+", "cuda: <GPU>"),                                  # the GPU's name
     (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[+-]\d{2}:\d{2}|Z)?", "<TIME>"),
 ))
+BLANKS = re.compile(r"[ \t]+")
 DECIMAL = re.compile(r"(?<![\w.])-?\d+\.\d+(?:[eE][-+]?\d+)?(?![\w.])|(?<![\w.])-?\d+[eE][-+]?\d+(?![\w.])")
 
 
@@ -43,10 +48,10 @@ def round_decimals(text: str, digits: int = SIGNIFICANT) -> str:
 
 
 def sanitize(text: str) -> str:
-    """The text nbval compares: :data:`MASKS` applied, then :func:`round_decimals`."""
+    """The text nbval compares: :data:`MASKS` applied, :func:`round_decimals`, blanks collapsed."""
     for pattern, replacement in MASKS:
         text = pattern.sub(replacement, text)
-    return round_decimals(text)
+    return BLANKS.sub(" ", round_decimals(text))
 
 
 def _sanitize(self: IPyNbCell, s: object) -> object:

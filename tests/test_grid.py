@@ -17,6 +17,7 @@ import pytest
 import conftest
 from conftest import ROOT
 from genstudy.errors import GenstudyError, ParameterError
+from genstudy.runs import executions
 from genstudy.site import cache
 from genstudy.site.engines import DaskEngine, InProcessEngine, restore_environ
 from genstudy.site.pipeline import GridResult, plan, run_grid
@@ -216,11 +217,12 @@ def test_a_failing_run_is_recorded_kept_and_retried_next_time(tiny: Path) -> Non
     first = run_grid(plan("smoke", tiny, seeds=[0, 1]), tiny, log=quiet)
     assert actions(first) == {"00_data-fashion_mnist": "executed", "02_train-fashion_mnist-seed0": "executed",
                               "02_train-fashion_mnist-seed1": "failed", "90_report-fashion_mnist": "executed"}
-    failed = cache.read_execution(cache.execution_dir(tiny / "results", "smoke", "02_train-fashion_mnist-seed1"))
+    seed1 = executions.execution_dir(tiny / "results", "smoke", "02_train-fashion_mnist-seed1")
+    failed = executions.read_execution(seed1)
     assert failed is not None and failed["status"] == "failed"
     assert "raised RuntimeError: flag file fail-1" in failed["error"]
-    assert failed["notebook_file"] == cache.FAILED_NOTEBOOK
-    assert (tiny / "results/smoke/executions/02_train-fashion_mnist-seed1" / cache.FAILED_NOTEBOOK).is_file()
+    assert failed["notebook_file"] == executions.FAILED_NOTEBOOK
+    assert (tiny / "results/smoke/executions/02_train-fashion_mnist-seed1" / executions.FAILED_NOTEBOOK).is_file()
 
     (tiny / "fail-1").unlink()
     second = run_grid(plan("smoke", tiny, seeds=[0, 1]), tiny, log=quiet)
@@ -256,7 +258,7 @@ def test_chapters_outside_the_plan_get_a_placeholder(tiny: Path) -> None:
 def test_with_current_prose_keeps_outputs_and_the_injected_parameters(tiny: Path) -> None:
     result = run_grid(plan("smoke", tiny), tiny, log=quiet)
     directory = Path(next(o for o in result.outcomes if o.execution.name == "00_data").record["dir"])
-    merged = with_current_prose(tiny / "notebooks" / "00_data.ipynb", directory / cache.NOTEBOOK)
+    merged = with_current_prose(tiny / "notebooks" / "00_data.ipynb", directory / executions.NOTEBOOK)
     tags = [c.metadata.get("tags", []) for c in merged.cells]
     assert tags[1] == ["parameters"] and "injected-parameters" in tags[2]
     assert merged.cells[-1].outputs[0].text == "data fashion_mnist\n"
@@ -309,7 +311,7 @@ def test_a_killed_dask_worker_fails_only_its_run_which_the_next_build_retries(ti
                               "90_report-fashion_mnist": "executed"}
     failed = next(o for o in first.outcomes if o.record["status"] == "failed").record
     assert failed["error"].startswith("worker lost: KilledWorker")
-    stored = cache.read_execution(Path(failed["dir"]))
+    stored = executions.read_execution(Path(failed["dir"]))
     assert stored is not None and stored["status"] == "failed"
 
     (tiny / "kill-1").unlink()

@@ -21,3 +21,10 @@ def test_what_differs_between_executions_is_masked() -> None:
     b = sanitize('ok in 9 s on cpu (16 threads) <td id="T_aadaa_row0_col1">0.1231</td> at 0x7f00aa11bb22')
     assert a == b == 'ok in <SECONDS> s on cpu (N threads) <td id="T_<ID>_row0_col1">0.123</td> at 0x<ADDRESS>'
     assert sanitize("FD 0.124") != sanitize("FD 0.123")
+
+
+def test_times_and_their_ratios_are_masked_whatever_their_width() -> None:
+    a = sanitize("model   train s  relative\ndcgan   0.1234 s    0.35×\nrbm     1.2e-05 s   12×")
+    b = sanitize("model  train s   relative\ndcgan  12.5 s    1.4×\nrbm    0.003 s   9.9×")
+    assert a == b == "model train s relative\ndcgan <SECONDS> s <RATIO>×\nrbm <SECONDS> s <RATIO>×"
+    assert sanitize("FD ratio 2.5x") != sanitize("FD ratio 3.5x")  # an FD ratio (plain x) is compared

@@ -11,7 +11,7 @@ import conftest
 from conftest import ROOT
 from genstudy.errors import GenstudyError
 from genstudy.paths import find_root
-from genstudy.site import cache
+from genstudy.runs import executions
 from genstudy.site.engines import Job, execute_job
 from genstudy.site.pipeline import make_book, plan
 from genstudy.site.publish import EXECUTED_DIR
@@ -32,7 +32,7 @@ def write_notebook(path: Path, *sources: str, params: str = 'profile = "smoke"')
 
 def task_for(root: Path, name: str) -> Job:
     run = next(r for r in plan("smoke", root) if r.name == name)
-    directory = cache.execution_dir(root / "results", "smoke", run.execution_id)
+    directory = executions.execution_dir(root / "results", "smoke", run.execution_id)
     return Job(run.execution_id, str(run.source), str(directory), str(root), run.parameters, threads=2,
                 record={"execution_id": run.execution_id})
 
@@ -62,7 +62,7 @@ def test_cells_tagged_raises_exception_may_fail(tmp_path: Path) -> None:
     task = task_for(root, "07_expected")
     record = execute_job(task)
     assert record["status"] == "ok" and record["error"] is None
-    out = nbformat.read(Path(task.directory) / cache.NOTEBOOK, as_version=4)
+    out = nbformat.read(Path(task.directory) / executions.NOTEBOOK, as_version=4)
     assert [o.ename for o in out.cells[-2].outputs] == ["KeyError"]
     assert out.cells[-1].outputs[0].text == "after\n"
     assert not any("papermill-error-cell-tag" in c.metadata.get("tags", []) for c in out.cells)
@@ -75,8 +75,8 @@ def test_a_failing_notebook_is_recorded_with_its_cell_and_kept(tmp_path: Path) -
     record = execute_job(task)
     assert record["status"] == "failed"
     assert record["error"] == "cell 3 raised RuntimeError: boom from the notebook"  # after the two parameter cells
-    assert not (Path(task.directory) / cache.NOTEBOOK).exists()
-    assert (Path(task.directory) / cache.FAILED_NOTEBOOK).exists()
+    assert not (Path(task.directory) / executions.NOTEBOOK).exists()
+    assert (Path(task.directory) / executions.FAILED_NOTEBOOK).exists()
 
 
 @pytest.mark.slow

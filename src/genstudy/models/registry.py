@@ -44,17 +44,13 @@ class ModelSpec:
     side: int | None = None
 
 
-def _padded_gan(make: Callable[[dict[str, Any]], GenerativeModel]) -> Factory:
-    return lambda side, generator, o: make(o)
-
-
 SPECS: tuple[ModelSpec, ...] = (
     ModelSpec("dcgan", "gan", "DCGAN (Radford et al. 2016) on 32x32 padded images",
-              _padded_gan(lambda o: dcgan(o["latent_dim"], o["width"])), {"latent_dim": 100, "width": 64}, side=28),
+              lambda side, g, o: dcgan(o["latent_dim"], o["width"]), {"latent_dim": 100, "width": 64}, side=28),
     ModelSpec("article_gan", "gan", "the article's GAN with its minimal fixes (PyTorch port)",
-              _padded_gan(lambda o: article_gan(o["latent_dim"])), {"latent_dim": 100}, side=28),
+              lambda side, g, o: article_gan(o["latent_dim"]), {"latent_dim": 100}, side=28),
     ModelSpec("article_gan_bn", "gan", "the article's GAN, fixed, with batch normalisation in its generator",
-              _padded_gan(lambda o: article_gan(o["latent_dim"], normalised=True)), {"latent_dim": 100}, side=28),
+              lambda side, g, o: article_gan(o["latent_dim"], normalised=True), {"latent_dim": 100}, side=28),
     ModelSpec("autoencoder", "autoencoder", "the article's \"VAE\": a deterministic autoencoder (MSE)",
               lambda side, g, o: Autoencoder(side, o["code_dim"]), {"code_dim": 32}),
     ModelSpec("vae_mlp", "vae", "VAE with MLP encoder and decoder",

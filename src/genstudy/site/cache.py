@@ -18,9 +18,9 @@ notebook computes:
 * ``upstream``: for the report chapters, the state of every run they read (its key, status
   and finish time, so a report re-executes when a run it reads was executed again).
 
-A record lives at ``results/<profile>/executions/<execution_id>/execution.json`` beside the
-executed notebook (``notebook.ipynb``, or ``notebook.failed.ipynb`` when it failed), so the
-cache survives ``make clean`` and can be committed with published results.
+The key is stored in the execution's record (:mod:`genstudy.runs.executions`), beside the
+executed notebook, so the cache survives ``make clean`` and can be committed with published
+results.
 """
 
 from __future__ import annotations
@@ -35,19 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from genstudy.hashing import canonical, sha256_bytes
-from genstudy.runs.executions import (
-    EXECUTION_RECORD,
-    EXECUTIONS,
-    FAILED_NOTEBOOK,
-    NOTEBOOK,
-    execution_dir,
-    load_executions,
-    read_execution,
-    write_execution,
-)
-
-__all__ = ["EXECUTIONS", "EXECUTION_RECORD", "FAILED_NOTEBOOK", "NOTEBOOK", "execution_dir", "load_executions",
-           "read_execution", "write_execution"]
+from genstudy.runs.executions import NOTEBOOK
 
 #: The subpackage of genstudy that only plans, runs and publishes the book: it never changes a
 #: number, so it stays out of the package fingerprint.

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from genstudy.runs import executions
 from genstudy.runs.record import now
-from genstudy.site import cache
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 KERNEL = "python3"
@@ -103,8 +103,8 @@ def _keep_failed_notebook(directory: Path) -> str | None:
     partial = directory / PARTIAL
     if not partial.exists():
         return None
-    partial.replace(directory / cache.FAILED_NOTEBOOK)
-    return cache.FAILED_NOTEBOOK
+    partial.replace(directory / executions.FAILED_NOTEBOOK)
+    return executions.FAILED_NOTEBOOK
 
 
 def execute_job(task: Job) -> dict[str, Any]:
@@ -122,7 +122,7 @@ def execute_job(task: Job) -> dict[str, Any]:
     directory = Path(task.directory)
     directory.mkdir(parents=True, exist_ok=True)
     partial = directory / PARTIAL
-    for stale in (cache.NOTEBOOK, cache.FAILED_NOTEBOOK):
+    for stale in (executions.NOTEBOOK, executions.FAILED_NOTEBOOK):
         (directory / stale).unlink(missing_ok=True)
     record = {**task.record, "started": now(), "host": socket.gethostname(), "pid": os.getpid()}
     start = time.perf_counter()
@@ -146,8 +146,8 @@ def execute_job(task: Job) -> dict[str, Any]:
         restore_environ(environ)
     seconds = round(time.perf_counter() - start, 2)
     if error is None:
-        partial.replace(directory / cache.NOTEBOOK)
-        record.update(status="ok", error=None, notebook_file=cache.NOTEBOOK)
+        partial.replace(directory / executions.NOTEBOOK)
+        record.update(status="ok", error=None, notebook_file=executions.NOTEBOOK)
     else:
         record.update(status="failed", error=error, notebook_file=_keep_failed_notebook(directory))
     record.update(seconds=seconds, finished=now())

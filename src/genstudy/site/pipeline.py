@@ -33,6 +33,7 @@ from genstudy.data import IMAGE_DATASETS
 from genstudy.errors import GenstudyError, ParameterError
 from genstudy.models.registry import ALIASES, MODELS
 from genstudy.paths import NOTEBOOK_DIR
+from genstudy.runs import executions
 from genstudy.runs.record import now
 from genstudy.site import cache
 from genstudy.site.engines import Engine, InProcessEngine, Job, default_threads
@@ -170,8 +171,8 @@ def keyed_execution(execution: Execution, root: Path, threads: int, force: bool 
     parts = cache.key_parts(execution.source, execution.parameters, threads,
                             dict(sorted(upstream.items())) if upstream else None)
     key = cache.cache_key(parts)
-    directory = cache.execution_dir(root / "results", execution.profile, execution.execution_id)
-    previous = cache.read_execution(directory)
+    directory = executions.execution_dir(root / "results", execution.profile, execution.execution_id)
+    previous = executions.read_execution(directory)
     reason = "forced" if force else cache.why_stale(previous, parts, key, directory)
     return Keyed(execution, parts, key, directory, previous, reason)
 
@@ -218,7 +219,7 @@ def run_grid(runs: Sequence[Execution], root: Path, *, engine: Engine | None = N
             log(f"[genstudy] queued {k.execution.execution_id} ({k.reason})")
         for record in engine.run(tasks):
             k = pending.pop(record["execution_id"])
-            cache.write_execution(k.directory, record)
+            executions.write_execution(k.directory, record)
             e = k.execution
             outcomes[e.execution_id] = Outcome(e, "executed", k.reason, {**record, "dir": str(k.directory)})
             seconds = "" if record.get("seconds") is None else f" in {record['seconds']:.1f} s"

@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 
 from genstudy.errors import GenstudyError
-from genstudy.site import cache
+from genstudy.runs import executions
 from genstudy.site.execution import Outcome
 
 EXECUTED_DIR = Path("book") / "executed"
@@ -122,7 +122,7 @@ def _page_for(outcome: Outcome, root: Path, target: Path, suffix: str | None) ->
     directory = Path(record["dir"])
     kept = record.get("notebook_file")
     if record.get("status") == "ok":
-        nb = with_current_prose(outcome.execution.source, directory / cache.NOTEBOOK)
+        nb = with_current_prose(outcome.execution.source, directory / executions.NOTEBOOK)
     elif kept:
         nb = nbformat.read(directory / kept, as_version=4)
         _warn_failed(nb, record.get("error") or "unknown error", relative(directory / kept, root))

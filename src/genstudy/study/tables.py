@@ -35,6 +35,16 @@ def summary(records: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("model")
 
 
+def in_seconds(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A copy of ``frame`` with ``columns`` (seconds) written with their unit, ``"12.3 s"`` (4
+    significant digits; empty where missing): how the book shows wall-clock times, so a reader
+    sees the unit and the notebooks' regression test can tell a time from a measurement."""
+    out = frame.copy()
+    for column in columns:
+        out[column] = [f"{float(v):.4g} s" if pd.notna(v) else "" for v in frame[column]]
+    return out
+
+
 def history(directory: Path) -> pd.DataFrame:
     """The logged losses of the run in ``directory`` (``history.csv``)."""
     return pd.read_csv(Path(directory) / "history.csv")
