@@ -107,3 +107,25 @@ def test_every_model_implements_the_abstract_sampling_surface() -> None:
 
     with pytest.raises(TypeError, match="abstract method"):
         Incomplete()
+
+
+def test_the_autoencoders_fitted_code_density_samples_where_its_codes_are() -> None:
+    from genstudy.models.autoencoder import Autoencoder
+
+    torch.manual_seed(0)
+    x = torch.rand(300, 1, 8, 8)
+    model = build("autoencoder_gmm", side=8, code_dim=4, n_components=3)
+    assert model.n_parameters() == build("autoencoder", side=8, code_dim=4).n_parameters()  # buffers only
+    model.after_training(x, seed=0)
+    assert float(model.gmm_weights.sum()) == pytest.approx(1.0) and model.gmm_means.shape == (3, 4)
+    codes = model.codes(x)
+    # The mixture's mean is the codes' mean (EM preserves the first moment).
+    mixture_mean = (model.gmm_weights[:, None] * model.gmm_means).sum(0)
+    torch.testing.assert_close(mixture_mean, codes.mean(0), atol=1e-3, rtol=1e-3)
+    samples = model.sample(5, torch.Generator().manual_seed(2))
+    assert samples.shape == (5, 1, 8, 8) and bool(((samples >= 0) & (samples <= 1)).all())
+    again = build("autoencoder_gmm", side=8, code_dim=4, n_components=3)
+    again.load_state_dict(model.state_dict())  # the mixture travels with the weights
+    torch.testing.assert_close(again.sample(5, torch.Generator().manual_seed(2)), samples)
+    with pytest.raises(ParameterError, match="code_density"):
+        Autoencoder(8, 4, code_density="flow")

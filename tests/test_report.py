@@ -12,6 +12,7 @@ import pytest
 
 from genstudy.runs.record import new_record, write_record
 from genstudy.study import claims, report
+from genstudy.study import compare as cmp
 
 CLASSES = ["a", "b"]
 
@@ -100,94 +101,157 @@ def test_provenance_says_profile_seeds_device_and_run_count(study: Path) -> None
 
 # --- the claims ---------------------------------------------------------------------------------
 
+GOOD = {"fd": 10.0, "kid": 1.0, "precision": 0.80, "recall": 0.60, "coverage": 0.70, "classes_covered": 10,
+        "nn_ratio": 1.0, "copies": 0.01}
+POOR = {"fd": 30.0, "kid": 3.0, "precision": 0.50, "recall": 0.40, "coverage": 0.40, "classes_covered": 10,
+        "nn_ratio": 1.1, "copies": 0.0}
+
+
+def _three_seeds(root: Path, rbm_recall: float = 0.40) -> pd.DataFrame:
+    """GAN family (DCGAN), VAE and RBM with 3 seeds each, plus the article's GAN: the GAN is better
+    on every yardstick against the VAE; against the RBM too, unless ``rbm_recall`` is high."""
+    for seed, jitter in enumerate((0.0, 0.5, 1.0)):
+        _write(root, f"dcgan-s{seed}", "dcgan", "gan", seed, sample_1k_s=0.5 + jitter / 10,
+               metrics={**GOOD, "fd": GOOD["fd"] + jitter})
+        _write(root, f"vae-s{seed}", "vae_mlp", "vae", seed, sample_1k_s=0.1,
+               metrics={**POOR, "fd": POOR["fd"] + jitter, "log_likelihood": -250.0 - jitter,
+                        "log_likelihood_train": -249.0 - jitter, "log_likelihood_estimator": "IWAE bound"})
+        _write(root, f"rbm-s{seed}", "rbm", "rbm", seed, sample_1k_s=30.0 + jitter, gibbs=1000,
+               metrics={**POOR, "recall": rbm_recall, "fd": POOR["fd"] + 2 * jitter})
+        _write(root, f"article-s{seed}", "article_gan", "gan", seed, metrics={**POOR, "fd": 900.0 + jitter,
+                                                                            "classes_covered": 1})
+    return report.runs_frame(root, "quick")
+
+
 def _verdicts(frame: pd.DataFrame, toy: pd.DataFrame | None = None) -> dict[str, str]:
     toy = toy if toy is not None else claims.toy_frame(Path("/nonexistent"), "quick")
     return {c.key: c.check(frame, toy).verdict for c in claims.CLAIMS + claims.FAQ}
 
 
-def test_claims_verdicts_follow_the_measurements(study: Path) -> None:
+def test_bootstrap_interval_and_band_reading_on_known_cases() -> None:
+    assert cmp.bootstrap_interval(np.array([2.0, 2.0, 2.0]), np.array([1.0, 1.0, 1.0])) == (1.0, 1.0)
+    low, high = cmp.bootstrap_interval(np.array([1.0, 2.0, 3.0]))
+    assert 1.0 <= low < 2.0 < high <= 3.0
+    assert cmp.bootstrap_interval(np.array([1.0, 2.0, 3.0])) == (low, high)  # fixed generator: same page, same numbers
+    assert cmp.read_interval(0.2, 0.5, 0.1) == cmp.BETTER
+    assert cmp.read_interval(-0.5, -0.2, 0.1) == cmp.WORSE
+    assert cmp.read_interval(-0.05, 0.08, 0.1) == cmp.SAME
+    assert cmp.read_interval(-0.05, 0.3, 0.1) == cmp.UNDECIDED
+
+
+def test_compare_uses_the_metric_direction_and_band_and_needs_three_seeds() -> None:
+    low_fd, high_fd = pd.Series([10.0, 10.5, 11.0]), pd.Series([30.0, 30.5, 31.0])
+    c = cmp.compare(low_fd, high_fd, "fd", ("gan", "vae"))
+    assert c.outcome == cmp.BETTER and c.gain == pytest.approx(20.0) and c.band == pytest.approx(3.05)
+    assert cmp.compare(high_fd, low_fd, "fd").outcome == cmp.WORSE
+    assert cmp.compare(low_fd, low_fd * 1.01, "fd").outcome == cmp.SAME  # within 10%
+    recall = cmp.compare(pd.Series([0.6, 0.6, 0.6]), pd.Series([0.4, 0.4, 0.4]), "recall")
+    assert recall.outcome == cmp.BETTER and recall.band == 0.02  # higher is better, an absolute band
+    few = cmp.compare(low_fd[:2], high_fd, "fd")
+    assert few.outcome == cmp.FEW_SEEDS and few.text() == "fd: not enough seeds (2 and 3; needs 3)"
+
+
+def test_with_one_seed_no_comparative_verdict_is_given(study: Path) -> None:
     v = _verdicts(report.runs_frame(study, "quick"))
-    assert v["better"] == claims.SUPPORTED  # GAN FD 12 beats VAE 20 and RBM 30 (no DBN run)
-    assert v["efficient"] == claims.QUALIFIED  # 0.5 s: faster than the RBM, slower than the VAE
-    assert v["complex"] == claims.QUALIFIED  # Gibbs for the RBM, not for the VAE
-    assert v["gan-unstable"] == claims.SUPPORTED  # 2 of 10 classes covered
-    assert v["faq-vae"] == claims.QUALIFIED  # GAN better FD, VAE faster
-    assert v["faq-architecture"] == claims.NOT_MEASURED  # one GAN architecture only
+    assert v["better"] == v["efficient"] == v["effective"] == v["faq-vae"] == claims.NOT_ENOUGH_SEEDS
+    assert v["gan-unstable"] == claims.NOT_ENOUGH_SEEDS
+    assert v["complex"] == claims.QUALIFIED  # analytic: Gibbs for the RBM, not for the VAE
 
 
-def test_claims_flip_when_the_measurements_do(study: Path) -> None:
-    frame = report.runs_frame(study, "quick")
-    frame.loc[frame["family"] == "gan", "fd"] = 100.0
-    frame.loc[frame["family"] == "gan", "sample_1k_s"] = 0.01
-    frame.loc[frame["family"] == "gan", "classes_covered"] = 10
+def test_families_with_three_seeds_get_verdicts_with_intervals(tmp_path: Path) -> None:
+    frame = _three_seeds(tmp_path)
     v = _verdicts(frame)
-    assert v["better"] == claims.REFUTED
-    assert v["efficient"] == claims.SUPPORTED
-    assert v["gan-unstable"] == claims.QUALIFIED  # no collapse seen, and no 2-D runs
+    assert v["better"] == v["effective"] == claims.SUPPORTED  # every yardstick, against VAE and RBM
+    assert v["efficient"] == claims.QUALIFIED  # faster than the RBM, slower than the VAE
+    assert v["article-gan"] == claims.REFUTED  # the article's GAN is worse than DCGAN on every yardstick
+    evidence = claims.check_gan_better_quality(frame, claims.toy_frame(tmp_path, "quick")).evidence
+    assert "GAN vs VAE (supported): fd 10.5 vs 30.5, gain 20.0 [" in evidence and "(band ±3.1): better" in evidence
+    table = claims.comparison_table(frame)
+    assert set(table["outcome"]) <= {cmp.BETTER, cmp.WORSE, cmp.SAME, cmp.UNDECIDED}
+    assert len(table) == 2 * 5 + 2 + 5  # GAN vs VAE, RBM on 5 yardsticks; 2 timings; the article's GAN on 5
+
+
+def test_yardsticks_that_disagree_make_the_verdict_qualified_and_say_so(tmp_path: Path) -> None:
+    frame = _three_seeds(tmp_path, rbm_recall=0.9)
+    verdict = claims.check_gan_better_quality(frame, claims.toy_frame(tmp_path, "quick"))
+    assert verdict.verdict == claims.QUALIFIED
+    assert "GAN vs RBM (qualified)" in verdict.evidence and "recall 0.600 vs 0.900" in verdict.evidence
+    assert "worse" in verdict.evidence and "GAN vs VAE (supported)" in verdict.evidence
+
+
+def test_equal_families_refute_better(tmp_path: Path) -> None:
+    frame = _three_seeds(tmp_path)
+    for key, value in GOOD.items():
+        frame.loc[frame["family"].isin(["vae", "rbm"]), key] = value
+    assert claims.check_gan_better_quality(frame, claims.toy_frame(tmp_path, "quick")).verdict == claims.REFUTED
+
+
+def test_timings_of_another_device_are_left_out(tmp_path: Path) -> None:
+    frame = _three_seeds(tmp_path)
+    gpu = frame[frame["family"] == "rbm"].assign(device="cuda (H100)", sample_1k_s=0.001, run_id="x")
+    verdict = claims.check_gan_more_efficient(pd.concat([frame, gpu], ignore_index=True),
+                                              claims.toy_frame(tmp_path, "quick"))
+    assert verdict.verdict == claims.QUALIFIED and "(3 runs on other devices left out)" in verdict.evidence
+
+
+def test_discriminator_accuracy_claim_reads_the_logged_outputs(tmp_path: Path) -> None:
+    frame = _three_seeds(tmp_path)
+    steps = np.arange(20)
+    for r in frame[frame["model"] == "dcgan"].itertuples():  # D starts confident, drifts towards ½
+        pd.DataFrame({"step": steps, "d_real": 0.9 - 0.015 * steps, "d_fake": 0.1 + 0.015 * steps}).to_csv(
+            Path(r.dir) / "history.csv", index=False)
+    verdict = claims.check_discriminator_accuracy(frame, claims.toy_frame(tmp_path, "quick"))
+    assert verdict.verdict == claims.REFUTED and "mean change -0.240 [-0.240, -0.240]" in verdict.evidence
+    short = pd.DataFrame({"d_real": [0.9] * 5, "d_fake": [0.1] * 5})
+    assert claims.accuracy_change(short) is None
+    assert claims.discriminator_accuracy(short).iloc[0] == pytest.approx(0.9)
+
+
+def test_instability_is_supported_by_a_failed_gan_run_and_refuted_by_a_steady_gan(tmp_path: Path) -> None:
+    frame = _three_seeds(tmp_path)
+    empty = claims.toy_frame(tmp_path, "quick")
+    assert claims.check_gan_unstable(frame, empty).verdict == claims.QUALIFIED  # GAN sd/mean 0.05: VAE 0.02, RBM 0.03
+    frame.loc[frame["model"] == "dcgan", "fd"] = 10.0
+    steady = claims.check_gan_unstable(frame, empty)
+    assert steady.verdict == claims.REFUTED and "FD spread over seeds (sd/mean): GAN 0.00, VAE 0.02, RBM 0.03" \
+        in steady.evidence
+    _write(tmp_path, "dcgan-s3", "dcgan", "gan", 3, status="diverged")
+    assert claims.check_gan_unstable(report.runs_frame(tmp_path, "quick"), empty).verdict == claims.SUPPORTED
+
+
+def test_generalisation_flags_a_family_that_copies(tmp_path: Path) -> None:
+    frame = _three_seeds(tmp_path)
+    empty = claims.toy_frame(tmp_path, "quick")
+    fresh = claims.check_generalisation(frame, empty)
+    assert fresh.verdict == claims.REFUTED and "VAE -1.0" not in fresh.evidence and "VAE 1.0" in fresh.evidence
+    frame.loc[frame["family"] == "rbm", ["nn_ratio", "copies"]] = (0.1, 0.9)
+    copied = claims.check_generalisation(frame, empty)
+    assert copied.verdict == claims.QUALIFIED and copied.evidence.startswith("a challenge for RBM; not for GAN, VAE")
+
+
+def test_check_claims_has_one_row_per_claim_with_its_basis(tmp_path: Path) -> None:
+    frame = _three_seeds(tmp_path)
+    table = claims.check_claims(claims.CLAIMS, frame, claims.toy_frame(tmp_path, "quick"))
+    assert len(table) == len(claims.CLAIMS) and set(table["basis"]) == {claims.MEASURED, claims.ANALYTIC}
+    analytic = table[table["basis"] == claims.ANALYTIC]
+    assert {"§1"} <= set(analytic["section"]) and (table["verdict"] != "").all()
+    assert table.loc[table["the article (原文)"].str.contains("一种新兴的生成模型"), "verdict"].item() == claims.REFUTED
+    assert len(table[table["in English"].str.contains("高效 read as")]) == 2  # both readings of 高效
+    faq = claims.check_claims(claims.FAQ, frame, claims.toy_frame(tmp_path, "quick"))
+    assert list(faq["section"]) == ["§6 Q1", "§6 Q2", "§6 Q3", "§6 Q4"]  # every question of the FAQ
+
+
+def test_complexity_is_declared_unmeasured(study: Path) -> None:
+    verdict = claims.check_classic_complex(report.runs_frame(study, "quick"), claims.toy_frame(study, "quick"))
+    assert verdict.verdict == claims.NOT_MEASURED and "no agreed measure" in verdict.evidence
+
+
+def test_interpretability_is_declared_unmeasured_never_decided(study: Path) -> None:
+    verdict = claims.check_interpretability(report.runs_frame(study, "quick"), claims.toy_frame(study, "quick"))
+    assert verdict.verdict == claims.NOT_MEASURED and "no measure of interpretability" in verdict.evidence
 
 
 def test_claims_without_the_runs_they_need_are_not_measured(study: Path) -> None:
     frame = report.runs_frame(study, "quick")
     v = _verdicts(frame[frame["family"] != "gan"])
     assert v["better"] == v["efficient"] == v["faq-loss"] == claims.NOT_MEASURED
-
-
-def test_gan_collapse_on_the_2d_mixtures_supports_the_instability_claim(study: Path) -> None:
-    frame = report.runs_frame(study, "quick")
-    frame.loc[frame["family"] == "gan", "classes_covered"] = 10
-    toy = pd.DataFrame([
-        {"model": "gan", "mixture": "ring8", "seed": 0, "modes_captured": 3, "n_modes": 8, "high_quality": 0.9,
-         "kde_ll": 0.0},
-        {"model": "vae", "mixture": "ring8", "seed": 0, "modes_captured": 8, "n_modes": 8, "high_quality": 0.4,
-         "kde_ll": 1.0},
-    ])
-    verdict = claims.check_gan_unstable(frame, toy)
-    assert verdict.verdict == claims.SUPPORTED and "ring8: GAN captured 3/8 modes, VAE 8/8" in verdict.evidence
-
-
-def test_check_claims_has_one_row_per_claim_with_a_known_verdict(study: Path) -> None:
-    table = claims.check_claims(claims.CLAIMS, report.runs_frame(study, "quick"), claims.toy_frame(study, "quick"))
-    # The fixture's known answers: the GAN has the best FD (12 against 20 and 30); it samples slower
-    # than the VAE (0.5 s against 0.1 s) and faster than the RBM (30 s); only the RBM needs a chain;
-    # every family's smallest model has 1,000 parameters; nothing measures interpretability.
-    assert list(table["verdict"]) == [
-        claims.REFUTED,       # two kinds: every family is a generative model
-        claims.SUPPORTED,     # better: best FD is the GAN's
-        claims.QUALIFIED,     # efficient: faster than the RBM, not than the VAE
-        claims.QUALIFIED,     # density: the likelihood families use bounds; the GAN learns p_g implicitly
-        claims.QUALIFIED,     # complex: true of the RBM, false of the VAE
-        claims.SUPPORTED,     # unstable: the GAN covers 2 of 10 classes
-        claims.REFUTED,       # model complexity: equal sizes
-        claims.QUALIFIED,     # inefficient: the RBM is slower than the GAN, the VAE is not
-        claims.NOT_MEASURED,  # interpretability
-    ]
-    assert {"§1", "§2.3", "§5.1", "§5.2"} <= set(table["section"])
-    faq = claims.check_claims(claims.FAQ, report.runs_frame(study, "quick"), claims.toy_frame(study, "quick"))
-    assert list(faq["section"]) == ["§6 Q1", "§6 Q2", "§6 Q3", "§6 Q4"]  # every question of the FAQ
-
-
-def test_complexity_compares_the_smallest_model_of_each_family(study: Path) -> None:
-    frame = report.runs_frame(study, "quick")
-    assert claims.check_classic_complex(frame, claims.toy_frame(study, "quick")).verdict == claims.REFUTED  # all equal
-    frame.loc[frame["family"] == "vae", "params"] = 5_000
-    frame.loc[frame["family"] == "rbm", "params"] = 500
-    verdict = claims.check_classic_complex(frame, claims.toy_frame(study, "quick"))
-    assert verdict.verdict == claims.QUALIFIED
-    assert verdict.evidence.startswith("larger than the smallest GAN: VAE; smaller: RBM:")
-
-
-def test_a_gan_that_varies_more_across_seeds_supports_the_instability_claim(study: Path) -> None:
-    frame = report.runs_frame(study, "quick")
-    frame.loc[frame["family"] == "gan", "classes_covered"] = 10  # no collapse
-    empty = claims.toy_frame(study, "quick")
-    assert claims.check_gan_unstable(frame, empty).verdict == claims.QUALIFIED  # no other family has 2 seeds
-    steady = frame[frame["run_id"] == "vae-s0"].assign(run_id="vae-s1", seed=1, fd=20.5)
-    frame = pd.concat([frame, steady], ignore_index=True)
-    verdict = claims.check_gan_unstable(frame, empty)
-    assert verdict.verdict == claims.SUPPORTED  # GAN sd/mean 0.24 (FD 10, 14) against VAE 0.02 (20, 20.5)
-    assert "FD spread over seeds (sd/mean): GAN 0.24, VAE 0.02" in verdict.evidence
-
-
-def test_interpretability_is_declared_unmeasured_never_decided(study: Path) -> None:
-    verdict = claims.check_interpretability(report.runs_frame(study, "quick"), claims.toy_frame(study, "quick"))
-    assert verdict.verdict == claims.NOT_MEASURED and "no measure of interpretability" in verdict.evidence

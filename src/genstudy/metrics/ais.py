@@ -70,6 +70,26 @@ class AISResult:
         w = torch.exp(self.log_weights - self.log_weights.max())
         return float(w.sum() ** 2 / (w**2).sum())
 
+    def half_log_z(self) -> tuple[float, float]:
+        """log Z from the first and from the second half of the chains: two independent AIS runs
+        of M/2 chains each (chains never interact), for an agreement check."""
+        offset = self.log_z - float(torch.logsumexp(self.log_weights, 0) - math.log(len(self.log_weights)))
+        m = len(self.log_weights) // 2
+        first, second = (offset + float(torch.logsumexp(h, 0) - math.log(len(h)))
+                         for h in (self.log_weights[:m], self.log_weights[m:]))
+        return first, second
+
+
+def transposed(rbm: RBM) -> RBM:
+    """The same RBM with its layers' roles swapped (weights Wᵀ, biases c and b): the same
+    joint distribution, hence the same Z, so AIS may anneal over the smaller layer's side."""
+    flipped = RBM(rbm.n_hidden, rbm.n_visible, gibbs_steps=rbm.gibbs_steps).to(rbm.W.device, rbm.W.dtype)
+    with torch.no_grad():
+        flipped.W.copy_(rbm.W.t())
+        flipped.b.copy_(rbm.c)
+        flipped.c.copy_(rbm.b)
+    return flipped
+
 
 @torch.no_grad()
 def ais_log_partition(rbm: RBM, base_bias: torch.Tensor, *, n_chains: int = 100, n_steps: int = 14_500,
@@ -106,3 +126,41 @@ def ais_log_partition(rbm: RBM, base_bias: torch.Tensor, *, n_chains: int = 100,
     log_z = log_z_a + float(log_mean)
     low = log_z + math.log(1 - 3 * rel_se) if 3 * rel_se < 1 else -math.inf
     return AISResult(log_z, low, log_z + math.log(1 + 3 * rel_se), log_w, n_steps)
+
+
+@dataclass(frozen=True)
+class TwoWayAIS:
+    """Two independent AIS estimates of one RBM's log Z: annealed over its visible side (base
+    rate fitted to the data) and over its hidden side (:func:`transposed`; base rate fitted to
+    hidden states drawn from p(h | data)). Their paths share nothing, so their disagreement
+    measures what neither's own interval shows: chains stuck in the modes their base model
+    favours. ``best`` is the one with the larger effective sample size."""
+
+    visible: AISResult
+    hidden: AISResult
+
+    @property
+    def best(self) -> AISResult:
+        return max((self.visible, self.hidden), key=lambda r: r.effective_sample_size)
+
+    @property
+    def other(self) -> AISResult:
+        """The run that is not :attr:`best`."""
+        return self.hidden if self.best is self.visible else self.visible
+
+    @property
+    def disagreement(self) -> float:
+        """|log Z_visible − log Z_hidden| in nats."""
+        return abs(self.visible.log_z - self.hidden.log_z)
+
+
+@torch.no_grad()
+def two_way_log_partition(rbm: RBM, data: torch.Tensor, *, n_chains: int = 100, n_steps: int = 14_500,
+                          generator: torch.Generator | None = None) -> TwoWayAIS:
+    """log Z of ``rbm`` by AIS from both sides (:class:`TwoWayAIS`), each with ``n_chains`` chains
+    and ``n_steps`` β; ``data`` (N, V) binary training vectors fit both base rates."""
+    data = data.flatten(1).to(rbm.device)
+    hidden = bernoulli(rbm.p_h(data), generator)
+    kwargs = {"n_chains": n_chains, "n_steps": n_steps, "generator": generator}
+    return TwoWayAIS(ais_log_partition(rbm, base_rate_bias(data), **kwargs),
+                     ais_log_partition(transposed(rbm), base_rate_bias(hidden), **kwargs))

@@ -36,6 +36,9 @@ from genstudy.hashing import sha256_file
 from genstudy.io import load_torch
 
 FEATURE_DIM = 128
+#: Manifest key suffix of a dataset's *second* classifier: another seed and budget of the same
+#: architecture, an independent embedding that cross-checks the first one's ranking of models.
+SECOND = "-second"
 WEIGHTS_DIR = Path(str(resources.files("genstudy.metrics") / "weights"))
 MANIFEST = "manifest.json"
 
@@ -104,15 +107,22 @@ def read_manifest(directory: Path = WEIGHTS_DIR) -> dict[str, ClassifierCard]:
     return {k: ClassifierCard(**v) for k, v in json.loads(path.read_text()).items()}
 
 
-def load_classifier(dataset: str, device: torch.device | str = "cpu", directory: Path = WEIGHTS_DIR
-                    ) -> FeatureClassifier:
-    """The committed classifier of ``dataset`` in eval mode, its SHA-256 verified first."""
+def card_key(dataset: str, second: bool = False) -> str:
+    """The manifest key of ``dataset``'s classifier (``<dataset>-second`` for the second one)."""
+    return f"{dataset}{SECOND}" if second else dataset
+
+
+def load_classifier(dataset: str, device: torch.device | str = "cpu", directory: Path = WEIGHTS_DIR, *,
+                    second: bool = False) -> FeatureClassifier:
+    """The committed classifier of ``dataset`` (its second one when ``second``) in eval mode,
+    its SHA-256 verified first."""
     cards = read_manifest(directory)
-    if dataset not in cards:
+    key = card_key(dataset, second)
+    if key not in cards:
         raise GenstudyError(
-            f"no feature classifier for dataset {dataset!r} in {directory} (available: {', '.join(cards) or 'none'}); "
-            f"train one with `genstudy classifier train --dataset {dataset}`")
-    card = cards[dataset]
+            f"no feature classifier {key!r} in {directory} (available: {', '.join(cards) or 'none'}); "
+            f"train one with `genstudy classifier train --dataset {dataset}{' --second' if second else ''}`")
+    card = cards[key]
     path = Path(directory) / card.file
     if not path.is_file():
         raise GenstudyError(f"{path}: missing classifier weights (manifest lists {card.file})")

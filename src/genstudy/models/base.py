@@ -35,6 +35,10 @@ class GenerativeModel(nn.Module, ABC):
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """Draw ``n`` examples, shape ``(n, *data_shape)``, images with values in [0, 1]."""
 
+    def after_training(self, x: torch.Tensor, seed: int) -> None:
+        """Fit what the model needs beyond its gradient training, on its prepared training
+        tensor ``x`` (nothing by default; the autoencoder's code density)."""
+
     def n_parameters(self) -> int:
         """Trainable parameters (the number every cost table reports)."""
         return sum(p.numel() for p in self.parameters() if p.requires_grad)

@@ -53,6 +53,10 @@ SPECS: tuple[ModelSpec, ...] = (
               lambda side, g, o: article_gan(o["latent_dim"], normalised=True), {"latent_dim": 100}, side=28),
     ModelSpec("autoencoder", "autoencoder", "the article's \"VAE\": a deterministic autoencoder (MSE)",
               lambda side, g, o: Autoencoder(side, o["code_dim"]), {"code_dim": 32}),
+    ModelSpec("autoencoder_gmm", "autoencoder", "the same autoencoder, sampled from a Gaussian mixture fitted to "
+              "its training codes (the fair test, Ghosh et al. 2020)",
+              lambda side, g, o: Autoencoder(side, o["code_dim"], "gmm", o["n_components"]),
+              {"code_dim": 32, "n_components": 10}),
     ModelSpec("vae_mlp", "vae", "VAE with MLP encoder and decoder",
               lambda side, g, o: vae_mlp(o["latent_dim"], o["hidden"], side, o["likelihood"]),
               {"latent_dim": 20, "hidden": 512, "likelihood": "bernoulli"}),

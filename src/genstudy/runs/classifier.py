@@ -20,6 +20,7 @@ from genstudy.metrics.classifier import (
     ClassifierCard,
     FeatureClassifier,
     accuracy,
+    card_key,
     read_manifest,
 )
 from genstudy.runs.record import versions
@@ -27,8 +28,10 @@ from genstudy.training import make_deterministic, seed_everything
 
 
 def train_classifier(dataset: str, *, epochs: int = 8, batch_size: int = 128, lr: float = 2e-3, seed: int = 0,
-                     data_dir: str | None = None, out: Path = WEIGHTS_DIR, log: Any = print) -> ClassifierCard:
-    """Train the classifier of ``dataset`` on its full training split; write weights and manifest entry.
+                     data_dir: str | None = None, out: Path = WEIGHTS_DIR, second: bool = False,
+                     log: Any = print) -> ClassifierCard:
+    """Train the classifier of ``dataset`` on its full training split; write weights and manifest entry
+    (under :func:`~genstudy.metrics.classifier.card_key`: the dataset's second classifier when ``second``).
 
     Adam with a cosine learning-rate decay, random ±2 px shifts as the only augmentation;
     deterministic on the CPU for a given seed. Returns the card written to the manifest.
@@ -64,17 +67,19 @@ def train_classifier(dataset: str, *, epochs: int = 8, batch_size: int = 128, lr
             f"{test_accuracy:.4f} ({time.perf_counter() - start:.0f} s)")
     train_s = time.perf_counter() - start
     out = Path(out)
-    weights = out / f"{dataset}.pt"
+    key = card_key(dataset, second)
+    weights = out / f"{key}.pt"
     save_torch(weights, model.state_dict())
     card = ClassifierCard(
         dataset=dataset, file=weights.name, sha256=sha256_file(weights), side=side, n_classes=ds.n_classes,
         test_accuracy=round(test_accuracy, 4), epochs=epochs, seed=seed,
         train_s=round(train_s, 1),
-        command=f"genstudy classifier train --dataset {dataset} --epochs {epochs} --seed {seed}",
+        command=f"genstudy classifier train --dataset {dataset} --epochs {epochs} --seed {seed}"
+                + (" --second" if second else ""),
         versions={k: v for k, v in versions().items() if k in ("python", "torch", "numpy", "genstudy")},
     )
     manifest = {k: asdict(v) for k, v in read_manifest(out).items()}
-    manifest[dataset] = asdict(card)
+    manifest[key] = asdict(card)
     write_json(out / MANIFEST, dict(sorted(manifest.items())))
     return card
 

@@ -6,7 +6,8 @@ and model, and to real data (the baseline that shows what "perfect" looks like).
   features, the data's class shares, validation images for Parzen's σ and one fixed
   binarization of ``likelihood_size`` test images for the binary likelihoods.
 * :func:`image_metrics` — FD, KID, precision/recall, density/coverage, class coverage and
-  Parzen log-likelihood of any (N, 1, H, W) set of images in [0, 1].
+  Parzen log-density, and (given the training images) the memorisation measures of any
+  (N, 1, H, W) set of images in [0, 1]; FD in a second embedding where one is committed.
 * :func:`likelihood_metrics` — the family's own estimator: IWAE bound and ELBO (VAE),
   AIS log-likelihood (RBM), variational lower bound (DBN); nothing for GANs and the
   autoencoder, which define no likelihood.
@@ -35,12 +36,21 @@ from genstudy.data import balanced_subset, load_images, to_tensor
 from genstudy.errors import GenstudyError
 from genstudy.io import load_torch
 from genstudy.metrics import classifier as clf
+from genstudy.metrics import guards
 from genstudy.metrics.coverage import class_coverage
 from genstudy.metrics.distances import frechet_distance, kernel_distance
-from genstudy.metrics.likelihood import dbn_lower_bound, parzen_log_likelihood, rbm_log_likelihood, vae_bounds
+from genstudy.metrics.likelihood import (
+    dbn_bound,
+    dbn_lower_bound,
+    parzen_log_likelihood,
+    rbm_log_likelihood,
+    vae_bounds,
+)
 from genstudy.metrics.manifold import density_coverage, precision_recall
+from genstudy.metrics.memorisation import memorisation
 from genstudy.models import GenerativeModel, build
 from genstudy.runs.record import device_description, new_record, read_record, run_dir, write_record
+from genstudy.runs.train import training_images
 from genstudy.sampling import bernoulli
 
 #: A sampler: ``(n, torch generator) -> (n, 1, H, W)`` float images in [0, 1].
@@ -61,7 +71,10 @@ class Reference:
     ``test`` (n, 1, S, S) in [0, 1] and its ``features`` (n, 128); ``data_shares`` (K,) the
     training split's class shares; ``validation`` images for Parzen's σ (from the training
     split); ``likelihood_test`` the first ``likelihood_size`` test images in [0, 1] and
-    ``binary_test`` one fixed Bernoulli draw of them.
+    ``binary_test`` one fixed Bernoulli draw of them; ``train`` class-balanced training
+    images (the real-data baseline's "samples", the AIS base rates). ``second`` is the
+    dataset's second classifier, when one is committed, and ``features_second`` the test
+    images' features in it (the independent embedding of the ``fd_second`` metric).
     """
 
     dataset: str
@@ -75,14 +88,20 @@ class Reference:
     likelihood_test: torch.Tensor
     binary_test: torch.Tensor
     train: torch.Tensor
+    second: clf.FeatureClassifier | None = None
+    features_second: torch.Tensor | None = None
 
     def describe(self) -> dict[str, Any]:
-        card = clf.read_manifest()[self.dataset]
+        cards = clf.read_manifest()
+        card = cards[self.dataset]
+        second = cards.get(clf.card_key(self.dataset, second=True)) if self.second is not None else None
         return {
             "reference": f"{len(self.test):,} class-balanced test images",
             "likelihood_test": f"{len(self.likelihood_test):,} test images (binary families: one fixed "
                                f"Bernoulli draw, seed {BINARIZATION_SEED})",
             "classifier": {"dataset": card.dataset, "sha256": card.sha256, "test_accuracy": card.test_accuracy},
+            "classifier_second": None if second is None else
+            {"dataset": second.dataset, "sha256": second.sha256, "test_accuracy": second.test_accuracy},
         }
 
 
@@ -101,12 +120,20 @@ def reference(dataset: str, profile: str, data_dir: str | None = None) -> Refere
                                                    REFERENCE_SEED)])
     binary = bernoulli(lik, torch.Generator().manual_seed(BINARIZATION_SEED))
     train = to_tensor(ds.train.images[balanced_subset(ds.train.labels, n, BASELINE_SEED)])
-    return Reference(dataset, profile, ds.classes, model, test, features, shares, validation, lik, binary, train)
+    second, features_second = None, None
+    if clf.card_key(dataset, second=True) in clf.read_manifest():
+        second = clf.load_classifier(dataset, second=True)
+        features_second = clf.predict(second, test)[0]
+    return Reference(dataset, profile, ds.classes, model, test, features, shares, validation, lik, binary, train,
+                     second, features_second)
 
 
-def image_metrics(images: torch.Tensor, ref: Reference, seed: int = 0) -> tuple[dict[str, Any], dict[str, Any]]:
+def image_metrics(images: torch.Tensor, ref: Reference, seed: int = 0, train: torch.Tensor | None = None
+                  ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Every sample-based metric of ``images`` (N, 1, H, W) in [0, 1] against ``ref``.
 
+    With ``train`` (M, 1, S, S), the model's own training images, also the memorisation
+    measures (:mod:`genstudy.metrics.memorisation`) against the reference's test images.
     Returns ``(metrics, details)``: scalars for the record's ``metrics`` block, and the
     class counts and Parzen bandwidth search for its ``evaluation`` block.
     """
@@ -124,6 +151,11 @@ def image_metrics(images: torch.Tensor, ref: Reference, seed: int = 0) -> tuple[
         "class_kl": classes.kl, "classes_covered": classes.covered,
         "parzen_ll": parzen.mean, "parzen_sem": parzen.sem,
     }
+    if ref.second is not None:
+        metrics["fd_second"] = frechet_distance(ref.features_second, clf.predict(ref.second, images)[0])
+    if train is not None:
+        mem = memorisation(images, train, ref.test)
+        metrics.update({"nn_ratio": mem.nn_ratio, "copies": mem.copies})
     details = {
         "samples": len(images),
         "class_counts": dict(zip(ref.classes, classes.counts.tolist(), strict=True)),
@@ -134,43 +166,77 @@ def image_metrics(images: torch.Tensor, ref: Reference, seed: int = 0) -> tuple[
     return metrics, details
 
 
-def likelihood_metrics(model: GenerativeModel, ref: Reference, generator: torch.Generator
-                       ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The family's own log-likelihood estimate (nats per image) on the reference's test images.
+@torch.no_grad()
+def likelihood_metrics(model: GenerativeModel, ref: Reference, generator: torch.Generator,
+                       train: torch.Tensor | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The family's own log-likelihood estimate (nats per image) on the reference's test images,
+    checked by :func:`genstudy.metrics.guards.check` before it is reported.
 
     ``metrics`` gets ``log_likelihood`` (and ``elbo`` for VAEs; ``log_likelihood_low`` /
-    ``_high`` for AIS-based values) and ``log_likelihood_estimator`` names the estimator;
-    empty for families without a likelihood.
+    ``_high`` for AIS-based values) when the estimate passed its guard, or
+    ``log_likelihood_withheld`` (the reasons) when it did not; ``log_likelihood_estimator``
+    names the estimator. With ``train`` (N, 1, S, S) grey training images of the model, also
+    ``log_likelihood_train``: the same estimator on (a binarization of) them, for the
+    generalisation gap. ``details["likelihood_guard"]`` keeps the value and every check.
+    Empty for families without a likelihood.
     """
     prof = get_profile(ref.profile)
     dev = model.device
+    n = len(ref.likelihood_test)
+    train_binary = None if train is None else bernoulli(train[:n], torch.Generator().manual_seed(BINARIZATION_SEED))
+    ceiling = guards.binarization_ceiling(ref.likelihood_test)
     if model.family == "vae":
-        x = ref.binary_test if model.likelihood == "bernoulli" else ref.likelihood_test
+        binary = model.likelihood == "bernoulli"
+        x = ref.binary_test if binary else ref.likelihood_test
         bounds = vae_bounds(model, x.to(dev), prof.iwae_k, generator)
-        data = "binarized" if model.likelihood == "bernoulli" else "continuous [0,1]"
-        return ({"log_likelihood": bounds.iwae, "elbo": bounds.elbo,
-                 "log_likelihood_estimator": f"IWAE bound, k={bounds.k} ({data})"}, {"iwae_k": bounds.k})
-    if model.family in ("rbm", "dbn"):
-        train = bernoulli(ref.train, torch.Generator().manual_seed(BINARIZATION_SEED)).flatten(1).to(dev)
-        kwargs = {"n_chains": prof.ais_chains, "n_steps": prof.ais_steps, "generator": generator}
-        if model.family == "rbm":
-            ll = rbm_log_likelihood(model, ref.binary_test.to(dev), train, **kwargs)
-            mean, low, high, ais = ll.mean, ll.low, ll.high, ll.ais
-            estimator = f"AIS log Z ({ais.n_steps} β, {len(ais.log_weights)} chains)"
-        else:
-            bound = dbn_lower_bound(model, ref.binary_test.to(dev), train, **kwargs)
-            ais = bound.ais
-            mean = bound.mean
-            low = mean - (ais.log_z_high - ais.log_z)
-            high = mean + (ais.log_z - ais.log_z_low)
-            estimator = (f"variational lower bound, top-RBM log Z by AIS ({ais.n_steps} β, "
-                         f"{len(ais.log_weights)} chains)")
-        details = {"ais": {"log_z": ais.log_z, "log_z_low": _finite(ais.log_z_low), "log_z_high": ais.log_z_high,
-                           "effective_sample_size": round(ais.effective_sample_size, 2),
-                           "steps": ais.n_steps, "chains": len(ais.log_weights)}}
-        return ({"log_likelihood": mean, "log_likelihood_low": _finite(low), "log_likelihood_high": _finite(high),
-                 "log_likelihood_estimator": estimator}, details)
-    return {}, {}
+        data = "binarized" if binary else "continuous [0,1]"
+        metrics = {"log_likelihood": bounds.iwae, "elbo": bounds.elbo,
+                   "log_likelihood_estimator": f"IWAE bound, k={bounds.k} ({data})"}
+        if train is not None:
+            x_train = train_binary if binary else train[:n]
+            metrics["log_likelihood_train"] = vae_bounds(model, x_train.to(dev), prof.iwae_k, generator).iwae
+        guard = guards.check(bounds.iwae, ceiling=ceiling if binary else None)
+        return _guarded(metrics, guard, {"iwae_k": bounds.k})
+    if model.family not in ("rbm", "dbn"):
+        return {}, {}
+    base = bernoulli(ref.train, torch.Generator().manual_seed(BINARIZATION_SEED)).flatten(1).to(dev)
+    kwargs = {"n_chains": prof.ais_chains, "n_steps": prof.ais_steps, "generator": generator}
+    if model.family == "rbm":
+        ll = rbm_log_likelihood(model, ref.binary_test.to(dev), base, **kwargs)
+        mean, low, high, two_way, floor = ll.mean, ll.low, ll.high, ll.ais, ll.floor
+        train_ll = None if train_binary is None else \
+            float((-model.free_energy(train_binary.flatten(1).to(dev))).double().mean()) - two_way.best.log_z
+        estimator = f"AIS log Z ({two_way.best.n_steps} β, {len(two_way.best.log_weights)} chains)"
+    else:
+        bound = dbn_lower_bound(model, ref.binary_test.to(dev), base, **kwargs)
+        two_way, floor, mean = bound.ais, bound.floor, bound.mean
+        ais = two_way.best
+        low, high = mean - (ais.log_z_high - ais.log_z), mean + (ais.log_z - ais.log_z_low)
+        train_ll = None if train_binary is None else dbn_bound(model, train_binary, ais.log_z, generator=generator)
+        estimator = (f"variational lower bound, top-RBM log Z by AIS ({ais.n_steps} β, "
+                     f"{len(ais.log_weights)} chains)")
+    ais = two_way.best
+    details = {"ais": {"log_z": ais.log_z, "log_z_low": _finite(ais.log_z_low), "log_z_high": ais.log_z_high,
+                       "effective_sample_size": round(ais.effective_sample_size, 2),
+                       "annealed_over": "visible side" if ais is two_way.visible else "hidden side",
+                       "steps": ais.n_steps, "chains": len(ais.log_weights)}}
+    metrics = {"log_likelihood": mean, "log_likelihood_low": _finite(low), "log_likelihood_high": _finite(high),
+               "log_likelihood_estimator": estimator}
+    if train_ll is not None:
+        metrics["log_likelihood_train"] = train_ll
+    return _guarded(metrics, guards.check(mean, ceiling=ceiling, ais=two_way, floor=floor), details)
+
+
+def _guarded(metrics: dict[str, Any], guard: guards.Guard, details: dict[str, Any]
+             ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``metrics`` with its likelihood numbers replaced by ``log_likelihood_withheld`` (the reasons)
+    when ``guard`` failed; ``details`` with the guard's record either way."""
+    details = {**details, "likelihood_guard": guard.as_dict(metrics["log_likelihood"])}
+    if guard.passed:
+        return metrics, details
+    kept = {k: v for k, v in metrics.items() if not k.startswith(("log_likelihood", "elbo"))}
+    return ({**kept, "log_likelihood_withheld": guard.reason,
+             "log_likelihood_estimator": metrics["log_likelihood_estimator"]}, details)
 
 
 def _finite(x: float) -> float | None:
@@ -195,16 +261,27 @@ def draw(sampler: Callable[[int, torch.Generator], torch.Tensor], n: int, genera
     return torch.cat([sampler(min(chunk, n - s), generator).float().cpu() for s in range(0, n, chunk)])
 
 
+def own_training_images(record: dict[str, Any], data_dir: str | None = None) -> torch.Tensor | None:
+    """The images the run of ``record`` trained on, (N, 1, S, S) in [0, 1] (the same subset as
+    :func:`genstudy.runs.train.training_images`), or None for a record that names none (the
+    real-data baseline)."""
+    config = record.get("config", {})
+    if "train_size" not in config:
+        return None
+    return to_tensor(training_images(record["dataset"], data_dir, config["train_size"], record["seed"]))
+
+
 def evaluate_samples(record: dict[str, Any], images: torch.Tensor, *, model: GenerativeModel | None = None,
                      data_dir: str | None = None, device: torch.device | None = None) -> dict[str, Any]:
     """Fill ``record``'s ``metrics`` and ``evaluation`` blocks from ``images`` (and ``model``'s
     likelihood when given); returns the updated record (not written)."""
     start = time.perf_counter()
     ref = reference(record["dataset"], record["profile"], data_dir)
-    metrics, details = image_metrics(images, ref, seed=record["seed"])
+    train = own_training_images(record, data_dir)
+    metrics, details = image_metrics(images, ref, seed=record["seed"], train=train)
     if model is not None:
         generator = torch.Generator(device=model.device).manual_seed(record["seed"] + 3)
-        lik, lik_details = likelihood_metrics(model, ref, generator)
+        lik, lik_details = likelihood_metrics(model, ref, generator, train)
         metrics.update(lik)
         details.update(lik_details)
     details.update(ref.describe())
@@ -239,11 +316,15 @@ def load_model(directory: Path, record: dict[str, Any], device: torch.device,
 
 
 def is_current(record: dict[str, Any]) -> bool:
-    """Whether ``record``'s metrics were computed with today's classifier and its profile's settings."""
-    card = clf.read_manifest().get(record["dataset"])
+    """Whether ``record``'s metrics were computed with today's classifiers (the second one too,
+    where the dataset has one) and its profile's settings."""
+    cards = clf.read_manifest()
+    card = cards.get(record["dataset"])
+    second = cards.get(clf.card_key(record["dataset"], second=True))
     evaluation = record.get("evaluation", {})
     return bool(record.get("metrics")) and card is not None and \
         evaluation.get("classifier", {}).get("sha256") == card.sha256 and \
+        (second is None or (evaluation.get("classifier_second") or {}).get("sha256") == second.sha256) and \
         evaluation.get("settings") == settings(record["profile"])
 
 

@@ -20,7 +20,8 @@ Schema :data:`SCHEMA` (the ``schema`` field), the fields every record has:
 ``params_count``   trainable parameters
 ``config``         everything the run was made from (budget, options)
 ``training``       ``steps``, ``epochs``, ``final`` losses ...
-``timings``        seconds: ``train_s``, ``sample_1k_s``; ``sample_gibbs_steps`` sweeps
+``timings``        seconds: ``train_s``, ``sample_1k_s`` (median of ``sample_repeats`` warmed-up draws, PyTorch;
+                   ``sample_1k_s_range`` the fastest and slowest); ``sample_gibbs_steps`` sweeps
 ``metrics``        scalar measurements (filled by :mod:`genstudy.runs.evaluate`)
 ``artifacts``      artefact name → file name in the run's folder
 ``versions``       library versions; ``git_commit``; ``created`` (UTC, ISO 8601)

@@ -48,13 +48,36 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def time_sampling(model: GenerativeModel, n: int, generator: torch.Generator) -> tuple[float, torch.Tensor]:
-    """Wall seconds to draw ``n`` samples (device synchronised), and the samples."""
-    _sync(model.device)
-    start = time.perf_counter()
-    x = model.sample(n, generator)
-    _sync(model.device)
-    return time.perf_counter() - start, x
+#: Timed draws of the sampling time (after one untimed warm-up draw).
+SAMPLING_REPEATS = 5
+
+
+@dataclass(frozen=True)
+class SamplingTime:
+    """Wall seconds to draw ``n`` samples on one device: the median of ``repeats`` timed draws
+    (device synchronised) after one warm-up draw, with the fastest and slowest."""
+
+    median: float
+    low: float
+    high: float
+    repeats: int
+
+
+def time_sampling(model: GenerativeModel, n: int, generator: torch.Generator, repeats: int = SAMPLING_REPEATS
+                  ) -> tuple[SamplingTime, torch.Tensor]:
+    """Time ``repeats`` draws of ``n`` samples after a warm-up draw (the first call pays for
+    allocations and kernel selection); returns the times and the first timed draw's samples."""
+    model.sample(min(n, 100), generator)
+    times, first = [], None
+    for _ in range(repeats):
+        _sync(model.device)
+        start = time.perf_counter()
+        x = model.sample(n, generator)
+        _sync(model.device)
+        times.append(time.perf_counter() - start)
+        first = x if first is None else first
+    assert first is not None
+    return SamplingTime(float(np.median(times)), min(times), max(times), repeats), first
 
 
 def training_images(dataset: str, data_dir: str | None, train_size: int | None, seed: int) -> np.ndarray:
@@ -126,10 +149,11 @@ def train_run(
     if result.status == "interrupted":
         return TrainedRun({}, directory, model, result)
 
-    sample_s: float | None = None
+    sample_s: SamplingTime | None = None
     grid = None
     if result.status == "ok":
         model.eval()
+        model.after_training(x, params.seed)
         generator = torch.Generator(device=device).manual_seed(params.seed + 1)
         sample_s, samples = time_sampling(model, 1000, generator)
         grid = samples[:100].reshape(100, *samples.shape[-2:]).float().cpu().numpy()
@@ -145,13 +169,17 @@ def train_run(
         training={"steps": result.steps, "epochs": result.epochs, "resumed_from_step": result.resumed_from_step,
                   "final": result.history[-1] if result.history else {}},
         timings={"train_s": round(result.train_s, 3),
-                 "sample_1k_s": None if sample_s is None else round(sample_s, 4),
+                 "sample_1k_s": None if sample_s is None else round(sample_s.median, 4),
+                 "sample_1k_s_range": None if sample_s is None else [round(sample_s.low, 4), round(sample_s.high, 4)],
+                 "sample_repeats": None if sample_s is None else sample_s.repeats,
                  "sample_gibbs_steps": model.gibbs_steps},
         artifacts=artifacts)
     write_record(directory, record)
     checkpoint.unlink(missing_ok=True)
     if result.status == "ok":
-        log(f"[genstudy] {rid}: ok in {result.train_s:.1f} s; 1,000 samples in {sample_s:.2f} s "
+        assert sample_s is not None
+        log(f"[genstudy] {rid}: ok in {result.train_s:.1f} s; 1,000 samples in {sample_s.median:.2f} s "
+            f"(median of {sample_s.repeats}) "
             f"→ {shown(directory / 'record.json')}")
     else:
         log(f"[genstudy] {rid}: {result.status}: {result.message} → {shown(directory / 'record.json')}")

@@ -126,8 +126,9 @@ def _train_classifier(args: argparse.Namespace) -> int:
     from genstudy.runs.classifier import train_classifier
 
     card = train_classifier(args.dataset, epochs=args.epochs, seed=args.seed, data_dir=args.data_dir,
-                            out=args.out or WEIGHTS_DIR)
-    print(f"[genstudy] classifier {card.dataset}: test accuracy {card.test_accuracy:.4f}, sha256 {card.sha256}")
+                            out=args.out or WEIGHTS_DIR, second=args.second)
+    which = " (second)" if args.second else ""
+    print(f"[genstudy] classifier {card.dataset}{which}: test accuracy {card.test_accuracy:.4f}, sha256 {card.sha256}")
     return 0
 
 
@@ -280,6 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
     ctrain.add_argument("--seed", type=int, default=0)
     ctrain.add_argument("--data-dir", default=None)
     ctrain.add_argument("--out", type=Path, default=None, help="weights folder (default: the package's)")
+    ctrain.add_argument("--second", action="store_true",
+                        help="the dataset's second classifier (another seed): the independent embedding")
     ctrain.set_defaults(func=_train_classifier)
 
     plan_cmd = sub.add_parser("plan", help="print the notebook executions a book build would run, and the cache")

@@ -16,14 +16,15 @@ import numpy as np
 import pandas as pd
 
 from genstudy.metrics.catalog import METRICS
+from genstudy.metrics.likelihood import ESTIMATOR_BIAS
 from genstudy.runs.executions import load_executions
 from genstudy.runs.record import load_records
-from genstudy.study.tables import METRIC_COLUMNS
+from genstudy.study.tables import METRIC_COLUMNS, TEXT_METRICS, unreliable
 
 #: Families in the order the book presents them (the real-data baseline last).
 FAMILY_ORDER = ("gan", "vae", "autoencoder", "rbm", "dbn", "data")
-#: Numeric metrics of the records (``METRIC_COLUMNS`` without the estimator's name).
-NUMERIC_METRICS = tuple(k for k in METRIC_COLUMNS if k != "log_likelihood_estimator")
+#: Numeric metrics of the records (``METRIC_COLUMNS`` without the text ones).
+NUMERIC_METRICS = tuple(k for k in METRIC_COLUMNS if k not in TEXT_METRICS)
 #: Run columns of :func:`runs_frame` besides the metrics.
 COST_COLUMNS = {"params": "params_count", "train_s": "timings.train_s", "sample_1k_s": "timings.sample_1k_s",
                 "gibbs_steps": "timings.sample_gibbs_steps", "eval_s": "evaluation.seconds"}
@@ -60,7 +61,7 @@ def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
         out[name] = pd.to_numeric(raw[source], errors="coerce") if source in raw else np.nan
     for key in METRIC_COLUMNS:
         col = f"metrics.{key}"
-        if key == "log_likelihood_estimator":
+        if key in TEXT_METRICS:
             out[key] = raw[col].fillna("") if col in raw else ""
         else:
             out[key] = pd.to_numeric(raw[col], errors="coerce") if col in raw else np.nan
@@ -133,18 +134,27 @@ def metric_summary(frame: pd.DataFrame, metrics: tuple[str, ...] = NUMERIC_METRI
     return pd.DataFrame(rows).set_index("model")
 
 
-def likelihood_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per model: the family's own log-likelihood (mean ± sd, nats per image) *with its
-    estimator*, and the Parzen-window estimate every family gets. Models without their own
-    estimator show an empty cell, never a number from another estimator."""
+def likelihood_table(frame: pd.DataFrame, bias: dict[str, str] = ESTIMATOR_BIAS) -> pd.DataFrame:
+    """Per model: the family's own log-likelihood (mean ± sd over the seeds whose estimate
+    passed its guard, nats per image) *with its estimator* and which way that estimator errs
+    (``bias``: family → text, by default :data:`~genstudy.metrics.likelihood.ESTIMATOR_BIAS`),
+    and the train−test gap. A model with a seed whose estimate was
+    withheld reads ``unreliable: <reason>``; models without an estimator show an empty cell,
+    never a number from another estimator. The Parzen-window log-density every family gets
+    stands in its own column: a density on [0, 1]^d, comparable only to other Parzen values."""
     ok = _ok(frame)
     rows = []
     for label, group in ok.groupby("label", sort=False):
         estimators = sorted({e for e in group["log_likelihood_estimator"] if e})
-        rows.append({"model": label, "family": group["family"].iloc[0],
-                     "own log-likelihood": _mean_sd(group["log_likelihood"], 1),
+        withheld = sorted({w for w in group["log_likelihood_withheld"] if w})
+        family = group["family"].iloc[0]
+        own = unreliable("; ".join(withheld)) if withheld else _mean_sd(group["log_likelihood"], 1)
+        gap = "" if withheld else _mean_sd(group["log_likelihood_train"] - group["log_likelihood"], 1)
+        rows.append({"model": label, "family": family, "own log-likelihood": own,
                      "estimator": "; ".join(estimators) or "none (the family defines no likelihood)",
-                     "Parzen log-lik.": _mean_sd(group["parzen_ll"], 1)})
+                     "errs": bias.get(family, "") if estimators else "",
+                     "train − test": gap,
+                     "Parzen log-density (not a likelihood)": _mean_sd(group["parzen_ll"], 1)})
     return pd.DataFrame(rows).set_index("model")
 
 

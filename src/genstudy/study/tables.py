@@ -9,9 +9,11 @@ import pandas as pd
 
 from genstudy.metrics.catalog import CATALOG
 
-#: Record metric → column title of the book's tables, in display order (the catalog's, and
-#: the name of the likelihood's estimator).
-METRIC_COLUMNS: dict[str, str] = {**{m.key: m.title for m in CATALOG}, "log_likelihood_estimator": "estimator"}
+#: Record metrics that are text: the likelihood's estimator, and why a likelihood was withheld.
+TEXT_METRICS: dict[str, str] = {"log_likelihood_estimator": "estimator", "log_likelihood_withheld": "withheld"}
+#: Record metric → column title of the book's tables, in display order (the catalog's, then
+#: the text metrics).
+METRIC_COLUMNS: dict[str, str] = {**{m.key: m.title for m in CATALOG}, **TEXT_METRICS}
 
 
 def summary(records: list[dict[str, Any]]) -> pd.DataFrame:
@@ -45,6 +47,11 @@ def in_seconds(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return out
 
 
+def unreliable(reason: str) -> str:
+    """How a table shows a number withheld by its guard."""
+    return f"unreliable: {reason}"
+
+
 def history(directory: Path) -> pd.DataFrame:
     """The logged losses of the run in ``directory`` (``history.csv``)."""
     return pd.read_csv(Path(directory) / "history.csv")
@@ -54,14 +61,20 @@ def metrics_table(records: list[dict[str, Any]]) -> pd.DataFrame:
     """One row per record (its ``label``), one column per metric of :data:`METRIC_COLUMNS`.
 
     Values are the record's own numbers (nats per image for likelihoods); a metric a family
-    does not define is NaN. Real-data baselines (family ``data``) appear as ``real data``.
+    does not define is NaN. A likelihood withheld by its guard reads ``unreliable: <reason>``,
+    never a number. Real-data baselines (family ``data``) appear as ``real data``.
     """
     rows = []
     for r in records:
         row: dict[str, Any] = {"model": r["label"]}
         m = r.get("metrics", {})
         for key, title in METRIC_COLUMNS.items():
-            row[title] = m.get(key, float("nan") if key != "log_likelihood_estimator" else "")
+            if key in TEXT_METRICS:
+                continue
+            row[title] = m.get(key, float("nan"))
+        if m.get("log_likelihood_withheld"):
+            row[METRIC_COLUMNS["log_likelihood"]] = unreliable(m["log_likelihood_withheld"])
+        row[METRIC_COLUMNS["log_likelihood_estimator"]] = m.get("log_likelihood_estimator", "")
         rows.append(row)
     return pd.DataFrame(rows).set_index("model")
 
