@@ -180,6 +180,8 @@ def likelihood_metrics(model: GenerativeModel, ref: Reference, generator: torch.
     generalisation gap. ``details["likelihood_guard"]`` keeps the value and every check.
     Empty for families without a likelihood.
     """
+    if model.family not in ("vae", "rbm", "dbn"):
+        return {}, {}
     prof = get_profile(ref.profile)
     dev = model.device
     n = len(ref.likelihood_test)
@@ -197,8 +199,6 @@ def likelihood_metrics(model: GenerativeModel, ref: Reference, generator: torch.
             metrics["log_likelihood_train"] = vae_bounds(model, x_train.to(dev), prof.iwae_k, generator).iwae
         guard = guards.check(bounds.iwae, ceiling=ceiling if binary else None)
         return _guarded(metrics, guard, {"iwae_k": bounds.k})
-    if model.family not in ("rbm", "dbn"):
-        return {}, {}
     base = bernoulli(ref.train, torch.Generator().manual_seed(BINARIZATION_SEED)).flatten(1).to(dev)
     kwargs = {"n_chains": prof.ais_chains, "n_steps": prof.ais_steps, "generator": generator}
     if model.family == "rbm":
