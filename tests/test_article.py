@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT
 from genstudy.article import code, keras_training, runs
 from genstudy.article import tensorflow as tfa
-from genstudy.errors import ParameterError
+from genstudy.errors import GenstudyError, ParameterError
 from genstudy.models import build
 from genstudy.runs.evaluate import evaluate_run
 
@@ -36,6 +36,23 @@ def test_as_written_failures() -> None:
     assert any("`alpha` is deprecated" in w for w in caught)
     error, _ = tfa.run_as_written(code.ARTICLE_VAE)
     assert isinstance(error, ValueError) and "not connected" in str(error)
+
+
+def test_an_expected_failure_is_a_result_and_an_unexpected_outcome_is_an_error() -> None:
+    failure = tfa.expect_failure(code.ARTICLE_GAN, NameError)
+    assert failure.lines == ("line 8: LeakyReLU(alpha=0.2),",)
+    assert any("input_dim" in w for w in failure.warnings)
+    assert str(failure) == ("Expected failure, as the text says: the article's code raises NameError.\n"
+                            "Traceback (the article's lines only):\n"
+                            "  line 8: LeakyReLU(alpha=0.2),\n"
+                            "NameError: name 'LeakyReLU' is not defined")
+    shown = tfa.expect_failure(code.ARTICLE_GAN_WITH_IMPORTS, ValueError)
+    assert shown.lines == ("line 28: gan = Sequential([generator, discriminator])",)
+    assert "expected shape=(None, 64, 64, 3)" in str(shown) and "\x1b[" not in str(shown)
+    with pytest.raises(GenstudyError, match="ran without error, but the book says it raises ValueError"):
+        tfa.expect_failure(code.FIXED_GAN, ValueError)
+    with pytest.raises(NameError, match="LeakyReLU"):
+        tfa.expect_failure(code.ARTICLE_GAN, ValueError)
 
 
 def test_fixed_snippets_build_and_match_the_pytorch_port() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
 
 import yaml
@@ -33,3 +35,26 @@ def test_every_dependency_is_pinned_exactly() -> None:
 def test_conda_environment_matches_pyproject() -> None:
     py, conda = _pyproject_pins(), _conda_pins()
     assert py == conda, f"only in pyproject: {sorted(py - conda)}; only in environment.yml: {sorted(conda - py)}"
+
+
+#: What the GPU machines (Python 3.12, their own torch) do not have.
+BOOK_STACK = ("papermill", "nbformat", "nbclient", "ipykernel", "tensorflow", "keras", "dask", "distributed",
+              "jupyter_book", "sphinx", "selenium")
+
+
+def test_python_312_is_allowed_and_ruff_keeps_the_code_311_compatible() -> None:
+    from packaging.specifiers import SpecifierSet
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    allowed = SpecifierSet(project["project"]["requires-python"])
+    assert "3.11.7" in allowed and "3.12.3" in allowed and "3.10.12" not in allowed
+    assert project["tool"]["ruff"]["target-version"] == "py311"  # no syntax newer than 3.11
+
+
+def test_training_and_measuring_import_none_of_the_book_stack() -> None:
+    modules = ("genstudy.site.cli", "genstudy.runs.train", "genstudy.runs.evaluate", "genstudy.runs.chapter",
+               "genstudy.models.registry", "genstudy.study.claims")
+    code = (f"import sys\nfor m in {modules!r}: __import__(m)\n"
+            f"print(','.join(m for m in {BOOK_STACK!r} if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stdout.strip() == "", f"imported on the training path: {done.stdout.strip()}"

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 
 from genstudy.config import MODELS
+from genstudy.data import IMAGE_SIDES, load_images
 from genstudy.errors import ParameterError
 from genstudy.models import ALIASES, DBN, build, canonical_name
+from genstudy.models.registry import check_dataset
+from genstudy.runs.chapter import ModelChapter
 
 
 @pytest.mark.parametrize("name", list(MODELS))
@@ -129,3 +134,30 @@ def test_the_autoencoders_fitted_code_density_samples_where_its_codes_are() -> N
     torch.testing.assert_close(again.sample(5, torch.Generator().manual_seed(2)), samples)
     with pytest.raises(ParameterError, match="code_density"):
         Autoencoder(8, 4, code_density="flow")
+
+
+def test_check_dataset_refuses_in_one_line_naming_the_dataset_and_the_reason() -> None:
+    check_dataset("mnist", ["dcgan", "rbm", "vae_conv"])  # all of them train on 28x28 images
+    check_dataset("digits", ["rbm", "vae_conv", "autoencoder"])  # these take any side
+    with pytest.raises(ParameterError) as caught:
+        check_dataset("digits", ["rbm", "seed_gan", "dcgan"])
+    assert str(caught.value) == ("invalid dataset='digits'; allowed: fashion_mnist, mnist "
+                                 "(article_gan, dcgan need 28x28 images; digits has 8x8)")
+    with pytest.raises(ParameterError, match="invalid dataset='cifar10'"):
+        check_dataset("cifar10", ["rbm"])
+
+
+def test_a_model_chapter_refuses_a_dataset_before_training_and_trains_only_its_models(tmp_path: Path) -> None:
+    with pytest.raises(ParameterError, match=r"invalid dataset='digits'.*dcgan need 28x28"):
+        ModelChapter(("dcgan", "rbm"), dataset="digits", results=tmp_path)
+    assert not any(tmp_path.iterdir())
+    chapter = ModelChapter(("seed_gan", "rbm"), dataset="mnist", results=tmp_path)
+    assert chapter.models == ("article_gan", "rbm")
+    with pytest.raises(ParameterError, match="invalid model='dbn'; allowed: 'article_gan', 'rbm'"):
+        chapter.train("dbn")
+
+
+def test_each_datasets_side_is_the_side_of_its_images() -> None:
+    assert load_images("digits").image_shape == (IMAGE_SIDES["digits"],) * 2
+    assert load_images("fashion_mnist").image_shape == (IMAGE_SIDES["fashion_mnist"],) * 2
+    assert IMAGE_SIDES["mnist"] == IMAGE_SIDES["fashion_mnist"]  # the same IDX layout (sources.py)

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from genstudy.runs.record import new_record, write_record
-from genstudy.study import claims, report
+from genstudy.study import claims, findings, report
 from genstudy.study import compare as cmp
 
 CLASSES = ["a", "b"]
@@ -255,3 +255,47 @@ def test_claims_without_the_runs_they_need_are_not_measured(study: Path) -> None
     frame = report.runs_frame(study, "quick")
     v = _verdicts(frame[frame["family"] != "gan"])
     assert v["better"] == v["efficient"] == v["faq-loss"] == claims.NOT_MEASURED
+
+
+# --- the findings page ----------------------------------------------------------------------------
+
+def test_findings_give_each_claim_its_verdict_deciding_interval_and_evidence_link(tmp_path: Path) -> None:
+    frame = _three_seeds(tmp_path)
+    glance = findings.claims_at_a_glance(frame, claims.toy_frame(tmp_path, "quick"))
+    assert len(glance) == len(claims.CLAIMS)
+    better = glance.set_index("section").loc["§1"].iloc[2]  # two-kinds, self-contradiction, better
+    assert better["verdict"] == claims.SUPPORTED
+    assert better["deciding numbers [95% interval]"].startswith("vs VAE: FD gain 20.0 [")
+    assert "], better; vs RBM: FD gain 20.5 [" in better["deciding numbers [95% interval]"]
+    assert better["evidence"] == '<a href="91_claims.html">The article&#x27;s claims, checked</a>'
+    analytic = glance[glance["basis"] == claims.ANALYTIC]
+    assert (analytic["deciding numbers [95% interval]"] == "—").all()
+    efficient = glance[glance["claim"].str.contains("efficiently")].iloc[0]
+    assert efficient["evidence"].startswith('<a href="90_comparison.html">')
+
+
+def test_with_one_seed_the_findings_say_so_instead_of_an_interval(study: Path) -> None:
+    glance = findings.claims_at_a_glance(report.runs_frame(study, "quick"), claims.toy_frame(study, "quick"))
+    row = glance[glance["claim"].str.startswith("By training")].iloc[0]
+    assert row["deciding numbers [95% interval]"] == "vs VAE: not enough seeds (2 and 1); " \
+                                                     "vs RBM: not enough seeds (2 and 1)"
+
+
+def test_family_headline_shows_each_familys_best_model_with_intervals_and_samples(tmp_path: Path) -> None:
+    frame = _three_seeds(tmp_path)
+    for seed in range(3):  # a second, worse GAN: the family's headline keeps DCGAN
+        _write(tmp_path, f"wgan-s{seed}", "wgan", "gan", seed, metrics={**POOR, "fd": 40.0})
+    frame = report.runs_frame(tmp_path, "quick")
+    for i, d in enumerate(frame["dir"]):
+        np.save(Path(d) / "samples.npy", np.full((4, 2, 2), i / len(frame), dtype=np.float32))
+    table, grids = findings.family_headline(frame)
+    assert list(table.index) == ["gan", "vae", "rbm", findings.ARTICLE]
+    assert table.loc["gan", "model"] == "dcgan" and table.loc["gan", "seeds"] == 3
+    low, high = cmp.bootstrap_interval(np.array([10.0, 10.5, 11.0]))
+    assert table.loc["gan", "FD ↓"] == f"10.5 [{low:.1f}, {high:.1f}]"
+    assert table.loc["rbm", "1k samples s"] == "30.5 s" and table.loc["gan", "device"] == "cpu (2 threads)"
+    assert table.loc[findings.ARTICLE, "FD ↓"] == "900.5 [900.0, 901.0]"
+    title, samples = next(iter(grids.items()))
+    assert title == "GAN: dcgan\nFD 10 · 0.55 s per 1k"
+    first_dcgan = frame.index[(frame["model"] == "dcgan") & (frame["seed"] == 0)][0]
+    np.testing.assert_array_equal(samples, np.full((4, 2, 2), first_dcgan / len(frame), dtype=np.float32))

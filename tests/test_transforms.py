@@ -71,10 +71,30 @@ def test_balanced_subset_is_balanced_deterministic_and_sorted() -> None:
     assert not np.array_equal(idx, balanced_subset(labels, 53, seed=4))
 
 
+def test_balanced_subset_fills_short_classes_from_the_others() -> None:
+    # digits' test split has 35 images of class 2 and 36-37 of the others: 360 is still drawable
+    labels = np.repeat(np.arange(4), [3, 1, 5, 2])
+    idx = balanced_subset(labels, 9, seed=0)
+    # 9 // 4 = 2 each, class 1 has only 1; the two missing go one at a time to classes 0, 2
+    np.testing.assert_array_equal(np.bincount(labels[idx], minlength=4), [3, 1, 3, 2])
+    np.testing.assert_array_equal(np.bincount(labels[balanced_subset(labels, 11, seed=0)]), [3, 1, 5, 2])
+    np.testing.assert_array_equal(np.sort(balanced_subset(labels, 11, seed=5)), np.arange(11))
+
+
+def test_balanced_subset_unchanged_where_every_class_suffices() -> None:
+    # the draws of the earlier rule (n // K per class, +1 for the first n % K, one rng.choice
+    # per class in label order), so no cached subset changes
+    labels = np.repeat(np.arange(3), 10)
+    rng = np.random.default_rng(7)
+    expected = np.sort(np.concatenate([rng.choice(np.flatnonzero(labels == c), size=k, replace=False)
+                                       for c, k in zip(range(3), [3, 2, 2], strict=True)]))
+    np.testing.assert_array_equal(balanced_subset(labels, 7, seed=7), expected)
+
+
 def test_balanced_subset_errors() -> None:
     labels = np.array([0, 0, 0, 1])
-    with pytest.raises(ParameterError, match=r"invalid n=4; allowed: at most 2 \(class 1 has 1\)"):
-        balanced_subset(labels, 4, seed=0)
+    with pytest.raises(ParameterError, match=r"invalid n=5; allowed: 1..4"):
+        balanced_subset(labels, 5, seed=0)
     with pytest.raises(ParameterError, match=r"invalid n=0"):
         balanced_subset(labels, 0, seed=0)
 

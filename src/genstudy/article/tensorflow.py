@@ -15,12 +15,16 @@ import os
 import re
 import sys
 import tempfile
+import traceback
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from genstudy.errors import GenstudyError
 
 #: TensorFlow's native log lines that say nothing about this study's code or results:
 #: absl's notice that it logs before initialisation; oneDNN's note that its custom ops are
@@ -112,6 +116,57 @@ def run_as_written(code: str) -> tuple[BaseException | None, list[str]]:
         except Exception as exc:  # the point is to show what the article's code raises
             return exc, caught
     return None, caught
+
+
+#: Terminal colour codes (Keras prints some of its messages in bold).
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass(frozen=True)
+class ExpectedFailure:
+    """An error the article's code raised where the book says it fails, kept as a result.
+
+    ``error`` is the exception; ``lines`` the lines of the article's code it passed through
+    (``line N: source``), outermost first; ``warnings`` what the code warned on the way
+    (``Category: message``). Displayed, it reads as a short traceback under a marker saying
+    that the error was expected, so a notebook shows it and still runs to its end, in
+    Jupyter and in plain papermill alike.
+    """
+
+    error: BaseException
+    lines: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    def __str__(self) -> str:
+        head = [f"Expected failure, as the text says: the article's code raises {type(self.error).__name__}.",
+                "Traceback (the article's lines only):"]
+        text = "\n".join([*head, *(f"  {line}" for line in self.lines),
+                          *traceback.format_exception_only(type(self.error), self.error)]).rstrip()
+        return ANSI_ESCAPE.sub("", text)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+
+def expect_failure(code: str, expected: type[BaseException], name: str = "<article>") -> ExpectedFailure:
+    """Execute ``code``, which must raise ``expected``; return the failure as a result.
+
+    If the code runs without error, a :class:`~genstudy.errors.GenstudyError` says so (the
+    book's text would be wrong); an exception of another type propagates unchanged.
+    """
+    caught: list[str] = []
+    with recording_warnings(caught):
+        try:
+            execute(code, name)
+        except expected as exc:
+            error = exc
+        else:
+            raise GenstudyError(f"the article's code ran without error, but the book says it raises "
+                                f"{expected.__name__}")
+    source = code.splitlines()
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == name and f.lineno]
+    lines = tuple(f"line {f.lineno}: {source[f.lineno - 1].strip()}" for f in frames)
+    return ExpectedFailure(error, lines, tuple(caught))
 
 
 @native_noise_filtered()

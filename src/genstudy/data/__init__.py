@@ -9,7 +9,7 @@ Public entry points:
 
 from __future__ import annotations
 
-from genstudy.data.images import IMAGE_DATASETS, ImageDataset, ImageSplit, load_images
+from genstudy.data.images import IMAGE_DATASETS, IMAGE_SIDES, ImageDataset, ImageSplit, load_images
 from genstudy.data.toy2d import MIXTURES, Mixture, mixture
 from genstudy.data.transforms import (
     balanced_subset,
@@ -27,6 +27,7 @@ DATASETS: tuple[str, ...] = IMAGE_DATASETS + tuple(MIXTURES)
 __all__ = [
     "DATASETS",
     "IMAGE_DATASETS",
+    "IMAGE_SIDES",
     "MIXTURES",
     "ImageDataset",
     "ImageSplit",

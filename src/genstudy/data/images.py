@@ -16,7 +16,9 @@ import numpy as np
 from genstudy.data.sources import IDX_SOURCES, SPLIT_FILES, IdxSource, locate, read_verified
 from genstudy.errors import DatasetError, ParameterError
 
-IMAGE_DATASETS = ("fashion_mnist", "mnist", "digits")
+#: Each image dataset's side in pixels (its images are side x side), known without loading it.
+IMAGE_SIDES: dict[str, int] = {"fashion_mnist": 28, "mnist": 28, "digits": 8}
+IMAGE_DATASETS: tuple[str, ...] = tuple(IMAGE_SIDES)
 
 
 @dataclass(frozen=True)

@@ -80,24 +80,29 @@ def binarize_dynamic(x: torch.Tensor, generator: torch.Generator | None = None) 
 
 
 def balanced_subset(labels: np.ndarray, n: int, seed: int) -> np.ndarray:
-    """Indices of a deterministic class-balanced subset of size ``n``, sorted ascending.
+    """Indices of a deterministic subset of size ``n``, as class-balanced as the classes allow,
+    sorted ascending.
 
-    Each class contributes ``n // K`` examples (the first ``n % K`` classes one more),
-    drawn without replacement by ``numpy.random.default_rng(seed)``. The same labels,
-    ``n`` and ``seed`` always give the same indices.
+    Each of the K classes contributes ``n // K`` examples, or all of its members when it has
+    fewer; the examples still missing are handed out one at a time, in label order, to the
+    classes with members left (when every class is large enough: one more to each of the first
+    ``n % K`` classes). Each class's examples are drawn without replacement by
+    ``numpy.random.default_rng(seed)``, in label order. The same labels, ``n`` and ``seed``
+    always give the same indices; ``n`` may be anything from 1 to ``len(labels)``.
     """
     classes = np.unique(labels)
     if n <= 0 or n > len(labels):
         raise ParameterError("n", n, f"1..{len(labels)}")
+    members = [np.flatnonzero(labels == c) for c in classes]
+    counts = np.array([len(m) for m in members])
+    take = np.minimum(counts, n // len(classes))
+    left = n - int(take.sum())
+    while left > 0:
+        give = np.flatnonzero(take < counts)[:left]
+        take[give] += 1
+        left -= len(give)
     rng = np.random.default_rng(seed)
-    base, extra = divmod(n, len(classes))
-    chosen = []
-    for i, c in enumerate(classes):
-        members = np.flatnonzero(labels == c)
-        k = base + (1 if i < extra else 0)
-        if k > len(members):
-            raise ParameterError("n", n, f"at most {len(members) * len(classes)} (class {c} has {len(members)})")
-        chosen.append(rng.choice(members, size=k, replace=False))
+    chosen = [rng.choice(m, size=int(k), replace=False) for m, k in zip(members, take, strict=True)]
     return np.sort(np.concatenate(chosen))
 
 

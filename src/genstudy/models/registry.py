@@ -11,12 +11,13 @@ and mean ``article_gan`` and ``article_gan_bn``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
+from genstudy.data.images import IMAGE_SIDES
 from genstudy.errors import ParameterError
 from genstudy.models.autoencoder import Autoencoder
 from genstudy.models.base import GenerativeModel
@@ -88,6 +89,22 @@ def canonical_name(name: str) -> str:
 def spec(name: str) -> ModelSpec:
     """The :class:`ModelSpec` of ``name`` (or of a former name)."""
     return REGISTRY[canonical_name(name)]
+
+
+def check_dataset(dataset: str, models: Iterable[str]) -> None:
+    """Refuse, with a :class:`ParameterError` in one line that names ``dataset`` and the
+    reason, an image dataset some of ``models`` cannot train on (their :attr:`ModelSpec.side`
+    differs from its images'); return quietly when all of them can."""
+    if dataset not in IMAGE_SIDES:
+        raise ParameterError("dataset", dataset, tuple(IMAGE_SIDES))
+    side = IMAGE_SIDES[dataset]
+    unfit = [spec(m) for m in models if spec(m).side not in (None, side)]
+    if unfit:
+        need = unfit[0].side
+        fit = [d for d, s in IMAGE_SIDES.items() if s == need]
+        names = ", ".join(s.name for s in unfit)
+        raise ParameterError("dataset", dataset, f"{', '.join(fit)} ({names} need {need}x{need} images; "
+                                                 f"{dataset} has {side}x{side})")
 
 
 def build(name: str, *, side: int = 28, generator: torch.Generator | None = None, gibbs_steps: int | None = None,

@@ -12,7 +12,9 @@ import numpy as np
 import torch
 
 from genstudy.config import RunParams
+from genstudy.errors import ParameterError
 from genstudy.models import GenerativeModel
+from genstudy.models.registry import canonical_name, check_dataset
 from genstudy.paths import results_dir
 from genstudy.runs.evaluate import evaluate_run, real_baseline
 from genstudy.runs.train import TrainedRun, train_run
@@ -20,9 +22,15 @@ from genstudy.runs.train import TrainedRun, train_run
 
 @dataclass(frozen=True)
 class ModelChapter:
-    """The parameters a model chapter receives from papermill, and where its runs go
-    (``results`` defaults to the project's ``results/``)."""
+    """The models a model chapter trains, the parameters it receives from papermill, and where
+    its runs go (``results`` defaults to the project's ``results/``).
 
+    Made on a dataset some of ``models`` cannot train on, it refuses at once with a
+    :class:`~genstudy.errors.ParameterError` in one line that names the dataset and the reason
+    (:func:`~genstudy.models.registry.check_dataset`), before anything is loaded or trained.
+    """
+
+    models: tuple[str, ...]
     profile: str = "smoke"
     seed: int = 0
     device: str = "auto"
@@ -31,11 +39,18 @@ class ModelChapter:
     results: Path = field(default_factory=results_dir)
     log: Callable[[str], None] = print
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "models", tuple(canonical_name(m) for m in self.models))
+        check_dataset(self.dataset, self.models)
+
     def train(self, *models: str, **options: Any) -> dict[str, TrainedRun]:
-        """Train each of ``models`` (always retrained: a chapter shows a run it made) with
-        :class:`~genstudy.config.RunParams` ``options``; returns them by name."""
+        """Train each of ``models`` (default: all of the chapter's; always retrained: a chapter
+        shows a run it made) with :class:`~genstudy.config.RunParams` ``options``; returns them
+        by name."""
         runs = {}
-        for model in models:
+        for model in models or self.models:
+            if canonical_name(model) not in self.models:
+                raise ParameterError("model", model, self.models)
             params = RunParams(model=model, dataset=self.dataset, profile=self.profile, seed=self.seed,
                                device=self.device, data_dir=self.data_dir, **options)
             runs[model] = train_run(params, self.results, force=True, log=self.log)

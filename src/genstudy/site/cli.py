@@ -167,7 +167,7 @@ def _book(args: argparse.Namespace) -> int:
     from genstudy.site.pipeline import make_book
 
     result = make_book(args.profile, find_root(args.root), engine=_engine(args), force=args.force,
-                       **_overrides(args))
+                       progress=None if args.no_progress else sys.stderr, **_overrides(args))
     for o in result.grid.failed:
         print(f"genstudy: error: {o.execution.execution_id} failed: {o.record.get('error')} "
               f"(kept in {o.record.get('dir')}); run the book again to retry it", file=sys.stderr)
@@ -294,6 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
     book.add_argument("--workers", type=int, default=None, help="run on a Dask LocalCluster of N worker processes")
     book.add_argument("--scheduler", default=None, help="run on an existing Dask cluster (tcp://HOST:PORT)")
     book.add_argument("--force", action="store_true", help="execute every notebook even if its cache entry is current")
+    book.add_argument("--no-progress", action="store_true",
+                      help="no status line (by default: one updating line on a terminal, a plain line a minute "
+                           "elsewhere, e.g. in CI)")
     book.set_defaults(func=_book)
 
     nbs = sub.add_parser("notebooks", help="maintain the source notebooks")

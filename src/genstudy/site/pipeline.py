@@ -22,22 +22,24 @@ publishes the chapters (:mod:`genstudy.site.publish`) and builds the HTML with w
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from genstudy.config import check_device, get_profile
 from genstudy.data import IMAGE_DATASETS
 from genstudy.errors import GenstudyError, ParameterError
-from genstudy.models.registry import ALIASES, MODELS
+from genstudy.models.registry import ALIASES, MODELS, check_dataset
 from genstudy.paths import NOTEBOOK_DIR
 from genstudy.runs import executions
 from genstudy.runs.record import now
 from genstudy.site import cache
-from genstudy.site.engines import Engine, InProcessEngine, Job, default_threads
-from genstudy.site.execution import Execution, Outcome, chapters
+from genstudy.site.engines import PARTIAL, Engine, InProcessEngine, Job, default_threads
+from genstudy.site.execution import Chapter, Execution, Outcome, chapters
+from genstudy.site.progress import BuildProgress, Planned
 from genstudy.site.publish import EXECUTED_DIR, build_html, publish, relative
 
 BY_DATASET, BY_SEED = ("data", "training", "report"), ("training", "toy")
@@ -79,11 +81,15 @@ def _checked_seeds(seeds: Iterable[int] | None) -> list[int] | None:
 
 
 def plan(profile: str, root: Path, *, models: Iterable[str] | None = None, seeds: Iterable[int] | None = None,
-         datasets: Iterable[str] | None = None, device: str = "auto", data_dir: str | None = None) -> list[Execution]:
+         datasets: Iterable[str] | None = None, device: str = "auto", data_dir: str | None = None,
+         log: Callable[[str], None] | None = None) -> list[Execution]:
     """The executions that build the book on ``profile``, stage by stage, chapters in name order.
 
     ``models`` keeps the training chapters that train at least one of them (a chapter trains
     all of its models); ``seeds`` defaults to the profile's; ``datasets`` to Fashion-MNIST.
+    A training chapter is left out on a dataset some of its models cannot train on (the
+    chapter would refuse it: :func:`~genstudy.models.registry.check_dataset`), and ``log``
+    is told why.
     Each execution receives only the parameters its notebook declares among ``profile``,
     ``dataset``, ``seed``, ``device`` and ``data_dir`` (the last two only when given).
     """
@@ -103,6 +109,11 @@ def plan(profile: str, root: Path, *, models: Iterable[str] | None = None, seeds
         if chapter.kind == "training" and chosen_models is not None and not set(chapter.models) & set(chosen_models):
             continue
         for dataset in dataset_list if chapter.kind in BY_DATASET else [None]:
+            refusal = _refusal(chapter, dataset)
+            if refusal is not None:
+                if log is not None:
+                    log(f"[genstudy] {chapter.name} left out on {dataset}: {refusal}")
+                continue
             for seed in seed_list if chapter.kind in BY_SEED else [None]:
                 values = {**offered, "dataset": dataset, "seed": seed}
                 params = {k: v for k, v in values.items() if v is not None and k in chapter.declared}
@@ -112,6 +123,17 @@ def plan(profile: str, root: Path, *, models: Iterable[str] | None = None, seeds
                 runs.append(Execution(chapter, execution_id, profile, params, main, int(chapter.kind == "report"),
                                         gpu=device.startswith("cuda") and chapter.kind == "training"))
     return sorted(runs, key=lambda r: r.stage)
+
+
+def _refusal(chapter: Chapter, dataset: str | None) -> str | None:
+    """Why the training ``chapter`` refuses ``dataset`` (None: it does not)."""
+    if chapter.kind != "training" or dataset is None:
+        return None
+    try:
+        check_dataset(dataset, chapter.models)
+    except ParameterError as exc:
+        return str(exc)
+    return None
 
 
 @dataclass
@@ -190,15 +212,40 @@ def keyed(runs: Sequence[Execution], root: Path, threads: int) -> list[Keyed]:
 
 
 def run_grid(runs: Sequence[Execution], root: Path, *, engine: Engine | None = None, force: bool = False,
-             threads: int | None = None, log: Callable[[str], None] = print) -> GridResult:
+             threads: int | None = None, log: Callable[[str], None] = print,
+             progress: TextIO | None = None) -> GridResult:
     """Execute ``runs`` whose cache entry is missing, stale or failed (all with ``force``); stage 0
     first, then stage 1, whose keys include the state (key, status, finish time) of every
     stage-0 run, so a report re-executes whenever a run it reads was executed again. Records
-    are written as runs finish; a failing run is recorded and the grid goes on."""
+    are written as runs finish; a failing run is recorded and the grid goes on. With
+    ``progress``, a :class:`~genstudy.site.progress.BuildProgress` status line is shown on it
+    while the executions run."""
     engine = engine or InProcessEngine()
     threads = threads or default_threads()
     start = time.perf_counter()
     outcomes: dict[str, Outcome] = {}
+    status = _progress(runs, root, threads, force, progress)
+    with status or contextlib.nullcontext():
+        _run_stages(runs, root, engine, threads, force, log, status, outcomes)
+    ordered = [outcomes[r.execution_id] for r in runs]
+    return GridResult(ordered, engine.name, time.perf_counter() - start)
+
+
+def _progress(runs: Sequence[Execution], root: Path, threads: int, force: bool,
+              stream: TextIO | None) -> BuildProgress | None:
+    """The status line of the executions the cache cannot reuse now, each estimated by its last
+    recorded execution's seconds (None without ``stream`` or with nothing to execute)."""
+    if stream is None:
+        return None
+    todo = [k for k in keyed(runs, root, threads) if k.reason is not None or force]
+    if not todo:
+        return None
+    return BuildProgress([Planned(k.execution.execution_id, k.directory / PARTIAL,
+                                  (k.previous or {}).get("seconds")) for k in todo], stream)
+
+
+def _run_stages(runs: Sequence[Execution], root: Path, engine: Engine, threads: int, force: bool,
+                log: Callable[[str], None], status: BuildProgress | None, outcomes: dict[str, Outcome]) -> None:
     for stage in sorted({r.stage for r in runs}):
         upstream = {i: upstream_state(o.record) for i, o in outcomes.items()} if stage > 0 else None
         entries = [keyed_execution(r, root, threads, force, upstream) for r in runs if r.stage == stage]
@@ -222,13 +269,13 @@ def run_grid(runs: Sequence[Execution], root: Path, *, engine: Engine | None = N
             executions.write_execution(k.directory, record)
             e = k.execution
             outcomes[e.execution_id] = Outcome(e, "executed", k.reason, {**record, "dir": str(k.directory)})
+            if status is not None:
+                status.finished(e.execution_id)
             seconds = "" if record.get("seconds") is None else f" in {record['seconds']:.1f} s"
             log(f"[genstudy] {k.execution.execution_id}: {record['status']}{seconds}"
                 + (f": {record['error']}" if record.get("error") else ""))
         if pending:
             raise GenstudyError(f"the {engine.name} engine returned no result for {', '.join(pending)}")
-    ordered = [outcomes[r.execution_id] for r in runs]
-    return GridResult(ordered, engine.name, time.perf_counter() - start)
 
 
 @dataclass
@@ -239,14 +286,17 @@ class BookResult:
 
 def make_book(profile: str, root: Path, *, data_dir: str | None = None, models: Iterable[str] | None = None,
               seeds: Iterable[int] | None = None, datasets: Iterable[str] | None = None, device: str = "auto",
-              engine: Engine | None = None, force: bool = False, log: Callable[[str], None] = print) -> BookResult:
-    """Plan, run the grid, publish ``book/executed/`` and build the HTML (warnings are errors).
+              engine: Engine | None = None, force: bool = False, log: Callable[[str], None] = print,
+              progress: TextIO | None = None) -> BookResult:
+    """Plan, run the grid, publish ``book/executed/`` and build the HTML (warnings are errors);
+    with ``progress``, the grid's status line is shown on it (:func:`run_grid`).
 
     A failed run does not stop the book: its chapter is published as far as it ran, under a
     warning, and ``result.grid.failed`` lists it (the CLI then exits with status 1).
     """
-    runs = plan(profile, root, models=models, seeds=seeds, datasets=datasets, device=device, data_dir=data_dir)
-    grid = run_grid(runs, root, engine=engine, force=force, log=log)
+    runs = plan(profile, root, models=models, seeds=seeds, datasets=datasets, device=device, data_dir=data_dir,
+                log=log)
+    grid = run_grid(runs, root, engine=engine, force=force, log=log, progress=progress)
     log(grid.summary())
     toc = publish(grid.outcomes, root, profile, grid.engine)
     log("[genstudy] building the HTML with jupyter-book (warnings are errors)")

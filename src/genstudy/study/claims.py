@@ -43,8 +43,13 @@ ARTICLE_MODELS = ("article_gan", "article_gan_bn")
 
 @dataclass(frozen=True)
 class Verdict:
+    """A claim's ``verdict``, the ``evidence`` it rests on (every number, in words), and its
+    ``headline``: the deciding numbers in a few words, with their intervals where there are
+    any ("" when the verdict rests on no measured number)."""
+
     verdict: str
     evidence: str
+    headline: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,15 +152,28 @@ def _pair_text(a: str, other: str, comparisons: list[cmp.Comparison], verdict: s
     return f"{a.upper()} vs {other.upper()} ({verdict}): " + "; ".join(c.text() for c in comparisons)
 
 
+def _headline(comparisons: dict[str, list[cmp.Comparison]]) -> str:
+    """The first metric of each pair in a few words: ``vs VAE: FD gain -52.3 [-80.1, -20.4], worse``."""
+    parts = []
+    for other, cs in comparisons.items():
+        c = cs[0]
+        title = info(c.metric).title.split(" (")[0].rstrip(" ↑↓")
+        parts.append(f"vs {other.upper()}: {cmp.FEW_SEEDS} ({c.n_a} and {c.n_b})" if c.outcome == cmp.FEW_SEEDS
+                     else f"vs {other.upper()}: {title} gain {c.number(c.gain)} [{c.number(c.low)}, "
+                          f"{c.number(c.high)}], {c.outcome}")
+    return "; ".join(parts)
+
+
 def _compared(frame: pd.DataFrame, a: str, others: tuple[str, ...], metrics: tuple[str, ...],
               runs: pd.DataFrame | None = None, note: str = "") -> Verdict:
-    """The verdict "``a`` is better than each of ``others`` on every one of ``metrics``"."""
+    """The verdict "``a`` is better than each of ``others`` on every one of ``metrics``"; its
+    headline is each pair's first metric with its interval."""
     comparisons = family_comparisons(frame, a, others, metrics, runs)
     if not comparisons or not ((family_runs(frame) if runs is None else runs)["family"] == a).any():
         return _missing(a, *others)
     pairs = {o: _agreement(cs) for o, cs in comparisons.items()}
     evidence = " | ".join(_pair_text(a, o, cs, pairs[o]) for o, cs in comparisons.items())
-    return Verdict(_combine(pairs), (note + ". " if note else "") + evidence)
+    return Verdict(_combine(pairs), (note + ". " if note else "") + evidence, _headline(comparisons))
 
 
 def _missing(*families: str) -> Verdict:
@@ -268,11 +286,13 @@ def check_discriminator_accuracy(frame: pd.DataFrame, toy: pd.DataFrame) -> Verd
             + ", ".join(f"{v:+.3f}" for v in values) + "; last fifth: "
             + ", ".join(f"{v:.3f}" for v in finals.values()) + f" (½ = equilibrium); {theory}")
     if len(values) < cmp.MIN_SEEDS:
-        return Verdict(NOT_ENOUGH_SEEDS, text)
+        return Verdict(NOT_ENOUGH_SEEDS, text, f"{len(values)} seeds")
     low, high = cmp.bootstrap_interval(values)
     outcome = cmp.read_interval(low, high, 0.02)
+    headline = f"change in D's accuracy {values.mean():+.3f} [{low:+.3f}, {high:+.3f}] (band ±0.02)"
     text = f"mean change {values.mean():+.3f} [{low:+.3f}, {high:+.3f}] (band ±0.02): " + text
-    return Verdict({cmp.BETTER: SUPPORTED, cmp.WORSE: REFUTED, cmp.SAME: REFUTED}.get(outcome, QUALIFIED), text)
+    return Verdict({cmp.BETTER: SUPPORTED, cmp.WORSE: REFUTED, cmp.SAME: REFUTED}.get(outcome, QUALIFIED), text,
+                   headline)
 
 
 def _seed_cv(frame: pd.DataFrame) -> dict[str, float]:
@@ -312,11 +332,13 @@ def check_gan_unstable(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
         return Verdict(NOT_MEASURED, "no other family with enough seeds to compare: " + "; ".join(parts))
     rule = " (rule: supported when a GAN run failed or the GAN's FD spread is over twice every other family's; " \
            "refuted when no GAN run failed and its spread is at most the others' median)"
+    headline = (f"{len(failed)} GAN runs failed; FD sd/mean over seeds GAN {cv['gan']:.2f}, others "
+                f"{min(others.values()):.2f}–{max(others.values()):.2f}")
     if len(failed) or cv["gan"] > 2 * max(others.values()):
-        return Verdict(SUPPORTED, "; ".join(parts) + rule)
+        return Verdict(SUPPORTED, "; ".join(parts) + rule, headline)
     if cv["gan"] <= float(np.median(list(others.values()))):
-        return Verdict(REFUTED, "; ".join(parts) + rule)
-    return Verdict(QUALIFIED, "; ".join(parts) + rule)
+        return Verdict(REFUTED, "; ".join(parts) + rule, headline)
+    return Verdict(QUALIFIED, "; ".join(parts) + rule, headline)
 
 
 def check_classic_inefficient(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
@@ -358,23 +380,25 @@ def check_generalisation(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
                                                                        for f, g in gaps.items()) if len(gaps) else "")
             + f" (rule: a family memorises when the ratio is below {MEMORISATION_RATIO} or copies exceed "
               f"{COPIES_LIMIT}; the claim that generalisation is a challenge holds where one does)")
+    headline = "NN-distance ratio " + ", ".join(f"{f.upper()} {r.ratio:.2f}" for f, r in per.iterrows())
     if per["seeds"].min() < cmp.MIN_SEEDS:
-        return Verdict(NOT_ENOUGH_SEEDS, text)
-    return _tally(memorise, list(per.index), text, "a challenge for", "not for")
+        return Verdict(NOT_ENOUGH_SEEDS, text, headline)
+    return _tally(memorise, list(per.index), text, "a challenge for", "not for", headline)
 
 
 def _names(families: list[str]) -> str:
     return ", ".join(f.upper() for f in families)
 
 
-def _tally(holds: list[str], families: list[str], evidence: str, true_of: str, false_of: str) -> Verdict:
+def _tally(holds: list[str], families: list[str], evidence: str, true_of: str, false_of: str,
+           headline: str = "") -> Verdict:
     """Supported when the claim holds for all ``families``, refuted for none, else qualified."""
     if len(holds) == len(families):
-        return Verdict(SUPPORTED, evidence)
+        return Verdict(SUPPORTED, evidence, headline)
     if not holds:
-        return Verdict(REFUTED, evidence)
+        return Verdict(REFUTED, evidence, headline)
     return Verdict(QUALIFIED, f"{true_of} {_names(holds)}; {false_of} "
-                              f"{_names([f for f in families if f not in holds])}: {evidence}")
+                              f"{_names([f for f in families if f not in holds])}: {evidence}", headline)
 
 
 def check_interpretability(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
@@ -408,7 +432,7 @@ def check_vae_vs_gan(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
     verdict = NOT_ENOUGH_SEEDS if NOT_ENOUGH_SEEDS in verdicts else \
         verdicts.pop() if len(verdicts) == 1 else QUALIFIED
     return Verdict(verdict, f"quality: {quality.evidence} | speed: {speed.evidence}; the VAE also gives a "
-                            f"likelihood bound, the GAN none")
+                            f"likelihood bound, the GAN none", f"{quality.headline}; {speed.headline}")
 
 
 def _article_runs(frame: pd.DataFrame) -> pd.DataFrame:
@@ -426,7 +450,8 @@ def check_article_gan(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
     classes = runs[runs["family"] == "article"]["classes_covered"]
     return Verdict(verdict.verdict, "classes covered by the article's GAN per seed: "
                                     + ", ".join(f"{int(c)}/10" for c in classes.dropna())
-                                    + " | " + verdict.evidence.replace("ARTICLE", "the article's GAN"))
+                                    + " | " + verdict.evidence.replace("ARTICLE", "the article's GAN"),
+                   verdict.headline.replace("vs GAN", "vs the GAN family"))
 
 
 def check_architecture(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:

@@ -1,0 +1,102 @@
+"""The findings page: what the study found, on one screen, from the records of one profile.
+
+* :func:`claims_at_a_glance` — each of the article's claims with its verdict, the numbers that
+  decide it (with their 95% intervals) and a link to the chapter that holds the evidence;
+* :func:`family_headline` — each family's best model by FD, with its quality (FD, recall,
+  coverage: mean and 95% bootstrap interval over seeds) and cost (training and sampling
+  seconds, and the device they were measured on), and its first seed's samples.
+
+Nothing here decides anything: the verdicts are :mod:`genstudy.study.claims`'s, the intervals
+:mod:`genstudy.study.compare`'s.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import numpy as np
+import pandas as pd
+
+from genstudy.study import claims as cl
+from genstudy.study import compare as cmp
+from genstudy.study.report import FAMILY_ORDER
+
+#: The chapter (its page in ``book/executed/``, and its title) that holds each claim's evidence.
+EVIDENCE: dict[str, tuple[str, str]] = {
+    "efficient": ("90_comparison", "Comparison: quality against cost"),
+    "classic-inefficient": ("90_comparison", "Comparison: quality against cost"),
+    "density": ("90_comparison", "Comparison: likelihoods"),
+    "complex": ("04_rbm", "RBM: Gibbs sampling"),
+    "d-accurate": ("02_gan", "GANs: training curves"),
+    "article-gan": ("01_article_tensorflow", "The article's code, run"),
+}
+DEFAULT_EVIDENCE = ("91_claims", "The article's claims, checked")
+
+#: The article's own GAN (PyTorch port), shown beside the families as the code the article gives.
+ARTICLE = "article GAN"
+QUALITY_COLUMNS = ("fd", "recall", "coverage")
+
+
+def _link(page: str, title: str) -> str:
+    return f'<a href="{page}.html">{escape(title)}</a>'
+
+
+def claims_at_a_glance(frame: pd.DataFrame, toy: pd.DataFrame,
+                       claims: tuple[cl.Claim, ...] = cl.CLAIMS) -> pd.DataFrame:
+    """One row per claim: ``section``, ``claim`` (in English), ``verdict``, ``deciding numbers``
+    (the verdict's headline: gains with their 95% intervals, "—" when it rests on none),
+    ``basis`` and ``evidence`` (an HTML link to the chapter that holds it)."""
+    rows = []
+    for c in claims:
+        v = c.check(frame, toy)
+        rows.append({"section": c.section, "claim": c.english, "verdict": v.verdict,
+                     "deciding numbers [95% interval]": v.headline or "—", "basis": c.basis,
+                     "evidence": _link(*EVIDENCE.get(c.key, DEFAULT_EVIDENCE))})
+    return pd.DataFrame(rows)
+
+
+def _families(frame: pd.DataFrame) -> pd.DataFrame:
+    """The runs that stand for a family, and the article's GAN (PyTorch port) as :data:`ARTICLE`."""
+    ok = frame[(frame["status"] == "ok") & (frame["family"] != "data")]
+    article = ok[(ok["model"] == "article_gan") & (ok["framework"] == "pytorch")].assign(family=ARTICLE)
+    return pd.concat([cl.family_runs(frame), article], ignore_index=True)
+
+
+def _with_interval(values: pd.Series, digits: int) -> str:
+    """``mean [low, high]`` over seeds (95% bootstrap) from :data:`~genstudy.study.compare.MIN_SEEDS`
+    seeds on, else the mean and how many seeds it has."""
+    v = values.dropna().to_numpy(dtype=float)
+    if len(v) == 0:
+        return "—"
+    if len(v) < cmp.MIN_SEEDS:
+        return f"{v.mean():.{digits}f} ({len(v)} seed{'s' if len(v) > 1 else ''})"
+    low, high = cmp.bootstrap_interval(v)
+    return f"{v.mean():.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+
+
+def family_headline(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Each family's best model (lowest mean FD over seeds), in book order, then the article's GAN.
+
+    Returns a table (index: family; columns ``model, seeds, FD ↓, recall ↑, coverage ↑``, each
+    ``mean [95% interval]``, ``train s`` and ``1k samples s``, the medians over seeds written
+    with their unit (``"12.3 s"``), and ``device``) and, per family, the samples its first seed
+    stored, ``(N, H, W)`` in [0, 1], keyed by a title that carries its FD and sampling time.
+    """
+    runs = _families(frame).dropna(subset=["fd"])
+    order = {f: i for i, f in enumerate([*FAMILY_ORDER, ARTICLE])}
+    rows, grids = {}, {}
+    for family in sorted(runs["family"].unique(), key=lambda f: order.get(f, len(order))):
+        own = runs[runs["family"] == family]
+        model = own.groupby("model")["fd"].mean().idxmin()
+        best = own[own["model"] == model].sort_values("seed")
+        rows[family] = {"model": model, "seeds": best["seed"].nunique(),
+                        "FD ↓": _with_interval(best["fd"], 1), "recall ↑": _with_interval(best["recall"], 3),
+                        "coverage ↑": _with_interval(best["coverage"], 3),
+                        "train s": f"{best['train_s'].median():.3g} s",
+                        "1k samples s": f"{best['sample_1k_s'].median():.3g} s",
+                        "device": "; ".join(sorted({str(d) for d in best["device"] if str(d)}))}
+        first = best.iloc[0]
+        title = (f"{family.upper() if family != ARTICLE else family}: {model}\n"
+                 f"FD {best['fd'].mean():.0f} · {best['sample_1k_s'].median():.2g} s per 1k")
+        grids[title] = np.load(f"{first['dir']}/samples.npy")
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("family"), grids
