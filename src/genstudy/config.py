@@ -50,7 +50,9 @@ class Profile:
     Evaluation (:mod:`genstudy.runs.evaluate`): ``likelihood_size`` test images per likelihood,
     ``iwae_k`` importance samples of the VAE bound, ``ais_steps`` / ``ais_chains`` of the
     RBM's and DBN's annealed importance sampling. ``toy_steps``: minibatch updates of each
-    model of the 2-D chapter (:mod:`genstudy.study.toy`).
+    model of the 2-D chapter (:mod:`genstudy.study.toy`). ``chain_lengths`` / ``chain_count``:
+    the Gibbs sweeps at which the RBM and DBN chapters measure ``chain_count`` chains, to see
+    whether their samples' chains are long enough (:func:`genstudy.runs.chapter.chain_length_study`).
     """
 
     name: str
@@ -68,6 +70,8 @@ class Profile:
     ais_steps: int = 2_000
     ais_chains: int = 100
     toy_steps: int = 4_000
+    chain_lengths: tuple[int, ...] = (100, 1_000)
+    chain_count: int = 200
 
     def budget(self, model: str) -> Budget:
         """The budget of ``model`` on this profile (defaults updated by its override)."""
@@ -90,7 +94,8 @@ PROFILES: dict[str, Profile] = {
                 stats_size=2_000, gibbs_steps=100,
                 overrides={"dcgan": _NARROW_DCGAN, "article_gan": {"train_size": 1_000},
                            "article_gan_bn": {"train_size": 1_000}},
-                likelihood_size=500, iwae_k=20, ais_steps=300, ais_chains=32, toy_steps=300),
+                likelihood_size=500, iwae_k=20, ais_steps=300, ais_chains=32, toy_steps=300,
+                chain_lengths=(10, 100, 300), chain_count=100),
         Profile("quick", "the default book on a laptop-class CPU: whole book <= 20 min on 2 cores",
                 train_size=20_000, epochs=10, seeds=(0,), eval_samples=2_000, batch_size=128,
                 stats_size=None, gibbs_steps=1_000,
@@ -105,14 +110,17 @@ PROFILES: dict[str, Profile] = {
                     "dbn": {"epochs": 5},
                 },
                 # 2,000 β left the trained RBM's AIS with an effective sample size of 1.5 of 100 chains.
-                likelihood_size=1_000, iwae_k=100, ais_steps=10_000, ais_chains=100, toy_steps=4_000),
+                likelihood_size=1_000, iwae_k=100, ais_steps=10_000, ais_chains=100, toy_steps=4_000,
+                # 6,000 sweeps of 200 chains: about 40 s for the 784-500 RBM on 2 cores
+                chain_lengths=(100, 300, 1_000, 3_000), chain_count=200),
         Profile("full", "the published study on a GPU: full training set, converged, 3 seeds",
                 train_size=None, epochs=50, seeds=(0, 1, 2), eval_samples=10_000, batch_size=128,
                 stats_size=None, gibbs_steps=1_000,
                 overrides={"dcgan": {"epochs": 25}, "article_gan": {"epochs": 25}, "article_gan_bn": {"epochs": 25},
                            "dbn": {"epochs": 30}},
                 # Salakhutdinov & Murray's (2008) AIS schedule; Burda et al.'s (2016) k = 5000.
-                likelihood_size=10_000, iwae_k=5_000, ais_steps=14_500, ais_chains=100, toy_steps=20_000),
+                likelihood_size=10_000, iwae_k=5_000, ais_steps=14_500, ais_chains=100, toy_steps=20_000,
+                chain_lengths=(100, 300, 1_000, 3_000, 10_000), chain_count=1_000),
     )
 }
 

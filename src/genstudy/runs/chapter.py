@@ -3,21 +3,26 @@ notebook's parameters, measure them beside the real-data baseline, replay a Gibb
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 
-from genstudy.config import RunParams
-from genstudy.errors import ParameterError
+from genstudy.config import RunParams, get_profile
+from genstudy.errors import GenstudyError, ParameterError
+from genstudy.metrics import classifier as clf
+from genstudy.metrics.coverage import class_coverage
+from genstudy.metrics.distances import frechet_distance
 from genstudy.models import GenerativeModel
 from genstudy.models.registry import canonical_name, check_dataset
 from genstudy.paths import results_dir
-from genstudy.runs.evaluate import evaluate_run, real_baseline
+from genstudy.runs.evaluate import Reference, evaluate_run, own_training_images, real_baseline, reference
 from genstudy.runs.train import TrainedRun, train_run
+from genstudy.sampling import bernoulli
 
 
 @dataclass(frozen=True)
@@ -63,9 +68,100 @@ class ModelChapter:
                    for r in runs.values()]
         return [*records, self.baseline()]
 
+    def chain_lengths(self, run: TrainedRun) -> pd.DataFrame:
+        """:func:`chain_length_study` of ``run``'s RBM or DBN at the profile's ``chain_lengths``
+        with ``chain_count`` chains, against this dataset's reference, started from noise and from
+        the run's own training images."""
+        prof = get_profile(self.profile)
+        ref = reference(self.dataset, self.profile, self.data_dir)
+        train = own_training_images(run.record, self.data_dir)
+        if train is None:
+            raise GenstudyError(f"{run.record['run_id']}: its training images cannot be rebuilt from its record")
+        return chain_length_study(run.model, ref, train, prof.chain_lengths, prof.chain_count, self.seed)
+
     def baseline(self) -> dict[str, Any]:
         """The real-data baseline's record for this dataset and profile."""
         return real_baseline(self.dataset, self.profile, self.results, data_dir=self.data_dir)
+
+
+#: Where the chains of :func:`chain_length_study` start.
+CHAIN_STARTS = ("noise", "training images")
+
+
+@torch.no_grad()
+def chain_length_study(model: GenerativeModel, ref: Reference, train: torch.Tensor, lengths: Sequence[int],
+                       n: int, seed: int) -> pd.DataFrame:
+    """FD and class spread of ``n`` Gibbs chains of an RBM or a DBN after each of ``lengths`` sweeps.
+
+    The chains start from uniform noise (as the records' samples do) and, apart, from ``n`` of
+    ``train`` (M, 1, H, W) in [0, 1], the model's own training images, binarized once (where
+    CD's negative chains start; for a DBN, their sampled activities in its top RBM's visible
+    layer). Each start's chains run once and are measured as they pass each length. Chains that
+    have mixed have forgotten where they started, so the two starts agree; while they disagree,
+    the samples say more about the sampler than about the model.
+
+    One row per (start, sweeps): ``start`` (:data:`CHAIN_STARTS`), ``sweeps``, ``fd`` of the
+    chains' images (p(v | h), or the DBN's top-down pass) against ``ref``'s test features (with
+    ``n`` images, not comparable with a record's FD of ``eval_samples``), ``classes_covered``
+    and ``top_class_share`` (the commonest class's share of the ``n`` images, by the
+    classifier). The same ``seed`` gives the same table.
+    """
+    if model.family not in ("rbm", "dbn"):
+        raise ParameterError("model", model.family, "an RBM or a DBN (a model sampled by Gibbs chains)")
+    if n > len(train):
+        raise ParameterError("n", n, f"at most the {len(train)} training images given")
+    top = model if model.family == "rbm" else model.rbms[-1]
+    rows = []
+    for start in CHAIN_STARTS:
+        chain = torch.Generator(device=model.device).manual_seed(seed)
+        # the DBN's top-down passes draw from their own generator, so the chain is the same
+        # whichever lengths are measured
+        down = torch.Generator(device=model.device).manual_seed(seed + 1)
+        if start == "noise":
+            v = bernoulli(torch.full((n, top.n_visible), 0.5, device=model.device), generator=chain)
+        else:
+            v = bernoulli(train[:n].flatten(1).to(model.device), generator=chain)
+            if model.family == "dbn":
+                v = bernoulli(model.up(v, model.n_layers - 1), generator=chain)
+        done = 0
+        for length in sorted(set(lengths)):
+            v, v_prob = top.gibbs(v, length - done, chain)
+            done = length
+            images = v_prob if model.family == "rbm" else model.down(v, down)
+            images = ref.classifier.crop(images.reshape(n, *model.data_shape).float().cpu().clamp(0.0, 1.0))
+            features, probs = clf.predict(ref.classifier, images)
+            cover = class_coverage(probs.argmax(1).numpy(), ref.data_shares)
+            rows.append({"start": start, "sweeps": length, "fd": frechet_distance(ref.features, features),
+                         "classes_covered": cover.covered, "top_class_share": float(cover.shares.max())})
+    return pd.DataFrame(rows)
+
+
+#: Two starts' FDs within this share of each other, at the longest chains, count as agreeing
+#: (the FD's no-difference band of :mod:`genstudy.metrics.catalog`).
+MIXED_FD = 0.10
+
+
+def mixing_summary(table: pd.DataFrame) -> str:
+    """What a :func:`chain_length_study` table says, in one sentence: whether the two starts
+    agree at the longest chains (FD within :data:`MIXED_FD`), and whether the noise-started
+    chains were still improving over the last two lengths."""
+    last = int(table["sweeps"].max())
+    at = table[table["sweeps"] == last].set_index("start")
+    noise, data = at.loc[CHAIN_STARTS[0]], at.loc[CHAIN_STARTS[1]]
+    gap = abs(noise["fd"] - data["fd"]) / max(noise["fd"], data["fd"])
+    fds = table[table["start"] == CHAIN_STARTS[0]].sort_values("sweeps")["fd"].to_numpy()
+    improving = len(fds) > 1 and fds[-1] < (1 - MIXED_FD) * fds[-2]
+    state = (f"after {last:,} sweeps the chains from noise (FD {noise['fd']:.1f}, commonest class "
+             f"{noise['top_class_share']:.0%}) and from training images (FD {data['fd']:.1f}, "
+             f"{data['top_class_share']:.0%}) ")
+    if gap <= MIXED_FD:
+        verdict = "agree within 10%: the chains have forgotten their start, so the samples show the model"
+    else:
+        verdict = (f"still differ by {gap:.0%}: the chains have not mixed, so the samples show the sampler "
+                   "as much as the model")
+    trend = ("; the chains from noise were still improving (FD down by more than 10% over the last step), "
+             "so longer chains would give better samples" if improving else "")
+    return state + verdict + trend + "."
 
 
 def chain_snapshots(model: GenerativeModel, steps: list[int], n: int, seed: int) -> dict[str, np.ndarray]:

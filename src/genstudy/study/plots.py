@@ -195,6 +195,21 @@ def mode_histograms(counts: pd.DataFrame, title: str) -> Figure:
     return grid.figure
 
 
+def chain_lengths(table: pd.DataFrame, title: str) -> Figure:
+    """FD and the commonest class's share against Gibbs sweeps (log axis), one line per start:
+    ``table`` is :func:`genstudy.runs.chapter.chain_length_study`'s."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    for ax, (column, label) in zip(axes, [("fd", "FD ↓"), ("top_class_share", "commonest class's share")],
+                                   strict=True):
+        sns.lineplot(data=table, x="sweeps", y=column, hue="start", marker="o", ax=ax, legend=ax is axes[0])
+        ax.set_xscale("log")
+        ax.set_xlabel("Gibbs sweeps (log scale)")
+        ax.set_ylabel(label)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 def sample_mosaic(grids: dict[str, np.ndarray], ncols: int = 4, nrow: int = 6, suptitle: str | None = None) -> Figure:
     """Samples of many models at once: one ``nrow`` x ``nrow`` panel per entry (``title -> images
     (N, H, W)``), ``ncols`` panels per row of the figure."""

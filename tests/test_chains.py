@@ -1,0 +1,73 @@
+"""How long an RBM's or DBN's Gibbs chains must run (genstudy.runs.chapter.chain_length_study)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import torch
+
+from genstudy.data import load_images, to_tensor
+from genstudy.errors import ParameterError
+from genstudy.models import build
+from genstudy.runs.chapter import CHAIN_STARTS, chain_length_study, mixing_summary
+from genstudy.runs.evaluate import reference
+
+
+@pytest.fixture(scope="module")
+def digits() -> tuple[torch.Tensor, object]:
+    ds = load_images("digits")
+    return to_tensor(ds.train.images[:64]), reference("digits", "smoke")
+
+
+def test_the_study_measures_both_starts_at_each_length_and_is_deterministic(digits: tuple) -> None:
+    train, ref = digits
+    torch.manual_seed(0)
+    rbm = build("rbm", side=8, generator=torch.Generator().manual_seed(0))
+    table = chain_length_study(rbm, ref, train, [5, 1, 5], n=40, seed=3)
+    assert list(zip(table["start"], table["sweeps"], strict=True)) == [(s, k) for s in CHAIN_STARTS for k in (1, 5)]
+    assert (table["fd"] > 0).all() and table["classes_covered"].between(0, 10).all()
+    assert table["top_class_share"].between(0.1 - 1e-9, 1.0).all()
+    pd.testing.assert_frame_equal(table, chain_length_study(rbm, ref, train, [1, 5], n=40, seed=3))
+    # measuring at 1 sweep does not change the chain that reaches 5
+    only5 = chain_length_study(rbm, ref, train, [5], n=40, seed=3)
+    pd.testing.assert_frame_equal(only5.reset_index(drop=True),
+                                  table[table["sweeps"] == 5].reset_index(drop=True))
+
+
+def test_chains_started_at_the_data_begin_nearer_the_data_than_chains_from_noise(digits: tuple) -> None:
+    train, ref = digits
+    rbm = build("rbm", side=8, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():  # an RBM that reconstructs: each visible unit copies itself through one hidden unit
+        rbm.W.zero_()
+        rbm.W[:, :64] = 8.0 * torch.eye(64)
+        rbm.b.fill_(-4.0)
+        rbm.c[:64] = -4.0
+    table = chain_length_study(rbm, ref, train, [1], n=60, seed=0).set_index("start")
+    assert table.loc[CHAIN_STARTS[1], "fd"] < 0.5 * table.loc[CHAIN_STARTS[0], "fd"]
+
+
+def test_a_dbn_is_studied_through_its_top_rbm_and_other_families_are_refused(digits: tuple) -> None:
+    train, ref = digits
+    dbn = build("dbn", side=8, generator=torch.Generator().manual_seed(0), hidden=(32, 16))
+    table = chain_length_study(dbn, ref, train, [2], n=30, seed=0)
+    assert list(table["start"]) == list(CHAIN_STARTS)
+    with pytest.raises(ParameterError, match="an RBM or a DBN"):
+        chain_length_study(build("vae_mlp", side=8), ref, train, [2], n=30, seed=0)
+    with pytest.raises(ParameterError, match="invalid n=100; allowed: at most the 64 training images given"):
+        chain_length_study(dbn, ref, train, [2], n=100, seed=0)
+
+
+def test_the_summary_says_whether_the_starts_agree_and_whether_chains_still_improve() -> None:
+    def table(noise: list[float], data: list[float]) -> pd.DataFrame:
+        rows = [{"start": s, "sweeps": k, "fd": f, "classes_covered": 10, "top_class_share": 0.2}
+                for s, fds in zip(CHAIN_STARTS, (noise, data), strict=True)
+                for k, f in zip((100, 1000), fds, strict=True)]
+        return pd.DataFrame(rows)
+
+    mixed = mixing_summary(table([200.0, 100.0], [90.0, 95.0]))
+    assert mixed == ("after 1,000 sweeps the chains from noise (FD 100.0, commonest class 20%) and from training "
+                     "images (FD 95.0, 20%) agree within 10%: the chains have forgotten their start, so the "
+                     "samples show the model; the chains from noise were still improving (FD down by more than "
+                     "10% over the last step), so longer chains would give better samples.")
+    stuck = mixing_summary(table([300.0, 290.0], [50.0, 60.0]))
+    assert "still differ by 79%: the chains have not mixed" in stuck and "still improving" not in stuck
