@@ -107,12 +107,13 @@ def execute(code: str, name: str = "<article>") -> dict[str, Any]:
     return namespace
 
 
-def run_as_written(code: str) -> tuple[BaseException | None, list[str]]:
-    """Execute ``code``; return the exception it raised (or None) and the warnings it emitted."""
+def run_as_written(code: str, name: str = "<article>") -> tuple[Exception | None, list[str]]:
+    """Execute ``code`` (its frames named ``name`` in tracebacks); return the exception it raised
+    (or None) and the warnings it emitted (``Category: message``)."""
     caught: list[str] = []
     with recording_warnings(caught):
         try:
-            execute(code)
+            execute(code, name)
         except Exception as exc:  # the point is to show what the article's code raises
             return exc, caught
     return None, caught
@@ -154,15 +155,12 @@ def expect_failure(code: str, expected: type[BaseException], name: str = "<artic
     If the code runs without error, a :class:`~genstudy.errors.GenstudyError` says so (the
     book's text would be wrong); an exception of another type propagates unchanged.
     """
-    caught: list[str] = []
-    with recording_warnings(caught):
-        try:
-            execute(code, name)
-        except expected as exc:
-            error = exc
-        else:
-            raise GenstudyError(f"the article's code ran without error, but the book says it raises "
-                                f"{expected.__name__}")
+    error, caught = run_as_written(code, name)
+    if error is None:
+        raise GenstudyError(f"the article's code ran without error, but the book says it raises "
+                            f"{expected.__name__}")
+    if not isinstance(error, expected):
+        raise error
     source = code.splitlines()
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == name and f.lineno]
     lines = tuple(f"line {f.lineno}: {source[f.lineno - 1].strip()}" for f in frames)

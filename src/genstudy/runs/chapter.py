@@ -54,9 +54,10 @@ class ModelChapter:
         by name."""
         runs = {}
         for model in models or self.models:
-            if canonical_name(model) not in self.models:
+            name = canonical_name(model)
+            if name not in self.models:
                 raise ParameterError("model", model, self.models)
-            params = RunParams(model=model, dataset=self.dataset, profile=self.profile, seed=self.seed,
+            params = RunParams(model=name, dataset=self.dataset, profile=self.profile, seed=self.seed,
                                device=self.device, data_dir=self.data_dir, **options)
             runs[model] = train_run(params, self.results, force=True, log=self.log)
         return runs

@@ -199,12 +199,15 @@ def keyed_execution(execution: Execution, root: Path, threads: int, force: bool 
     return Keyed(execution, parts, key, directory, previous, reason)
 
 
-def keyed(runs: Sequence[Execution], root: Path, threads: int) -> list[Keyed]:
-    """What the cache would do with ``runs`` now (for :func:`describe_plan`): stage-1 runs are
-    stale as soon as a stage-0 run will execute."""
-    first = [keyed_execution(r, root, threads) for r in runs if r.stage == 0]
+def keyed(runs: Sequence[Execution], root: Path, threads: int, force: bool = False,
+          first: list[Keyed] | None = None) -> list[Keyed]:
+    """What the cache would do with ``runs`` now (for :func:`describe_plan` and the status line):
+    stage-1 runs are stale as soon as a stage-0 run will execute; with ``force`` all are.
+    ``first``: the stage-0 runs already keyed (they are not keyed again)."""
+    if first is None:
+        first = [keyed_execution(r, root, threads, force) for r in runs if r.stage == 0]
     state = {k.execution.execution_id: upstream_state(k.previous) for k in first}
-    later = [keyed_execution(r, root, threads, upstream=state) for r in runs if r.stage > 0]
+    later = [keyed_execution(r, root, threads, force, upstream=state) for r in runs if r.stage > 0]
     if any(k.reason for k in first):
         later = [k if k.reason else Keyed(k.execution, k.parts, k.key, k.directory, k.previous, "upstream will run")
                  for k in later]
@@ -224,31 +227,39 @@ def run_grid(runs: Sequence[Execution], root: Path, *, engine: Engine | None = N
     threads = threads or default_threads()
     start = time.perf_counter()
     outcomes: dict[str, Outcome] = {}
-    status = _progress(runs, root, threads, force, progress)
+    # Stage 0's keys do not depend on anything this build executes: computed once, for the
+    # status line and for running (a later stage's keys wait for the stage before it).
+    first = [keyed_execution(r, root, threads, force) for r in runs if r.stage == 0]
+    status = _progress(runs, first, root, threads, force, progress)
     with status or contextlib.nullcontext():
-        _run_stages(runs, root, engine, threads, force, log, status, outcomes)
+        _run_stages(runs, first, root, engine, threads, force, log, status, outcomes)
     ordered = [outcomes[r.execution_id] for r in runs]
     return GridResult(ordered, engine.name, time.perf_counter() - start)
 
 
-def _progress(runs: Sequence[Execution], root: Path, threads: int, force: bool,
+def _progress(runs: Sequence[Execution], first: list[Keyed], root: Path, threads: int, force: bool,
               stream: TextIO | None) -> BuildProgress | None:
     """The status line of the executions the cache cannot reuse now, each estimated by its last
-    recorded execution's seconds (None without ``stream`` or with nothing to execute)."""
+    recorded execution's seconds (None without ``stream`` or with nothing to execute). ``first``:
+    stage 0 already keyed; a later stage is stale as soon as anything in stage 0 executes."""
     if stream is None:
         return None
-    todo = [k for k in keyed(runs, root, threads) if k.reason is not None or force]
+    todo = [k for k in keyed(runs, root, threads, force, first) if k.reason is not None]
     if not todo:
         return None
     return BuildProgress([Planned(k.execution.execution_id, k.directory / PARTIAL,
                                   (k.previous or {}).get("seconds")) for k in todo], stream)
 
 
-def _run_stages(runs: Sequence[Execution], root: Path, engine: Engine, threads: int, force: bool,
-                log: Callable[[str], None], status: BuildProgress | None, outcomes: dict[str, Outcome]) -> None:
+def _run_stages(runs: Sequence[Execution], first: list[Keyed], root: Path, engine: Engine, threads: int,
+                force: bool, log: Callable[[str], None], status: BuildProgress | None,
+                outcomes: dict[str, Outcome]) -> None:
     for stage in sorted({r.stage for r in runs}):
-        upstream = {i: upstream_state(o.record) for i, o in outcomes.items()} if stage > 0 else None
-        entries = [keyed_execution(r, root, threads, force, upstream) for r in runs if r.stage == stage]
+        if stage == 0:
+            entries = first
+        else:
+            upstream = {i: upstream_state(o.record) for i, o in outcomes.items()}
+            entries = [keyed_execution(r, root, threads, force, upstream) for r in runs if r.stage == stage]
         tasks: list[Job] = []
         pending: dict[str, Keyed] = {}
         for k in entries:

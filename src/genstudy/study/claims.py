@@ -435,15 +435,16 @@ def check_vae_vs_gan(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
                             f"likelihood bound, the GAN none", f"{quality.headline}; {speed.headline}")
 
 
-def _article_runs(frame: pd.DataFrame) -> pd.DataFrame:
-    """The article's GANs (PyTorch port) as the family ``article`` beside the GAN family's runs."""
+def article_runs(frame: pd.DataFrame, label: str = "article") -> pd.DataFrame:
+    """The runs that stand for a family (:func:`family_runs`) and, beside them, the article's
+    GAN (its PyTorch port) as one more family called ``label``; a fresh index."""
     ok = _ok(frame)
-    article = ok[(ok["model"] == "article_gan") & (ok["framework"] == "pytorch")].assign(family="article")
-    return pd.concat([family_runs(frame), article])
+    article = ok[(ok["model"] == "article_gan") & (ok["framework"] == "pytorch")].assign(family=label)
+    return pd.concat([family_runs(frame), article], ignore_index=True)
 
 
 def check_article_gan(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
-    runs = _article_runs(frame)
+    runs = article_runs(frame)
     if not (runs["family"] == "article").any() or not (runs["family"] == "gan").any():
         return _missing("the article's GAN and DCGAN")
     verdict = _compared(frame, "article", ("gan",), QUALITY, runs)
@@ -558,7 +559,7 @@ def comparison_table(frame: pd.DataFrame) -> pd.DataFrame:
     timed, _ = one_device(runs)
     groups = [family_comparisons(frame, "gan", CLASSIC, QUALITY, runs),
               family_comparisons(frame, "gan", CLASSIC, ("sample_1k_s",), timed),
-              family_comparisons(frame, "article", ("gan",), QUALITY, _article_runs(frame))]
+              family_comparisons(frame, "article", ("gan",), QUALITY, article_runs(frame))]
     rows = []
     for group in groups:
         for comparisons in group.values():

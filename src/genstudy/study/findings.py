@@ -55,13 +55,6 @@ def claims_at_a_glance(frame: pd.DataFrame, toy: pd.DataFrame,
     return pd.DataFrame(rows)
 
 
-def _families(frame: pd.DataFrame) -> pd.DataFrame:
-    """The runs that stand for a family, and the article's GAN (PyTorch port) as :data:`ARTICLE`."""
-    ok = frame[(frame["status"] == "ok") & (frame["family"] != "data")]
-    article = ok[(ok["model"] == "article_gan") & (ok["framework"] == "pytorch")].assign(family=ARTICLE)
-    return pd.concat([cl.family_runs(frame), article], ignore_index=True)
-
-
 def _with_interval(values: pd.Series, digits: int) -> str:
     """``mean [low, high]`` over seeds (95% bootstrap) from :data:`~genstudy.study.compare.MIN_SEEDS`
     seeds on, else the mean and how many seeds it has."""
@@ -82,7 +75,7 @@ def family_headline(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.nda
     with their unit (``"12.3 s"``), and ``device``) and, per family, the samples its first seed
     stored, ``(N, H, W)`` in [0, 1], keyed by a title that carries its FD and sampling time.
     """
-    runs = _families(frame).dropna(subset=["fd"])
+    runs = cl.article_runs(frame, ARTICLE).dropna(subset=["fd"])
     order = {f: i for i, f in enumerate([*FAMILY_ORDER, ARTICLE])}
     rows, grids = {}, {}
     for family in sorted(runs["family"].unique(), key=lambda f: order.get(f, len(order))):
