@@ -113,7 +113,7 @@ def main() -> None:
     from genstudy.data import to_tensor
     from genstudy.metrics.spread import sample_spread
     from genstudy.runs.evaluate import image_metrics, reference
-    from genstudy.runs.train import training_images
+    from genstudy.runs.training_set import training_images
 
     chosen = [r for r in REMEDIES if not args.only or r.name in args.only.split(",")]
     budget = get_profile("quick").budget("article_gan")

@@ -6,7 +6,8 @@ a fresh execution, every number included. Before comparing, each output text is 
 
 1. what legitimately differs between executions is masked (:data:`MASKS`): wall-clock seconds
    (written with their unit, ``"12.3 s"``, see :func:`genstudy.study.tables.in_seconds`) and
-   ratios of them (written ``"0.35×"``, with the multiplication sign), memory addresses, pandas
+   ratios of them (written ``"0.35×"``, with the multiplication sign), values read at a budget of
+   measured seconds (written with a tilde, ``"~80.0 [70.1, 90.2]"``), memory addresses, pandas
    Styler's random table ids, Keras' layer counters, the machine's thread count and GPU name,
    timestamps;
 2. every decimal number is rounded to :data:`SIGNIFICANT` significant digits, so the last
@@ -29,6 +30,7 @@ SIGNIFICANT = 3
 MASKS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in (
     (r"\b\d+(?:\.\d+)?(?:e[-+]?\d+)? s\b", "<SECONDS> s"),                # wall times: "12.3 s"
     (r"\b\d+(?:\.\d+)?(?:e[-+]?\d+)?×", "<RATIO>×"),                      # ratios of times: "0.35×"
+    (r"~-?\d+(?:\.\d+)?(?: \[[^\]]*\]| \(\d+ seeds?\))?", "~<TIMED>"),      # at a timed budget: "~80.0 [70, 90]"
     (r"\b0x[0-9a-f]{6,}\b", "0x<ADDRESS>"),                                # object reprs
     (r"\bT_[0-9a-f]{5}(?=_|\b)", "T_<ID>"),                                # pandas Styler's table ids
     (r"\b(keras_tensor|input_layer|functional|sequential)_\d+", r"\1_N"),  # Keras' layer counters

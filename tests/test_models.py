@@ -161,3 +161,57 @@ def test_each_datasets_side_is_the_side_of_its_images() -> None:
     assert load_images("digits").image_shape == (IMAGE_SIDES["digits"],) * 2
     assert load_images("fashion_mnist").image_shape == (IMAGE_SIDES["fashion_mnist"],) * 2
     assert IMAGE_SIDES["mnist"] == IMAGE_SIDES["fashion_mnist"]  # the same IDX layout (sources.py)
+
+
+@pytest.mark.parametrize("profile", ["smoke", "quick", "full"])
+def test_the_matched_pair_shares_its_networks_and_its_budget(profile: str) -> None:
+    from genstudy.config import get_profile
+    from genstudy.models.gan import DCGANGenerator, DCGANTrunk
+
+    prof = get_profile(profile)
+    gan_budget, vae_budget = prof.budget("dcgan"), prof.budget("vae_dcgan")
+    assert (gan_budget.epochs, gan_budget.batch_size, gan_budget.train_size) == \
+        (vae_budget.epochs, vae_budget.batch_size, vae_budget.train_size)
+    gan = build("dcgan", **gan_budget.options)
+    vae = build("vae_dcgan", **{k: v for k, v in vae_budget.options.items()})
+    generator, decoder = gan.generator, vae.decoder[0]
+    trunk, encoder_trunk = gan.discriminator.trunk, vae.encoder[1]
+    assert type(generator) is type(decoder) is DCGANGenerator
+    assert type(trunk) is type(encoder_trunk) is DCGANTrunk
+
+    def count(m: torch.nn.Module) -> int:
+        return sum(p.numel() for p in m.parameters())
+
+    assert count(generator) == count(decoder) and count(trunk) == count(encoder_trunk)
+    shapes = [p.shape for p in generator.parameters()], [p.shape for p in decoder.parameters()]
+    assert shapes[0] == shapes[1]
+    # what differs: the GAN's logit head (4w·16 weights) against the encoder's [μ, log σ²] head (σ is calibrated)
+    head = gan.discriminator.head.weight.numel()
+    assert count(vae) - count(gan) == count(vae.encoder[2]) - head
+
+
+def test_the_matched_vae_decodes_the_same_function_the_generator_would() -> None:
+    torch.manual_seed(0)
+    vae = build("vae_dcgan", width=8)
+    vae.eval()
+    gan_generator = build("dcgan", width=8).generator.eval()
+    gan_generator.load_state_dict(vae.decoder[0].state_dict(), strict=False)
+    z = torch.randn(4, 100)
+    as_gan = ((gan_generator(z) + 1) / 2)[:, :, 2:30, 2:30]  # the GAN's sample, cropped to 28x28
+    as_vae = torch.sigmoid(2 * vae.decoder(z))  # tanh(a) = 2·sigmoid(2a) − 1
+    torch.testing.assert_close(as_gan, as_vae)
+    assert vae.sample(3, torch.Generator().manual_seed(0)).shape == (3, 1, 28, 28)
+    with pytest.raises(ParameterError, match="invalid output='softmax'"):
+        build("dcgan").generator.__class__(output="softmax")
+
+
+def test_the_book_shows_the_pairs_networks_role_by_role() -> None:
+    from genstudy.study.source import matched_networks
+
+    table = matched_networks("quick")
+    image, reader = table.iloc[0], table.iloc[1]
+    assert image["dcgan module"] == image["vae_dcgan module"] == "DCGANGenerator"
+    assert image["dcgan parameters"] == image["vae_dcgan parameters"] > 0
+    assert reader["dcgan module"] == reader["vae_dcgan module"] == "DCGANTrunk"
+    assert reader["dcgan parameters"] == reader["vae_dcgan parameters"] > 0
+    assert table.loc["whole model", "dcgan parameters"] == build("dcgan", width=32).n_parameters()

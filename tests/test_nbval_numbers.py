@@ -28,3 +28,10 @@ def test_times_and_their_ratios_are_masked_whatever_their_width() -> None:
     b = sanitize("model  train s   relative\ndcgan  12.5 s    1.4×\nrbm    0.003 s   9.9×")
     assert a == b == "model train s relative\ndcgan <SECONDS> s <RATIO>×\nrbm <SECONDS> s <RATIO>×"
     assert sanitize("FD ratio 2.5x") != sanitize("FD ratio 3.5x")  # an FD ratio (plain x) is compared
+
+
+def test_values_read_at_a_timed_budget_are_masked_and_no_other() -> None:
+    a = sanitize("dcgan ~812.4 [790.1, 830.0] 500.2 [480.0, 510.9]\nrbm ~1000.5 (1 seed) 900.1 (1 seed)")
+    b = sanitize("dcgan ~799.0 [770.2, 801.3] 500.2 [480.0, 510.9]\nrbm ~1200.0 (1 seed) 900.1 (1 seed)")
+    assert a == b == "dcgan ~<TIMED> 500 [480, 511]\nrbm ~<TIMED> 900 (1 seed)"
+    assert sanitize("dcgan ~8 500.2") != sanitize("dcgan ~8 600.2")

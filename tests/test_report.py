@@ -299,3 +299,57 @@ def test_family_headline_shows_each_familys_best_model_with_intervals_and_sample
     assert title == "GAN: dcgan\nFD 10 · 0.55 s per 1k"
     first_dcgan = frame.index[(frame["model"] == "dcgan") & (frame["seed"] == 0)][0]
     np.testing.assert_array_equal(samples, np.full((4, 2, 2), first_dcgan / len(frame), dtype=np.float32))
+
+
+def test_matched_pair_sets_the_two_models_side_by_side_and_compares_them(tmp_path: Path) -> None:
+    for seed, (gan_fd, vae_fd) in enumerate([(100.0, 200.0), (110.0, 190.0), (90.0, 210.0)]):
+        _write(tmp_path, f"dcgan-s{seed}", "dcgan", "gan", seed, params=500,
+               metrics={"fd": gan_fd, "precision": 0.5, "recall": 0.1 + seed / 100, "coverage": 0.3})
+        _write(tmp_path, f"vae_dcgan-s{seed}", "vae_dcgan", "vae", seed, params=600,
+               metrics={"fd": vae_fd, "precision": 0.5, "recall": 0.1 + seed / 100, "coverage": 0.3})
+    _write(tmp_path, "vae-s0", "vae_mlp", "vae", 0, metrics={"fd": 5.0})
+    table, comparisons = report.matched_pair(report.runs_frame(tmp_path, "quick"))
+    assert list(table.index) == ["dcgan", "vae_dcgan"], "only the pair, in its order"
+    low, high = cmp.bootstrap_interval(np.array([100.0, 110.0, 90.0]))
+    assert table.loc["dcgan", "FD ↓"] == f"100.0 [{low:.1f}, {high:.1f}]"
+    assert (table.loc["vae_dcgan", "seeds"], table.loc["vae_dcgan", "parameters"]) == (3, 600)
+    assert comparisons.loc["FD ↓", "outcome"] == cmp.BETTER  # 100 against 200, band ±20
+    assert comparisons.loc["FD ↓", "gain of dcgan [95%]"].startswith("100.0 [")
+    assert comparisons.loc["precision ↑", "outcome"] == cmp.SAME
+
+
+def test_matched_pair_with_one_seed_shows_the_values_and_no_outcome(study: Path) -> None:
+    _write(study, "vae_dcgan-s0", "vae_dcgan", "vae", 0, metrics={"fd": 40.0})
+    table, comparisons = report.matched_pair(report.runs_frame(study, "quick"))
+    assert table.loc["vae_dcgan", "FD ↓"] == "40.0 (1 seed)"
+    assert comparisons.loc["FD ↓", "outcome"] == cmp.FEW_SEEDS
+    assert comparisons.loc["FD ↓", "gain of dcgan [95%]"] == "—"
+
+
+def _curve(directory: str, seconds: list[float], fds: list[float]) -> None:
+    pd.DataFrame({"step": range(len(seconds)), "images_seen": [64.0 * i for i in range(len(seconds))],
+                  "train_s": seconds, "fd_probe": fds}).to_csv(Path(directory) / "history.csv", index=False)
+
+
+def test_better_reads_the_curves_at_a_matched_budget_too(tmp_path: Path) -> None:
+    frame = _three_seeds(tmp_path)
+    for r in frame[frame["family"] != "data"].itertuples():
+        if r.model == "dcgan":  # better at its end, but it trained 5 times longer than the VAE
+            _curve(r.dir, [0.0, 2.0, 10.0], [500.0, 300.0 + r.seed, 10.0])
+        elif r.model == "vae_mlp":
+            _curve(r.dir, [0.0, 1.0, 2.0], [500.0, 100.0, 30.0 + r.seed])
+        else:
+            _curve(r.dir, [0.0, 4.0], [500.0, 40.0 + r.seed])
+    verdict = claims.check_gan_better_quality(frame, claims.toy_frame(tmp_path, "quick"))
+    assert verdict.verdict == claims.QUALIFIED, "supported at the end, worse at the matched budget"
+    end, matched = verdict.evidence.split(" | at a matched budget of 2 s of training (probe FD): ")
+    assert end.startswith("at the end of training: GAN vs VAE (supported)")
+    assert "GAN vs VAE (refuted): fd ~301.0 vs ~31.0" in matched  # the GAN's probe FD at 2 s, the VAE's at its end
+    assert "worse" in matched and "GAN vs RBM" in matched
+    assert "at a matched budget of 2 s" in verdict.headline
+
+
+def test_without_logged_curves_better_is_read_at_the_end_only(tmp_path: Path) -> None:
+    frame = _three_seeds(tmp_path)
+    verdict = claims.check_gan_better_quality(frame, claims.toy_frame(tmp_path, "quick"))
+    assert verdict.verdict == claims.SUPPORTED and "matched budget" not in verdict.evidence

@@ -54,6 +54,28 @@ def test_gaussian_decoder_log_density() -> None:
     assert math.isclose(terms.reconstruction.item(), expected, rel_tol=1e-12)
 
 
+def test_calibrated_gaussian_uses_the_batch_maximum_likelihood_sigma_then_its_running_average() -> None:
+    vae = tiny_vae("calibrated_gaussian").train()
+    x = torch.cat([X, 1 - X])
+    logits = vae.decoder(torch.tensor([[0.7], [-0.2]], dtype=torch.float64))
+    squared = (x - torch.sigmoid(logits)) ** 2
+    variance = squared.mean().item()
+    trained = vae.log_px_given_z(x, logits)
+    expected = (-0.5 * squared / variance - 0.5 * math.log(variance) - 0.5 * math.log(2 * math.pi)).flatten(1).sum(1)
+    torch.testing.assert_close(trained, expected)
+    # σ² = the mean squared error maximises the batch's summed log-density over σ
+    for other in (0.5 * variance, 2 * variance):
+        at_other = (-0.5 * squared / other - 0.5 * math.log(other) - 0.5 * math.log(2 * math.pi)).sum()
+        assert at_other < trained.sum()
+    assert math.isclose(vae.running_variance.item(), 0.9 * 1.0 + 0.1 * variance, rel_tol=1e-12)
+    vae.eval()
+    in_eval = vae.log_px_given_z(x, logits)
+    running = vae.running_variance.item()
+    torch.testing.assert_close(in_eval, (-0.5 * squared / running - 0.5 * math.log(running)
+                                         - 0.5 * math.log(2 * math.pi)).flatten(1).sum(1))
+    assert vae.running_variance.item() == running, "evaluation does not move the running σ²"
+
+
 def exact_log_px(vae: VAE, x: torch.Tensor) -> float:
     """log p(x) = log ∫ p(x|z) N(z; 0, 1) dz by the trapezoid rule on [-10, 10]."""
     z = torch.linspace(-10, 10, 200_001, dtype=torch.float64)[:, None]

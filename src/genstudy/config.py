@@ -53,6 +53,9 @@ class Profile:
     model of the 2-D chapter (:mod:`genstudy.study.toy`). ``chain_lengths`` / ``chain_count``:
     the Gibbs sweeps at which the RBM and DBN chapters measure ``chain_count`` chains, to see
     whether their samples' chains are long enough (:func:`genstudy.runs.chapter.chain_length_study`).
+    Quality during training (:mod:`genstudy.runs.probe`): the FD of ``probe_samples`` samples at
+    ``probes`` evenly spaced steps of every PyTorch run, chain samplers running
+    ``probe_gibbs_steps`` sweeps.
     """
 
     name: str
@@ -72,6 +75,9 @@ class Profile:
     toy_steps: int = 4_000
     chain_lengths: tuple[int, ...] = (100, 1_000)
     chain_count: int = 200
+    probes: int = 8
+    probe_samples: int = 500
+    probe_gibbs_steps: int = 200
 
     def budget(self, model: str) -> Budget:
         """The budget of ``model`` on this profile (defaults updated by its override)."""
@@ -84,6 +90,9 @@ class Profile:
 
 
 _NARROW_DCGAN = {"options": {"width": 32}}
+#: DCGAN's quick budget; the matched VAE (``vae_dcgan``) gets the same one: same networks, same
+#: batch, same number of steps.
+_DCGAN_QUICK = {"epochs": 3, "batch_size": 64, **_NARROW_DCGAN}
 _ARTICLE_GAN_QUICK = {"train_size": 10_000, "epochs": 4, "batch_size": 64}
 
 PROFILES: dict[str, Profile] = {
@@ -92,10 +101,11 @@ PROFILES: dict[str, Profile] = {
         Profile("smoke", "CI and nbval: every notebook < 60 s on a 2-core CPU",
                 train_size=2_000, epochs=1, seeds=(0,), eval_samples=500, batch_size=64,
                 stats_size=2_000, gibbs_steps=100,
-                overrides={"dcgan": _NARROW_DCGAN, "article_gan": {"train_size": 1_000},
+                overrides={"dcgan": _NARROW_DCGAN, "vae_dcgan": _NARROW_DCGAN, "article_gan": {"train_size": 1_000},
                            "article_gan_bn": {"train_size": 1_000}},
                 likelihood_size=500, iwae_k=20, ais_steps=300, ais_chains=32, toy_steps=300,
-                chain_lengths=(10, 100, 300), chain_count=100),
+                chain_lengths=(10, 100, 300), chain_count=100,
+                probes=3, probe_samples=200, probe_gibbs_steps=50),
         Profile("quick", "the default book on a laptop-class CPU: whole book <= 20 min on 2 cores",
                 train_size=20_000, epochs=10, seeds=(0,), eval_samples=2_000, batch_size=128,
                 stats_size=None, gibbs_steps=1_000,
@@ -103,7 +113,8 @@ PROFILES: dict[str, Profile] = {
                     # GAN steps cost ~0.04 s (DCGAN) and ~0.18 s (the article's GAN) on
                     # 2 AVX-512 cores at batch 64; smaller batches buy more updates for the same
                     # compute. 624 steps is where the normalised article GAN draws garments.
-                    "dcgan": {"epochs": 3, "batch_size": 64, **_NARROW_DCGAN},
+                    "dcgan": _DCGAN_QUICK,
+                    "vae_dcgan": _DCGAN_QUICK,
                     "article_gan": _ARTICLE_GAN_QUICK,
                     "article_gan_bn": _ARTICLE_GAN_QUICK,
                     "vae_conv": {"epochs": 4},
@@ -112,15 +123,18 @@ PROFILES: dict[str, Profile] = {
                 # 2,000 β left the trained RBM's AIS with an effective sample size of 1.5 of 100 chains.
                 likelihood_size=1_000, iwae_k=100, ais_steps=10_000, ais_chains=100, toy_steps=4_000,
                 # 6,000 sweeps of 200 chains: about 40 s for the 784-500 RBM on 2 cores
-                chain_lengths=(100, 300, 1_000, 3_000), chain_count=200),
+                chain_lengths=(100, 300, 1_000, 3_000), chain_count=200,
+                probes=8, probe_samples=500, probe_gibbs_steps=200),
         Profile("full", "the published study on a GPU: full training set, converged, 3 seeds",
                 train_size=None, epochs=50, seeds=(0, 1, 2), eval_samples=10_000, batch_size=128,
                 stats_size=None, gibbs_steps=1_000,
-                overrides={"dcgan": {"epochs": 25}, "article_gan": {"epochs": 25}, "article_gan_bn": {"epochs": 25},
+                overrides={"dcgan": {"epochs": 25}, "vae_dcgan": {"epochs": 25}, "article_gan": {"epochs": 25},
+                           "article_gan_bn": {"epochs": 25},
                            "dbn": {"epochs": 30}},
                 # Salakhutdinov & Murray's (2008) AIS schedule; Burda et al.'s (2016) k = 5000.
                 likelihood_size=10_000, iwae_k=5_000, ais_steps=14_500, ais_chains=100, toy_steps=20_000,
-                chain_lengths=(100, 300, 1_000, 3_000, 10_000), chain_count=1_000),
+                chain_lengths=(100, 300, 1_000, 3_000, 10_000), chain_count=1_000,
+                probes=20, probe_samples=1_000, probe_gibbs_steps=1_000),
     )
 }
 

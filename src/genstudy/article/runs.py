@@ -33,7 +33,8 @@ from genstudy.models import canonical_name
 from genstudy.runs.artifacts import write_artifacts
 from genstudy.runs.evaluate import SAMPLER_LOADERS, evaluate_sampler
 from genstudy.runs.record import new_record, run_dir, run_id, write_record
-from genstudy.runs.train import TrainedRun, training_images
+from genstudy.runs.train import TrainedRun
+from genstudy.runs.training_set import training_images
 
 
 def keras_sampler(network: Any, model: str) -> Callable[[int, Any], Any]:

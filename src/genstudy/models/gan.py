@@ -15,14 +15,23 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from genstudy.errors import ParameterError
 from genstudy.models.base import GenerativeModel, randn
 
 
 class DCGANGenerator(nn.Module):
-    """z (N, latent) -> image (N, 1, 32, 32) in [-1, 1]: 4 -> 8 -> 16 -> 32 transposed convolutions."""
+    """z (N, latent) -> image (N, 1, 32, 32): 4 -> 8 -> 16 -> 32 transposed convolutions.
 
-    def __init__(self, latent_dim: int = 100, width: int = 64, channels: int = 1) -> None:
+    ``output="tanh"`` (the GAN's generator) gives pixels in [-1, 1]; ``output="logits"`` (the
+    matched VAE's decoder, :func:`genstudy.models.vae.vae_dcgan`) leaves the last layer linear,
+    the decoder's distribution reading its output as logits. Same layers, same parameters: a
+    generator's image is the sigmoid of twice the logits (``tanh(a) = 2·sigmoid(2a) − 1``).
+    """
+
+    def __init__(self, latent_dim: int = 100, width: int = 64, channels: int = 1, output: str = "tanh") -> None:
         super().__init__()
+        if output not in ("tanh", "logits"):
+            raise ParameterError("output", output, ("tanh", "logits"))
         w = width
         self.net = nn.Sequential(
             nn.ConvTranspose2d(latent_dim, 4 * w, 4, 1, 0, bias=False),
@@ -35,15 +44,18 @@ class DCGANGenerator(nn.Module):
             nn.BatchNorm2d(w),
             nn.ReLU(True),
             nn.ConvTranspose2d(w, channels, 4, 2, 1, bias=False),
-            nn.Tanh(),
+            *([nn.Tanh()] if output == "tanh" else []),
         )
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.net(z[:, :, None, None])
 
 
-class DCGANDiscriminator(nn.Module):
-    """image (N, 1, 32, 32) -> logit (N,): 32 -> 16 -> 8 -> 4 strided convolutions."""
+class DCGANTrunk(nn.Module):
+    """image (N, 1, 32, 32) -> features (N, 4·width, 4, 4): 32 -> 16 -> 8 -> 4 strided convolutions.
+
+    The DCGAN discriminator without its last layer; also the matched VAE's encoder body.
+    """
 
     def __init__(self, width: int = 64, channels: int = 1) -> None:
         super().__init__()
@@ -57,11 +69,22 @@ class DCGANDiscriminator(nn.Module):
             nn.Conv2d(2 * w, 4 * w, 4, 2, 1, bias=False),
             nn.BatchNorm2d(4 * w),
             nn.LeakyReLU(0.2, True),
-            nn.Conv2d(4 * w, 1, 4, 1, 0, bias=False),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x).flatten()
+        return self.net(x)
+
+
+class DCGANDiscriminator(nn.Module):
+    """image (N, 1, 32, 32) -> logit (N,): the :class:`DCGANTrunk`, then a 4x4 convolution to one logit."""
+
+    def __init__(self, width: int = 64, channels: int = 1) -> None:
+        super().__init__()
+        self.trunk = DCGANTrunk(width, channels)
+        self.head = nn.Conv2d(4 * width, 1, 4, 1, 0, bias=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.trunk(x)).flatten()
 
 
 class ArticleGenerator(nn.Module):
@@ -155,7 +178,7 @@ class GAN(GenerativeModel):
 def dcgan(latent_dim: int = 100, width: int = 64) -> GAN:
     """DCGAN (Radford et al. 2016) for 1x32x32 images, weights initialised N(0, 0.02) as in the paper."""
     model = GAN(DCGANGenerator(latent_dim, width), DCGANDiscriminator(width), latent_dim)
-    model.apply(_dcgan_init)
+    model.apply(dcgan_init)
     return model
 
 
@@ -165,7 +188,9 @@ def article_gan(latent_dim: int = 100, normalised: bool = False) -> GAN:
     return GAN(ArticleGenerator(latent_dim, normalised), ArticleDiscriminator(), latent_dim)
 
 
-def _dcgan_init(m: nn.Module) -> None:
+def dcgan_init(m: nn.Module) -> None:
+    """DCGAN's initialisation of one module (use with ``apply``): convolution weights N(0, 0.02),
+    batch-norm scales N(1, 0.02) and shifts 0."""
     if isinstance(m, nn.Conv2d | nn.ConvTranspose2d):
         nn.init.normal_(m.weight, 0.0, 0.02)
     elif isinstance(m, nn.BatchNorm2d):

@@ -24,7 +24,7 @@ from genstudy.models.base import GenerativeModel
 from genstudy.models.dbn import DBN
 from genstudy.models.gan import article_gan, dcgan
 from genstudy.models.rbm import RBM
-from genstudy.models.vae import vae_conv, vae_mlp
+from genstudy.models.vae import vae_conv, vae_dcgan, vae_mlp
 
 #: A factory: ``(side, generator, options) -> model`` for 1 x side x side images; ``generator``
 #: initialises the weights of the energy-based families (the others use torch's global RNG).
@@ -64,6 +64,10 @@ SPECS: tuple[ModelSpec, ...] = (
     ModelSpec("vae_conv", "vae", "VAE with convolutional encoder and decoder",
               lambda side, g, o: vae_conv(o["latent_dim"], o["width"], side, o["likelihood"]),
               {"latent_dim": 20, "width": 32, "likelihood": "bernoulli"}),
+    ModelSpec("vae_dcgan", "vae", "VAE on DCGAN's networks (generator as decoder, discriminator trunk as encoder), "
+              "grey levels with a calibrated Gaussian decoder: the matched pair with dcgan",
+              lambda side, g, o: vae_dcgan(o["latent_dim"], o["width"], side, o["likelihood"]),
+              {"latent_dim": 100, "width": 64, "likelihood": "calibrated_gaussian"}, side=28),
     ModelSpec("rbm", "rbm", "Bernoulli RBM, CD-1",
               lambda side, g, o: RBM(side * side, o["n_hidden"], side=side, generator=g), {"n_hidden": 500}),
     ModelSpec("dbn", "dbn", "DBN, greedy stack of RBMs",

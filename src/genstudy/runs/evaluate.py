@@ -50,7 +50,7 @@ from genstudy.metrics.manifold import density_coverage, precision_recall
 from genstudy.metrics.memorisation import memorisation
 from genstudy.models import GenerativeModel, build
 from genstudy.runs.record import device_description, new_record, read_record, run_dir, write_record
-from genstudy.runs.train import training_images
+from genstudy.runs.training_set import training_images
 from genstudy.sampling import bernoulli
 
 #: A sampler: ``(n, torch generator) -> (n, 1, H, W)`` float images in [0, 1].
@@ -263,7 +263,7 @@ def draw(sampler: Callable[[int, torch.Generator], torch.Tensor], n: int, genera
 
 def own_training_images(record: dict[str, Any], data_dir: str | None = None) -> torch.Tensor | None:
     """The images the run of ``record`` trained on, (N, 1, S, S) in [0, 1] (the same subset as
-    :func:`genstudy.runs.train.training_images`), or None for a record that names none (the
+    :func:`genstudy.runs.training_set.training_images`), or None for a record that names none (the
     real-data baseline)."""
     config = record.get("config", {})
     if "train_size" not in config:

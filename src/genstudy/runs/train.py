@@ -16,12 +16,15 @@ import numpy as np
 import torch
 
 from genstudy.config import RunParams, get_profile
-from genstudy.data import IMAGE_DATASETS, balanced_subset, load_images
+from genstudy.data import IMAGE_DATASETS
 from genstudy.errors import ParameterError
 from genstudy.io import load_torch, remove_stale_temporaries, save_torch
 from genstudy.models import GenerativeModel, build
 from genstudy.runs.artifacts import write_artifacts
+from genstudy.runs.evaluate import reference
+from genstudy.runs.probe import QualityProbe
 from genstudy.runs.record import device_description, new_record, read_record, run_dir, run_id, write_record
+from genstudy.runs.training_set import training_images
 from genstudy.training import FitResult, fit, make_deterministic, make_task, seed_everything
 
 
@@ -47,6 +50,9 @@ def _sync(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize(device)
 
+
+#: The quality probe's generator is seeded with the run's seed plus this (the samples' grid: plus 1).
+PROBE_SEED_OFFSET = 2
 
 #: Timed draws of the sampling time (after one untimed warm-up draw).
 SAMPLING_REPEATS = 5
@@ -80,17 +86,6 @@ def time_sampling(model: GenerativeModel, n: int, generator: torch.Generator, re
     return SamplingTime(float(np.median(times)), min(times), max(times), repeats), first
 
 
-def training_images(dataset: str, data_dir: str | None, train_size: int | None, seed: int) -> np.ndarray:
-    """The training images of a run, uint8 (N, H, W): a class-balanced subset of ``train_size``
-    drawn with ``seed`` (the whole training split when ``train_size`` is None or too large).
-    PyTorch and TensorFlow runs of the same model and seed see exactly the same images."""
-    ds = load_images(dataset, data_dir)
-    images = ds.train.images
-    if train_size is not None and train_size < len(images):
-        images = images[balanced_subset(ds.train.labels, train_size, seed=seed)]
-    return images
-
-
 def train_run(
     params: RunParams,
     out: Path | str = "results",
@@ -119,6 +114,8 @@ def train_run(
         "model": params.model, "dataset": params.dataset, "profile": params.profile, "seed": params.seed,
         "train_size": budget.train_size, "epochs": budget.epochs, "batch_size": budget.batch_size,
         "model_options": options, "train_options": dict(params.train_options), "gibbs_steps": profile.gibbs_steps,
+        "probe": {"points": profile.probes, "samples": profile.probe_samples,
+                  "gibbs_steps": profile.probe_gibbs_steps},
     }
 
     seed_everything(params.seed)
@@ -141,9 +138,11 @@ def train_run(
         checkpoint.unlink(missing_ok=True)
     log(f"[genstudy] {rid}: training {model.n_parameters():,} parameters on {len(images):,} images, "
         f"{budget.epochs} epochs of batch {budget.batch_size} on {device_description(device)}")
+    probe = QualityProbe(model, reference(params.dataset, params.profile, params.data_dir), x,
+                         profile.probe_samples, profile.probe_gibbs_steps, seed=params.seed + PROBE_SEED_OFFSET)
     result = fit(task, x, epochs=budget.epochs, batch_size=budget.batch_size, seed=params.seed,
                  checkpoint=checkpoint, config=config, checkpoint_every=checkpoint_every,
-                 progress=progress, stop_after=stop_after)
+                 progress=progress, stop_after=stop_after, probe=probe, probes=profile.probes)
     if result.resumed_from_step:
         log(f"[genstudy] {rid}: resumed from the checkpoint at step {result.resumed_from_step}")
     if result.status == "interrupted":
@@ -168,7 +167,7 @@ def train_run(
         device_name=device_description(device), params_count=model.n_parameters(), config=config,
         training={"steps": result.steps, "epochs": result.epochs, "resumed_from_step": result.resumed_from_step,
                   "final": result.history[-1] if result.history else {}},
-        timings={"train_s": round(result.train_s, 3),
+        timings={"train_s": round(result.train_s, 3), "probe_s": round(result.probe_s, 3),
                  "sample_1k_s": None if sample_s is None else round(sample_s.median, 4),
                  "sample_1k_s_range": None if sample_s is None else [round(sample_s.low, 4), round(sample_s.high, 4)],
                  "sample_repeats": None if sample_s is None else sample_s.repeats,

@@ -42,6 +42,18 @@ def bootstrap_interval(values: np.ndarray, other: np.ndarray | None = None, *, d
     return float(np.quantile(means, tail)), float(np.quantile(means, 1 - tail))
 
 
+def with_interval(values: pd.Series, digits: int) -> str:
+    """``mean [low, high]`` over seeds (95% bootstrap) from :data:`MIN_SEEDS`
+    seeds on, else the mean and how many seeds it has."""
+    v = values.dropna().to_numpy(dtype=float)
+    if len(v) == 0:
+        return "—"
+    if len(v) < MIN_SEEDS:
+        return f"{v.mean():.{digits}f} ({len(v)} seed{'s' if len(v) > 1 else ''})"
+    low, high = bootstrap_interval(v)
+    return f"{v.mean():.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+
+
 def read_interval(low: float, high: float, band: float) -> str:
     """``better`` / ``worse`` / ``same`` / ``undecided`` for an interval of the *gain* (positive =
     A better) against a band of half-width ``band``."""

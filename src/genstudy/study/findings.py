@@ -55,18 +55,6 @@ def claims_at_a_glance(frame: pd.DataFrame, toy: pd.DataFrame,
     return pd.DataFrame(rows)
 
 
-def _with_interval(values: pd.Series, digits: int) -> str:
-    """``mean [low, high]`` over seeds (95% bootstrap) from :data:`~genstudy.study.compare.MIN_SEEDS`
-    seeds on, else the mean and how many seeds it has."""
-    v = values.dropna().to_numpy(dtype=float)
-    if len(v) == 0:
-        return "—"
-    if len(v) < cmp.MIN_SEEDS:
-        return f"{v.mean():.{digits}f} ({len(v)} seed{'s' if len(v) > 1 else ''})"
-    low, high = cmp.bootstrap_interval(v)
-    return f"{v.mean():.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
-
-
 def family_headline(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Each family's best model (lowest mean FD over seeds), in book order, then the article's GAN.
 
@@ -83,8 +71,8 @@ def family_headline(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.nda
         model = own.groupby("model")["fd"].mean().idxmin()
         best = own[own["model"] == model].sort_values("seed")
         rows[family] = {"model": model, "seeds": best["seed"].nunique(),
-                        "FD ↓": _with_interval(best["fd"], 1), "recall ↑": _with_interval(best["recall"], 3),
-                        "coverage ↑": _with_interval(best["coverage"], 3),
+                        "FD ↓": cmp.with_interval(best["fd"], 1), "recall ↑": cmp.with_interval(best["recall"], 3),
+                        "coverage ↑": cmp.with_interval(best["coverage"], 3),
                         "train s": f"{best['train_s'].median():.3g} s",
                         "1k samples s": f"{best['sample_1k_s'].median():.3g} s",
                         "device": "; ".join(sorted({str(d) for d in best["device"] if str(d)}))}

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
 from genstudy.runs.artifacts import image_grid
 
@@ -250,6 +251,32 @@ def quality_vs_cost(costs: pd.DataFrame, title: str, quality: str = "FD ↓") ->
             ax.annotate(str(label), (row[cost], row[quality]), fontsize=8, xytext=(4, 3), textcoords="offset points")
         ax.set_xscale("log")
         ax.set_xlabel(f"{cost} (log scale)")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def quality_curves(curves: pd.DataFrame, title: str, budget: float | None = None) -> Figure:
+    """Probe FD (log scale) against training seconds and against images seen (log axes), one line
+    per model with its 95% bootstrap band over seeds (seaborn, seeded). Seconds are each probe's
+    mean over seeds, so a model's seeds share one x; the probe before the first step (at 0) is
+    left off the log axes. ``curves`` is
+    :func:`genstudy.study.report.quality_curves`; ``budget`` draws the matched budget's line."""
+    data = curves.assign(seconds=curves.groupby(["label", "probe"])["train_s"].transform("mean"))
+    data = data[data["step"] > 0]  # the probe before the first step sits at 0, off a log axis
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    for ax, x, xlabel in ((axes[0], "seconds", "training seconds (log scale)"),
+                          (axes[1], "images_seen", "images seen (log scale)")):
+        sns.lineplot(data=data, x=x, y="fd_probe", hue="label", style="family", markers=True, dashes=False,
+                     errorbar=("ci", 95), seed=0, ax=ax, legend=ax is axes[1])
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("probe FD ↓ (log scale)")
+    if budget is not None and np.isfinite(budget):
+        axes[0].axvline(budget, color="0.4", lw=1, ls=":")
+    sns.move_legend(axes[1], "upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig

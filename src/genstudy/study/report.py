@@ -19,6 +19,7 @@ from genstudy.metrics.catalog import METRICS
 from genstudy.metrics.likelihood import ESTIMATOR_BIAS
 from genstudy.runs.executions import load_executions
 from genstudy.runs.record import load_records
+from genstudy.study.compare import compare, with_interval
 from genstudy.study.tables import METRIC_COLUMNS, TEXT_METRICS, unreliable
 
 #: Families in the order the book presents them (the real-data baseline last).
@@ -179,6 +180,121 @@ def cost_table(frame: pd.DataFrame) -> pd.DataFrame:
         sample_1k_s=("sample_1k_s", "mean"), gibbs_steps=("gibbs_steps", "first"), eval_s=("eval_s", "mean"),
         fd=("fd", "mean"), device=("device", "first"))
     return agg.rename(columns=COST_TITLES)
+
+
+#: The matched pair: DCGAN and the VAE built from its networks (:func:`genstudy.models.vae.vae_dcgan`).
+MATCHED_PAIR = ("dcgan", "vae_dcgan")
+#: The metrics :func:`matched_pair` reports and compares.
+PAIR_METRICS = ("fd", "precision", "recall", "coverage")
+
+
+def matched_pair(frame: pd.DataFrame, pair: tuple[str, str] = MATCHED_PAIR, metrics: tuple[str, ...] = PAIR_METRICS
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The matched pair's PyTorch runs side by side, and the first model against the second.
+
+    Returns ``(table, comparisons)``. ``table``: one row per model of ``pair`` that has
+    successful runs, with ``family, seeds, parameters``, the median ``train s`` (with its unit)
+    and each metric's ``mean [95% interval]`` over seeds. ``comparisons``: one row per metric,
+    :func:`genstudy.study.compare.compare` of the first model against the second (gain > 0: the
+    first is better; ``outcome`` needs :data:`~genstudy.study.compare.MIN_SEEDS` seeds of each).
+    """
+    ok = _ok(frame[frame["framework"] == "pytorch"])
+    runs = ok[ok["model"].isin(pair)]
+    rows = {}
+    for model in (m for m in pair if (runs["model"] == m).any()):
+        own = runs[runs["model"] == model].sort_values("seed")
+        rows[model] = {"family": own["family"].iloc[0], "seeds": own["seed"].nunique(),
+                       "parameters": int(own["params"].iloc[0]), "train s": f"{own['train_s'].median():.3g} s",
+                       **{METRIC_COLUMNS[m]: with_interval(own[m], METRICS[m].digits) for m in metrics}}
+    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
+    if len(rows) < 2:
+        return table, pd.DataFrame()
+    a, b = (runs[runs["model"] == m].set_index("seed") for m in pair)
+    found = []
+    for m in metrics:
+        c = compare(a[m], b[m], m, pair)
+        found.append({"metric": METRIC_COLUMNS[m], pair[0]: c.number(c.mean_a), pair[1]: c.number(c.mean_b),
+                      f"gain of {pair[0]} [95%]": f"{c.number(c.gain)} [{c.number(c.low)}, {c.number(c.high)}]"
+                      if np.isfinite(c.gain) else "—",
+                      "no-difference band": f"±{c.number(c.band)}" if np.isfinite(c.band) else "—",
+                      "outcome": c.outcome})
+    return table, pd.DataFrame(found).set_index("metric")
+
+
+#: Columns of :func:`quality_curves`.
+CURVE_COLUMNS = ("label", "family", "seed", "probe", "step", "images_seen", "train_s", "fd_probe")
+#: The families whose models set the matched budget of :func:`matched_compute` (the ones the
+#: article's "better" and "more efficient" claims compare).
+COMPARED_FAMILIES = ("gan", "vae", "rbm", "dbn")
+
+
+def quality_curves(frame: pd.DataFrame) -> pd.DataFrame:
+    """The quality probes (:mod:`genstudy.runs.probe`) of every successful PyTorch run, long form.
+
+    Columns :data:`CURVE_COLUMNS`: ``probe`` numbers a run's probes 0, 1, ... in step order (the
+    same steps for every seed of a model), ``images_seen`` and ``train_s`` (training seconds,
+    probes excluded) say how much compute the model had had, ``fd_probe`` its FD then. Runs
+    whose history holds no probe (TensorFlow runs, runs trained before probes existed) are
+    left out.
+    """
+    ok = _ok(frame[(frame["family"] != "data") & (frame["framework"] == "pytorch")])
+    parts = []
+    for r in ok.itertuples():
+        path = Path(r.dir) / "history.csv"
+        history = pd.read_csv(path) if path.is_file() else pd.DataFrame()
+        if "fd_probe" not in history:
+            continue
+        h = history.dropna(subset=["fd_probe"])
+        parts.append(pd.DataFrame({"label": r.label, "family": r.family, "seed": r.seed, "probe": range(len(h)),
+                                   "step": h["step"].to_numpy(), "images_seen": h["images_seen"].to_numpy(),
+                                   "train_s": h["train_s"].to_numpy(), "fd_probe": h["fd_probe"].to_numpy()}))
+    if not parts:
+        return pd.DataFrame(columns=list(CURVE_COLUMNS))
+    return pd.concat(parts, ignore_index=True)
+
+
+def at_budget(curves: pd.DataFrame, families: tuple[str, ...] = COMPARED_FAMILIES) -> tuple[pd.Series, float]:
+    """Each run's probe FD at one training budget that every compared model reached, and the budget.
+
+    The budget is the shortest median training time (seconds) among the models of ``families``
+    (of all models when none is of them): every such model had at least that much compute, on the
+    device its runs name. A run's FD at the budget is interpolated linearly between its probes
+    (the first is before any training, at 0 s); a run that had finished by then keeps its last
+    value. Returns a Series indexed by ``(label, seed)`` and the budget (NaN for no curves).
+    """
+    if curves.empty:
+        return pd.Series(dtype=float), float("nan")
+    runs = curves.sort_values("probe").groupby(["label", "seed"], sort=False)
+    ends = runs["train_s"].max().groupby(level="label").median()
+    compared = curves[curves["family"].isin(families)]["label"].unique()
+    budget = float(ends[ends.index.isin(compared)].min()) if len(compared) else float(ends.min())
+    values = runs.apply(lambda h: float(np.interp(budget, h["train_s"], h["fd_probe"])), include_groups=False)
+    return values, budget
+
+
+def matched_compute(curves: pd.DataFrame, families: tuple[str, ...] = COMPARED_FAMILIES
+                    ) -> tuple[pd.DataFrame, float]:
+    """Every model's probe FD at the budget of :func:`at_budget`, beside its FD at the end.
+
+    Returns a table per model (``family, seeds``, ``FD at budget`` and ``FD at end`` as ``mean
+    [95% interval]`` over seeds, ``train s at end`` as a median with its unit) and the budget.
+    The FD at the budget is written after a tilde (``"~80.0 [70.1, 90.2]"``): it depends on
+    measured seconds, so it moves a little from one execution to the next even where training
+    does not.
+    """
+    values, budget = at_budget(curves, families)
+    if curves.empty:
+        return pd.DataFrame(), budget
+    runs = curves.sort_values("probe").groupby(["label", "seed"], sort=False)
+    ends = runs["train_s"].max().groupby(level="label").median()
+    at_end = runs["fd_probe"].last()
+    rows = {}
+    for label, own in curves.groupby("label", sort=False):
+        rows[label] = {"family": own["family"].iloc[0], "seeds": own["seed"].nunique(),
+                       "FD at budget ↓": "~" + with_interval(values.loc[label], 1),
+                       "FD at end ↓": with_interval(at_end.loc[label], 1),
+                       "train s at end": f"{ends.loc[label]:.3g} s"}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("model"), budget
 
 
 #: Column titles of the cost quantities (and FD, shown beside them) in the book's tables.

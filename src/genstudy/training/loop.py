@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,13 +35,15 @@ class Diverged(RuntimeError):
 @dataclass
 class FitResult:
     """What a training run did: the logged ``history`` (one dict per logged step), the
-    number of optimizer ``steps``, compute seconds ``train_s`` (summed over resumes),
-    ``status`` (``ok`` | ``diverged`` | ``interrupted``), and the checkpoint it resumed from."""
+    number of optimizer ``steps``, compute seconds ``train_s`` (summed over resumes, the
+    probes' time left out), the probes' seconds ``probe_s``, ``status`` (``ok`` | ``diverged``
+    | ``interrupted``), and the checkpoint it resumed from."""
 
     history: list[dict[str, float]] = field(default_factory=list)
     steps: int = 0
     epochs: int = 0
     train_s: float = 0.0
+    probe_s: float = 0.0
     status: str = "ok"
     message: str = ""
     resumed_from_step: int | None = None
@@ -63,6 +66,8 @@ def fit(
     log_every: int = 50,
     progress: bool | None = None,
     stop_after: int | None = None,
+    probe: Callable[[], dict[str, float]] | None = None,
+    probes: int = 0,
 ) -> FitResult:
     """Train ``task`` on the on-device tensor ``x`` (first dim = examples).
 
@@ -72,7 +77,13 @@ def fit(
     ``progress``: a tqdm bar (default: only when stderr is a terminal). ``stop_after``:
     stop once this many steps are done in total, as if killed (used by tests), leaving
     the checkpoint behind. Raises nothing on divergence: the result says ``diverged``.
-    At logging steps the row also holds the task's :meth:`~Task.monitor` quantities.
+    At logging steps the row also holds the task's :meth:`~Task.monitor` quantities,
+    ``images_seen`` (steps x batch size) and ``train_s`` (compute seconds so far).
+
+    ``probe``: called before the first step (a row of its own, step 0) and at ``probes`` evenly
+    spaced steps (every ``total // probes`` steps, and at the last step), its values added to
+    that step's row; the training clock stops while it
+    runs (its seconds go to ``probe_s``). It must not touch the training's random streams.
     """
     device = x.device
     noise = torch.Generator(device=device).manual_seed(seed)
@@ -85,12 +96,15 @@ def fit(
             noise.set_state(state["noise"].cpu())
             start_epoch, skip = state["epoch"], state["step_in_epoch"]
             result.history, result.steps, result.train_s = state["history"], state["steps"], state["train_s"]
+            result.probe_s = state.get("probe_s", 0.0)
             result.resumed_from_step = result.steps
 
     total_epochs = task.total_epochs(epochs)
     per_epoch = x.shape[0] // batch_size
     if per_epoch == 0:
         raise ValueError(f"batch_size={batch_size} is larger than the {x.shape[0]} training examples")
+    total_steps = total_epochs * per_epoch
+    probe_every = max(1, total_steps // probes) if probe is not None and probes > 0 else 0
     show = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(total=total_epochs * per_epoch, initial=result.steps, disable=not show, desc="train", leave=False)
 
@@ -101,8 +115,13 @@ def fit(
             "version": CHECKPOINT_VERSION, "config": config or {}, "task": task.state_dict(),
             "noise": noise.get_state(), "epoch": epoch, "step_in_epoch": step_in_epoch,
             "history": result.history, "steps": result.steps, "train_s": result.train_s,
+            "probe_s": result.probe_s,
         })
 
+    if probe_every and result.steps == 0:
+        start = time.perf_counter()
+        result.history.append({"step": 0, "epoch": 0.0, "images_seen": 0.0, "train_s": 0.0, **probe()})
+        result.probe_s += time.perf_counter() - start
     tick = time.perf_counter()
     try:
         for epoch in range(start_epoch, total_epochs):
@@ -114,13 +133,22 @@ def fit(
                 result.steps += 1
                 bar.update()
                 last = i == per_epoch - 1
-                if result.steps % log_every == 0 or last:
+                probing = probe_every > 0 and (result.steps % probe_every == 0 or result.steps == total_steps)
+                if result.steps % log_every == 0 or last or probing:
                     row = {"step": result.steps, "epoch": epoch + (i + 1) / per_epoch}
                     row.update({k: float(v) for k, v in {**losses, **task.monitor()}.items()})
                     result.history.append(row)
                     bad = [k for k, v in row.items() if not math.isfinite(v)]
                     if bad:
                         raise Diverged(f"{', '.join(bad)} became non-finite at step {result.steps} (epoch {epoch})")
+                    now = time.perf_counter()
+                    row.update(images_seen=float(result.steps * batch_size), train_s=result.train_s + now - tick)
+                    if probing:
+                        assert probe is not None
+                        result.train_s += now - tick
+                        row.update(probe())
+                        tick = time.perf_counter()
+                        result.probe_s += tick - now
                 if stop_after is not None and result.steps >= stop_after:
                     result.train_s += time.perf_counter() - tick
                     tick = time.perf_counter()

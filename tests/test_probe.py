@@ -1,0 +1,100 @@
+"""Quality during training: when the loop probes, what the history holds, that probing changes
+nothing the training does, and what the probe itself measures."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+
+from genstudy.config import RunParams, get_profile
+from genstudy.models import build
+from genstudy.runs.evaluate import reference
+from genstudy.runs.probe import QualityProbe
+from genstudy.runs.train import train_run
+from genstudy.training import fit, make_task
+
+
+def quiet(_: str) -> None:
+    pass
+
+
+def _fit(probe=None, probes: int = 0):
+    torch.manual_seed(0)
+    task = make_task(build("autoencoder"))
+    x = torch.rand(640, 1, 28, 28, generator=torch.Generator().manual_seed(1))
+    result = fit(task, x, epochs=2, batch_size=64, seed=0, log_every=7, probe=probe, probes=probes)
+    return task, result
+
+
+def test_probes_at_evenly_spaced_steps_and_the_last_one_with_their_time_kept_apart() -> None:
+    calls = []
+
+    def probe() -> dict[str, float]:
+        calls.append(1)
+        time.sleep(0.05)
+        return {"fd_probe": float(len(calls))}
+
+    _, result = _fit(probe, probes=3)  # 20 steps: before the first, every 20 // 3 = 6, and the last
+    history = pd.DataFrame(result.history)
+    probed = history.dropna(subset=["fd_probe"])
+    assert probed["step"].tolist() == [0, 6, 12, 18, 20]
+    assert probed["fd_probe"].tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert (probed["images_seen"] == probed["step"] * 64).all()
+    assert probed["train_s"].iloc[0] == 0.0
+    assert result.probe_s >= 0.25
+    assert history["train_s"].is_monotonic_increasing
+    assert history["train_s"].iloc[-1] == pytest.approx(result.train_s, abs=1e-3)
+    assert {7, 14}.issubset(history["step"]), "the ordinary logging steps are still logged"
+
+
+def test_probing_changes_nothing_the_training_does() -> None:
+    plain, _ = _fit()
+    probed, _ = _fit(lambda: {"fd_probe": 0.0}, probes=4)
+    a, b = plain.model.state_dict(), probed.model.state_dict()
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
+
+
+@pytest.mark.parametrize("model", ["dcgan", "rbm", "autoencoder_gmm"])
+def test_quality_probe_is_repeatable_and_leaves_the_model_as_it_found_it(model: str) -> None:
+    torch.manual_seed(0)
+    net = build(model, generator=torch.Generator().manual_seed(0), gibbs_steps=100)
+    net.train()
+    x = torch.rand(300, 1, 28, 28, generator=torch.Generator().manual_seed(2))
+    probe = QualityProbe(net, reference("fashion_mnist", "smoke"), x, samples=200, gibbs_steps=5, seed=7)
+    first, second = probe(), probe()
+    assert first == second and first["fd_probe"] > 0
+    assert net.training and net.gibbs_steps == (100 if model == "rbm" else 0)
+
+
+def test_a_run_records_its_quality_curve(tmp_path: Path) -> None:
+    run = train_run(RunParams(model="vae_mlp", profile="smoke", device="cpu"), tmp_path, log=quiet)
+    prof = get_profile("smoke")
+    history = pd.read_csv(run.directory / "history.csv")
+    probed = history.dropna(subset=["fd_probe"])
+    assert len(probed) == prof.probes + 2  # 31 steps: before the first, every 10, and the last
+    assert probed["step"].iloc[-1] == run.record["training"]["steps"]
+    assert run.record["config"]["probe"] == {"points": prof.probes, "samples": prof.probe_samples,
+                                             "gibbs_steps": prof.probe_gibbs_steps}
+    assert run.record["timings"]["probe_s"] > 0
+    assert probed["fd_probe"].iloc[-1] < probed["fd_probe"].iloc[0], "one epoch of a VAE improves its samples"
+
+
+def test_matched_compute_reads_each_run_at_the_shortest_models_budget(tmp_path: Path) -> None:
+    from genstudy.study import report
+
+    curves = pd.DataFrame({
+        "label": ["a"] * 3 + ["b"] * 3 + ["c"] * 2, "family": ["gan"] * 3 + ["vae"] * 3 + ["autoencoder"] * 2,
+        "seed": [0] * 8, "probe": [0, 1, 2, 0, 1, 2, 0, 1], "step": [0, 5, 10, 0, 5, 10, 0, 5],
+        "images_seen": [0, 5, 10, 0, 5, 10, 0, 5], "train_s": [0.0, 10.0, 20.0, 0.0, 2.0, 4.0, 0.0, 1.0],
+        "fd_probe": [100.0, 50.0, 10.0, 90.0, 40.0, 30.0, 80.0, 70.0]})
+    table, budget = report.matched_compute(curves)
+    assert budget == 4.0, "the autoencoder's 1 s does not set the budget: its family is not compared"
+    assert table.loc["a", "FD at budget ↓"] == "~80.0 (1 seed)"  # 100 + (50 - 100) * 4 / 10
+    assert table.loc["b", "FD at budget ↓"] == "~30.0 (1 seed)"
+    assert table.loc["c", "FD at budget ↓"] == "~70.0 (1 seed)", "past its last probe a run keeps its last FD"
+    assert table.loc["a", "FD at end ↓"] == "10.0 (1 seed)" and table.loc["a", "train s at end"] == "20 s"
