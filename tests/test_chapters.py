@@ -23,8 +23,9 @@ from genstudy.errors import DatasetError
 from genstudy.site.execution import chapters
 from genstudy.site.pipeline import plan
 
-#: The chapter x dataset pairs that must refuse: the article's networks and DCGAN are for 28x28 images.
-REFUSED = {("01_article_tensorflow", "digits"), ("02_gan", "digits")}
+#: The chapter x dataset pairs that must refuse: the article's networks and DCGAN's (also the matched VAE's) are
+#: for 28x28 images.
+REFUSED = {("01_article_tensorflow", "digits"), ("02_gan", "digits"), ("07_matched_pair", "digits")}
 
 CHAPTERS = chapters(conftest.ROOT)
 #: Dataset-major, chapters in book order, so that the report chapters read the runs made before them.
@@ -57,7 +58,8 @@ def test_the_pairs_that_refuse_are_the_ones_the_planner_leaves_out(tmp_path: Pat
     assert sorted(log) == [f"[genstudy] {name} left out on digits: invalid dataset='digits'; allowed: fashion_mnist, "
                            f"mnist ({models} need 28x28 images; digits has 8x8)"
                            for name, models in (("01_article_tensorflow", "article_gan, article_gan_bn"),
-                                                ("02_gan", "dcgan, article_gan, article_gan_bn"))]
+                                                ("02_gan", "dcgan, article_gan, article_gan_bn"),
+                                                ("07_matched_pair", "vae_dcgan"))]
 
 
 @pytest.mark.slow

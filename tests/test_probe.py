@@ -98,3 +98,23 @@ def test_matched_compute_reads_each_run_at_the_shortest_models_budget(tmp_path: 
     assert table.loc["b", "FD at budget ↓"] == "~30.0 (1 seed)"
     assert table.loc["c", "FD at budget ↓"] == "~70.0 (1 seed)", "past its last probe a run keeps its last FD"
     assert table.loc["a", "FD at end ↓"] == "10.0 (1 seed)" and table.loc["a", "train s at end"] == "20 s"
+
+
+def test_flatness_applies_the_stated_rule_to_the_last_fifth_of_each_run() -> None:
+    from genstudy.study import report
+
+    def run(label: str, seed: int, fds: list[float]) -> pd.DataFrame:
+        steps = [0, 50, 80, 100]
+        return pd.DataFrame({"label": label, "family": "gan", "seed": seed, "probe": range(4), "step": steps,
+                             "images_seen": steps, "train_s": steps, "fd_probe": fds})
+
+    curves = pd.concat([run("still", 0, [500.0, 200.0, 100.0, 90.0]),     # 10% better over the last fifth
+                        run("flat", 0, [500.0, 200.0, 100.0, 99.0]),      # 1%
+                        run("flat", 1, [500.0, 200.0, 100.0, 100.5]),     # worse: no improvement
+                        run("mixed", 0, [500.0, 200.0, 100.0, 99.0]),
+                        run("mixed", 1, [500.0, 200.0, 100.0, 95.0])])    # one seed still falls
+    table = report.flatness(curves)
+    assert table.loc["still", "flat"] == "no" and table.loc["still", "improvement"] == "10.0%"
+    assert table.loc["still", "FD at 80%"] == 100.0 and table.loc["still", "FD at end"] == 90.0
+    assert table.loc["flat", "flat"] == "yes" and table.loc["flat", "seeds"] == 2
+    assert table.loc["mixed", "flat"] == "no", "every seed must have flattened"

@@ -353,3 +353,49 @@ def test_without_logged_curves_better_is_read_at_the_end_only(tmp_path: Path) ->
     frame = _three_seeds(tmp_path)
     verdict = claims.check_gan_better_quality(frame, claims.toy_frame(tmp_path, "quick"))
     assert verdict.verdict == claims.SUPPORTED and "matched budget" not in verdict.evidence
+
+
+def _remedies(root: Path, rows: list[dict[str, Any]], settings: dict[str, Any]) -> None:
+    import json
+
+    from genstudy.study.remedies import RESULT
+
+    (root / RESULT).parent.mkdir(parents=True)
+    (root / RESULT).write_text(json.dumps({"settings": settings, "rows": rows, "created": "2026-11-26T05:00:00",
+                                           "machine": {"cpu": "a CPU", "cores": 2, "gpu": None}}))
+
+
+def test_the_remedy_search_is_shown_per_remedy_over_seeds_and_read_as_measured(tmp_path: Path) -> None:
+    from genstudy.study.remedies import remedies_table, remedies_verdict
+
+    rows = [{"variant": v, "seed": s, "change": f"change {v}", "layers": layers, "FD": fd + s, "classes": c + s % 2,
+             "precision": 1.0, "recall": 0.0, "spread": 0.01}
+            for v, layers, fd, c in (("base", "article_gan", 1000.0, 1), ("ttur", "article_gan", 900.0, 3),
+                                     ("bn", "article_gan_bn", 700.0, 8))
+            for s in (0, 1, 2)]
+    _remedies(tmp_path, rows, {"steps": 624, "batch": 64, "seeds": [0, 1, 2], "train_size": 10000,
+                               "complete": False})
+    table, caption = remedies_table(tmp_path)
+    assert list(table.index) == ["base", "ttur", "bn"]
+    low, high = cmp.bootstrap_interval(np.array([1000.0, 1001.0, 1002.0]))
+    assert table.loc["base", "FD ↓"] == f"1001 [{low:.0f}, {high:.0f}]"
+    assert table.loc["ttur", "classes"] == "3.3 (3–4)" and table.loc["base", "seeds"] == 3
+    assert caption == ("624 steps of batch 64 on 10,000 images, seeds 0, 1, 2, on a CPU (2 cores), 2026-11-26 "
+                       "(interrupted: not every run is in)")
+    assert remedies_verdict(table) == ("remedies that keep the article's layers and cover more than 2 classes on "
+                                       "average: ttur: 3.3 (3–4), of 2; batch normalisation in the generator: "
+                                       "8.3 (8–9)")
+
+
+def test_a_search_stored_before_seeds_reads_as_one_seed_and_a_missing_one_says_how_to_run_it(tmp_path: Path) -> None:
+    from genstudy.study.remedies import remedies_table, remedies_verdict
+
+    table, reason = remedies_table(tmp_path)
+    assert table.empty and "python bench/article_gan_remedies.py" in reason
+    assert remedies_verdict(table) == "the search has not been run"
+    _remedies(tmp_path, [{"variant": "base", "change": "-", "layers": "article_gan", "FD": 1200.0, "classes": 2,
+                          "precision": 1.0, "recall": 0.0, "spread": 0.02}],
+              {"steps": 300, "batch": 64, "seed": 0, "train_size": 10000})
+    table, caption = remedies_table(tmp_path)
+    assert table.loc["base", "FD ↓"] == "1200 (1 seed)" and "seeds 0," in caption
+    assert remedies_verdict(table).endswith("none, of 1")

@@ -139,7 +139,8 @@ def train_run(
     log(f"[genstudy] {rid}: training {model.n_parameters():,} parameters on {len(images):,} images, "
         f"{budget.epochs} epochs of batch {budget.batch_size} on {device_description(device)}")
     probe = QualityProbe(model, reference(params.dataset, params.profile, params.data_dir), x,
-                         profile.probe_samples, profile.probe_gibbs_steps, seed=params.seed + PROBE_SEED_OFFSET)
+                         profile.probe_samples, profile.probe_gibbs_steps, seed=params.seed + PROBE_SEED_OFFSET
+                         ) if profile.probes else None
     result = fit(task, x, epochs=budget.epochs, batch_size=budget.batch_size, seed=params.seed,
                  checkpoint=checkpoint, config=config, checkpoint_every=checkpoint_every,
                  progress=progress, stop_after=stop_after, probe=probe, probes=profile.probes)

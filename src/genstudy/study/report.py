@@ -297,6 +297,44 @@ def matched_compute(curves: pd.DataFrame, families: tuple[str, ...] = COMPARED_F
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("model"), budget
 
 
+#: The stated rule of a flat quality curve: the probe FD improved by less than this share over
+#: the last :data:`LAST_SHARE` of a run's training steps.
+FLAT_TOLERANCE = 0.02
+LAST_SHARE = 0.2
+
+
+def flatness(curves: pd.DataFrame, tolerance: float = FLAT_TOLERANCE, last: float = LAST_SHARE) -> pd.DataFrame:
+    """Whether each model's quality curve had flattened when its training ended.
+
+    For each run, the probe FD at ``1 - last`` of its steps (interpolated between probes) and
+    at its end; the improvement is their difference as a share of the first. A model is
+    ``flat`` when every seed improved by less than ``tolerance`` (a curve still falling says
+    the budget was too short for the model, not that the family is worse). Columns per model:
+    ``family, seeds``, ``FD at 80%``, ``FD at end`` (means over seeds), ``improvement`` (mean
+    share, e.g. ``"5.1%"``), ``flat`` (``yes`` / ``no``).
+    """
+    rows = {}
+    for (label, seed), h in curves.sort_values("probe").groupby(["label", "seed"], sort=False):
+        end = float(h["step"].iloc[-1])
+        before = float(np.interp((1 - last) * end, h["step"], h["fd_probe"]))
+        final = float(h["fd_probe"].iloc[-1])
+        rows[(label, seed)] = {"family": h["family"].iloc[0], "before": before, "final": final,
+                               "improvement": (before - final) / before}
+    if not rows:
+        return pd.DataFrame()
+    per_run = pd.DataFrame.from_dict(rows, orient="index").rename_axis(["label", "seed"])
+    out = per_run.groupby(level="label", sort=False).agg(
+        family=("family", "first"), seeds=("final", "size"), before=("before", "mean"), final=("final", "mean"),
+        improvement=("improvement", "mean"), worst=("improvement", "max"))
+    share = round(100 * (1 - last))
+    return pd.DataFrame({
+        "family": out["family"], "seeds": out["seeds"],
+        f"FD at {share}%": out["before"].round(1), "FD at end": out["final"].round(1),
+        "improvement": (100 * out["improvement"]).map(lambda v: f"{v:.1f}%"),
+        "flat": np.where(out["worst"] < tolerance, "yes", "no"),
+    }).rename_axis("model")
+
+
 #: Column titles of the cost quantities (and FD, shown beside them) in the book's tables.
 COST_TITLES = {"params": "parameters", "train_s": "train s", "sample_1k_s": "1k samples s",
                "gibbs_steps": "Gibbs sweeps", "eval_s": "evaluation s", "fd": "FD ↓"}
