@@ -136,7 +136,7 @@ def main() -> None:
     budget = get_profile("quick").budget("article_gan")
     ref = reference("fashion_mnist", "quick")
     settings = {"steps": steps, "batch": args.batch, "seeds": seeds, "only": args.only,
-                "train_size": budget.train_size, "threads": torch.get_num_threads()}
+                "train_size": budget.train_size}
     rows = previous_rows(settings) if args.resume else []
     done = {(r["variant"], r["seed"]) for r in rows}
     for seed in seeds:
@@ -150,7 +150,8 @@ def main() -> None:
             rows.append({"variant": remedy.name, "seed": seed, "change": remedy.what, "layers": remedy.model,
                          "FD": metrics["fd"], "classes": metrics["classes_covered"],
                          "precision": metrics["precision"], "recall": metrics["recall"],
-                         "spread": sample_spread(images[:64].numpy()), "train s": seconds})
+                         "spread": sample_spread(images[:64].numpy()), "train s": seconds,
+                         "threads": torch.get_num_threads()})
             print(f"{remedy.name}, seed {seed}: FD {metrics['fd']:.0f}, {metrics['classes_covered']}/10 classes, "
                   f"spread {rows[-1]['spread']:.3f} ({seconds:.0f} s)", flush=True)
             complete = len(rows) == len(seeds) * len(chosen)
@@ -158,7 +159,9 @@ def main() -> None:
 
 
 def previous_rows(settings: dict[str, Any]) -> list[dict[str, Any]]:
-    """The runs of the stored result whose settings (``complete`` aside) equal ``settings``; [] otherwise."""
+    """The runs of the stored result whose settings (``complete`` aside) equal ``settings``; [] otherwise.
+    Each run names the torch threads it trained with (its ``train s`` depends on them, its numbers
+    do not), so a search may go on with another number of threads."""
     import json
 
     from common import RESULTS
@@ -167,7 +170,7 @@ def previous_rows(settings: dict[str, Any]) -> list[dict[str, Any]]:
     if not path.is_file():
         return []
     stored = json.loads(path.read_text())
-    kept = {k: v for k, v in stored.get("settings", {}).items() if k != "complete"}
+    kept = {k: v for k, v in stored.get("settings", {}).items() if k not in ("complete", "threads")}
     return list(stored["rows"]) if kept == settings else []
 
 
@@ -191,7 +194,7 @@ def write(rows: list[dict[str, Any]], settings: dict[str, Any], steps: int, n_se
     write_result("article_gan_remedies", title=f"The article's GAN after {steps} steps, {n_seeds} seeds: training "
                                             "remedies against batch normalisation",
                  rows=rows, columns=["variant", "seed", "change", "FD", "classes", "precision", "recall", "spread",
-                                     "train s"],
+                                     "train s", "threads"],
                  settings=settings, targets=targets)
 
 

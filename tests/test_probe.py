@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -118,3 +119,24 @@ def test_flatness_applies_the_stated_rule_to_the_last_fifth_of_each_run() -> Non
     assert table.loc["still", "FD at 80%"] == 100.0 and table.loc["still", "FD at end"] == 90.0
     assert table.loc["flat", "flat"] == "yes" and table.loc["flat", "seeds"] == 2
     assert table.loc["mixed", "flat"] == "no", "every seed must have flattened"
+
+
+def test_time_to_quality_reads_where_each_curve_first_reaches_the_worst_best() -> None:
+    from genstudy.study import report
+
+    curves = pd.DataFrame({
+        "label": ["a"] * 3 + ["b"] * 3 + ["c"] * 2, "family": ["gan"] * 3 + ["vae"] * 3 + ["autoencoder"] * 2,
+        "seed": [0] * 8, "probe": [0, 1, 2, 0, 1, 2, 0, 1], "step": [0, 5, 10, 0, 5, 10, 0, 5],
+        "images_seen": [0, 5, 10, 0, 5, 10, 0, 5], "train_s": [0.0, 10.0, 20.0, 0.0, 2.0, 4.0, 0.0, 1.0],
+        "fd_probe": [100.0, 50.0, 10.0, 90.0, 40.0, 30.0, 80.0, 70.0]})
+    seconds, target = report.time_to_quality(curves)
+    assert target == 30.0, "the VAE's best; the autoencoder (not compared) does not set it"
+    assert seconds[("a", 0)] == pytest.approx(10.0 + 10.0 * 20.0 / 40.0)  # 50 at 10 s, 10 at 20 s
+    assert seconds[("b", 0)] == 4.0
+    assert np.isnan(seconds[("c", 0)]), "a run of another family that never reached it"
+    early = curves.assign(fd_probe=[20.0, 15.0, 10.0, 90.0, 40.0, 30.0, 80.0, 70.0])
+    assert report.time_to_quality(early)[0][("a", 0)] == 0.0, "already there at its first probe"
+    assert np.isnan(report.time_to_quality(curves.iloc[:0])[1])
+    table, target = report.time_to_quality_table(curves)
+    assert target == 30.0 and table.loc["a", "seconds to the common FD ↓"] == "~15.00 (1 seed)"
+    assert table.loc["c", "seconds to the common FD ↓"] == "not reached"

@@ -349,6 +349,25 @@ def test_better_reads_the_curves_at_a_matched_budget_too(tmp_path: Path) -> None
     assert "at a matched budget of 2 s" in verdict.headline
 
 
+def test_efficient_reads_the_time_each_family_took_to_a_common_quality(tmp_path: Path) -> None:
+    frame = _three_seeds(tmp_path)
+    for r in frame[frame["family"] != "data"].itertuples():
+        if r.model == "dcgan":
+            _curve(r.dir, [0.0, 2.0, 10.0], [500.0, 300.0 + r.seed, 10.0])
+        elif r.model == "vae_mlp":
+            _curve(r.dir, [0.0, 1.0, 2.0], [500.0, 100.0, 30.0 + r.seed])
+        else:
+            _curve(r.dir, [0.0, 4.0], [500.0, 40.0 + r.seed])
+    verdict = claims.check_gan_more_efficient(frame, claims.toy_frame(tmp_path, "quick"))
+    assert verdict.verdict == claims.QUALIFIED, "sampling: faster than the RBM only; learning: slower than both"
+    sampling, learning = verdict.evidence.split(" | learning, training seconds to a probe FD of 42.0, which every "
+                                                "compared run reached: ")
+    assert "GAN vs VAE (refuted)" in sampling and "GAN vs RBM (supported)" in sampling
+    # seed s of the GAN reaches 42 at 2 + 8 (258 + s) / (290 + s) s, the VAE's at 1 + 58 / (70 - s) s: means 9.12, 1.84
+    assert "GAN vs VAE (refuted): time_to_quality_s ~9.12 s vs ~1.84 s" in learning
+    assert "GAN vs RBM (refuted)" in learning and "learning: vs VAE" in verdict.headline
+
+
 def test_without_logged_curves_better_is_read_at_the_end_only(tmp_path: Path) -> None:
     frame = _three_seeds(tmp_path)
     verdict = claims.check_gan_better_quality(frame, claims.toy_frame(tmp_path, "quick"))

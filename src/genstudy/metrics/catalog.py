@@ -45,7 +45,9 @@ CATALOG: tuple[MetricInfo, ...] = (
 METRICS: dict[str, MetricInfo] = {m.key: m for m in CATALOG}
 #: The costs the claims' rules rank models by: less is better.
 COSTS: dict[str, MetricInfo] = {
-    m.key: m for m in (MetricInfo("sample_1k_s", "1k samples s", False, 2, band=0.10, relative=True),)}
+    m.key: m for m in (MetricInfo("sample_1k_s", "1k samples s", False, 2, band=0.10, relative=True),
+                       # training seconds to a probe FD every compared run reached (study.report.time_to_quality)
+                       MetricInfo("time_to_quality_s", "s to common FD", False, 2, band=0.10, relative=True))}
 
 
 def info(key: str) -> MetricInfo:

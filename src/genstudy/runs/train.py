@@ -95,26 +95,34 @@ def train_run(
     checkpoint_every: int = 500,
     stop_after: int | None = None,
     log: Callable[[str], None] = print,
+    name: str | None = None,
+    probes: int | None = None,
+    sampling_repeats: int = SAMPLING_REPEATS,
 ) -> TrainedRun:
     """Train ``params`` and write ``<out>/<profile>/<run_id>/`` (record last, atomically).
 
     A finished run with the same config is loaded instead of retrained unless ``force``.
     A checkpoint of the same config is resumed. ``stop_after`` stops after that many
-    steps as if killed (tests), leaving the checkpoint and no record.
+    steps as if killed (tests), leaving the checkpoint and no record. ``name`` replaces the
+    folder name ``<model>-<dataset>-seed<seed>`` (runs of one model that differ in their
+    options, e.g. a hyperparameter search's); ``probes`` replaces the profile's number of
+    quality probes (0: none); ``sampling_repeats`` the timed draws of 1,000 samples
+    (:func:`time_sampling`).
     """
     if params.dataset not in IMAGE_DATASETS:
         raise ParameterError("dataset", params.dataset, f"an image dataset for training: {', '.join(IMAGE_DATASETS)}")
     profile = get_profile(params.profile)
     budget = params.budget
     device = params.torch_device()
-    rid = run_id(params.model, params.dataset, params.seed)
+    rid = name or run_id(params.model, params.dataset, params.seed)
+    probes = profile.probes if probes is None else probes
     directory = run_dir(Path(out), params.profile, rid)
     options = {**budget.options, **params.model_options}
     config = {
         "model": params.model, "dataset": params.dataset, "profile": params.profile, "seed": params.seed,
         "train_size": budget.train_size, "epochs": budget.epochs, "batch_size": budget.batch_size,
         "model_options": options, "train_options": dict(params.train_options), "gibbs_steps": profile.gibbs_steps,
-        "probe": {"points": profile.probes, "samples": profile.probe_samples,
+        "probe": {"points": probes, "samples": profile.probe_samples,
                   "gibbs_steps": profile.probe_gibbs_steps},
     }
 
@@ -140,10 +148,10 @@ def train_run(
         f"{budget.epochs} epochs of batch {budget.batch_size} on {device_description(device)}")
     probe = QualityProbe(model, reference(params.dataset, params.profile, params.data_dir), x,
                          profile.probe_samples, profile.probe_gibbs_steps, seed=params.seed + PROBE_SEED_OFFSET
-                         ) if profile.probes else None
+                         ) if probes else None
     result = fit(task, x, epochs=budget.epochs, batch_size=budget.batch_size, seed=params.seed,
                  checkpoint=checkpoint, config=config, checkpoint_every=checkpoint_every,
-                 progress=progress, stop_after=stop_after, probe=probe, probes=profile.probes)
+                 progress=progress, stop_after=stop_after, probe=probe, probes=probes)
     if result.resumed_from_step:
         log(f"[genstudy] {rid}: resumed from the checkpoint at step {result.resumed_from_step}")
     if result.status == "interrupted":
@@ -155,7 +163,7 @@ def train_run(
         model.eval()
         model.after_training(x, params.seed)
         generator = torch.Generator(device=device).manual_seed(params.seed + 1)
-        sample_s, samples = time_sampling(model, 1000, generator)
+        sample_s, samples = time_sampling(model, 1000, generator, sampling_repeats)
         grid = samples[:100].reshape(100, *samples.shape[-2:]).float().cpu().numpy()
         save_torch(directory / "model.pt", model.state_dict())
     artifacts = write_artifacts(directory, result.history, grid)

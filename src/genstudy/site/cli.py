@@ -7,6 +7,7 @@
     genstudy train --model dcgan --profile quick --seed 0 [--device auto] [--out results]
     genstudy evaluate RUN_DIR [RUN_DIR ...] [--device auto] [--force]
     genstudy baseline --dataset fashion_mnist --profile quick   # real-vs-real metrics
+    genstudy search --profile quick [--models dcgan,rbm] [--configs 8] [--threads N]   # hyperparameter search
     genstudy classifier train --dataset fashion_mnist             # the metrics' feature network
     genstudy plan --profile quick [--models dcgan,rbm] [--seeds 0,1] [--datasets D]   # what would run
     genstudy book --profile quick [same overrides] [--workers N | --scheduler tcp://HOST:PORT] [--force]
@@ -109,6 +110,22 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     for directory in args.run_dirs:
         evaluate_run(directory, data_dir=args.data_dir, device=args.device, force=args.force)
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    import torch
+
+    from genstudy.runs.search import SPACES, run_search
+
+    models = args.models.split(",") if args.models else list(SPACES)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    records = run_search(models, args.configs, profile=args.profile, dataset=args.dataset, seed=args.seed,
+                         out=args.out, device=args.device, data_dir=args.data_dir)
+    failed = [r["run_id"] for r in records if r.get("status") != "ok"]
+    print(f"[genstudy] search: {len(records) - len(failed)} of {len(records)} runs finished"
+          + (f"; not finished: {', '.join(failed)}" if failed else ""))
     return 0
 
 
@@ -264,6 +281,21 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data-dir", default=None)
     evaluate.add_argument("--force", action="store_true", help="re-evaluate even if the metrics are current")
     evaluate.set_defaults(func=_evaluate)
+
+    search = sub.add_parser("search", help="a random search of each family's hyperparameters on a profile's "
+                            "budgets (results/search/<profile>/, read by the comparison chapter)")
+    search.add_argument("--profile", default="quick", choices=tuple(PROFILES))
+    search.add_argument("--models", default=None, help="comma-separated, of the searched models (default: all: "
+                        "dcgan, vae_mlp, rbm, dbn)")
+    search.add_argument("--configs", type=int, default=8, help="configurations per model (default 8)")
+    search.add_argument("--seed", type=int, default=0, help="the runs' seed (default 0, the book's first)")
+    search.add_argument("--dataset", default="fashion_mnist", choices=IMAGE_DATASETS)
+    search.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N (default auto)")
+    search.add_argument("--data-dir", default=None)
+    search.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
+    search.add_argument("--out", type=Path, default=Path("results") / "search",
+                        help="the search's root (default ./results/search)")
+    search.set_defaults(func=_search)
 
     baseline = sub.add_parser("baseline", help="the metrics of real training images against the test reference")
     baseline.add_argument("--dataset", default="fashion_mnist", choices=IMAGE_DATASETS)

@@ -282,6 +282,36 @@ def quality_curves(curves: pd.DataFrame, title: str, budget: float | None = None
     return fig
 
 
+def sensitivity(search: pd.DataFrame, book: pd.DataFrame, title: str) -> Figure:
+    """FD of every finished configuration of the hyperparameter search, one column per searched
+    model (box and a swarm of points, placed without randomness), and the book's own configuration
+    as a red diamond. ``search`` and
+    ``book`` are :func:`genstudy.study.sensitivity.search_frame` and ``book_points``."""
+    done = search[search["status"] == "ok"].dropna(subset=["fd"])
+    labels = {m: f"{m}\n({f.upper()})" for m, f in zip(done["model"], done["family"], strict=True)}
+    order = list(dict.fromkeys(labels.values()))
+    data = done.assign(column=done["model"].map(labels))
+    fig, ax = plt.subplots(figsize=(1.6 * max(len(order), 2) + 1.5, 4.2))
+    ax.boxplot([data.loc[data["column"] == c, "fd"].to_numpy() for c in order], positions=range(len(order)),
+               widths=0.5, showfliers=False, manage_ticks=False, patch_artist=True,
+               boxprops={"facecolor": "0.92", "edgecolor": "0.5"}, medianprops={"color": "0.3"},
+               whiskerprops={"color": "0.5"}, capprops={"color": "0.5"})
+    sns.swarmplot(data=data, x="column", y="fd", order=order, color="C0", size=6, ax=ax,
+                  label="searched configuration")
+    mine = book[book["model"].isin(labels)].dropna(subset=["fd"])
+    if len(mine):
+        ax.scatter([order.index(labels[m]) for m in mine["model"]], mine["fd"], marker="D", s=60, color="C3",
+                   zorder=5, label="the book's configuration")
+    handles, names = ax.get_legend_handles_labels()
+    unique = dict(zip(names, handles, strict=True))
+    ax.legend(unique.values(), unique.keys(), fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1))
+    ax.set_xlabel("")
+    ax.set_ylabel("FD ↓")
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 def share_heatmap(shares: pd.DataFrame, title: str) -> Figure:
     """Heat map of per-class sample shares (rows: models, columns: classes), annotated in %."""
     fig, ax = plt.subplots(figsize=(1.0 * shares.shape[1] + 2.5, 0.45 * shares.shape[0] + 1.6))

@@ -10,7 +10,7 @@ never dropped silently.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,9 @@ from genstudy.runs.executions import load_executions
 from genstudy.runs.record import load_records
 from genstudy.study.compare import compare, with_interval
 from genstudy.study.tables import METRIC_COLUMNS, TEXT_METRICS, unreliable
+
+if TYPE_CHECKING:
+    from pandas.core.groupby import DataFrameGroupBy
 
 #: Families in the order the book presents them (the real-data baseline last).
 FAMILY_ORDER = ("gan", "vae", "autoencoder", "rbm", "dbn", "data")
@@ -253,6 +256,13 @@ def quality_curves(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def _runs_and_ends(curves: pd.DataFrame) -> tuple[DataFrameGroupBy, pd.Series]:
+    """Curves grouped by run (``label, seed``) in probe order, and each model's median training
+    seconds at its last probe."""
+    runs = curves.sort_values("probe").groupby(["label", "seed"], sort=False)
+    return runs, runs["train_s"].max().groupby(level="label").median()
+
+
 def at_budget(curves: pd.DataFrame, families: tuple[str, ...] = COMPARED_FAMILIES) -> tuple[pd.Series, float]:
     """Each run's probe FD at one training budget that every compared model reached, and the budget.
 
@@ -264,12 +274,59 @@ def at_budget(curves: pd.DataFrame, families: tuple[str, ...] = COMPARED_FAMILIE
     """
     if curves.empty:
         return pd.Series(dtype=float), float("nan")
-    runs = curves.sort_values("probe").groupby(["label", "seed"], sort=False)
-    ends = runs["train_s"].max().groupby(level="label").median()
+    runs, ends = _runs_and_ends(curves)
     compared = curves[curves["family"].isin(families)]["label"].unique()
     budget = float(ends[ends.index.isin(compared)].min()) if len(compared) else float(ends.min())
     values = runs.apply(lambda h: float(np.interp(budget, h["train_s"], h["fd_probe"])), include_groups=False)
     return values, budget
+
+
+def time_to_quality(curves: pd.DataFrame, families: tuple[str, ...] = COMPARED_FAMILIES
+                    ) -> tuple[pd.Series, float]:
+    """Training seconds each run took to reach one probe FD that every compared run reached.
+
+    The target is the worst of the compared runs' best probe FDs (runs of models of
+    ``families``; of all runs when none is of them), so each of those runs reached it. A run's
+    time is where its curve first falls to the target, interpolated linearly between the probe
+    before and the probe that reached it (0 s when its first probe already had). Runs of other
+    families that never reached it get NaN. Returns a Series indexed by ``(label, seed)`` and
+    the target (NaN for no curves).
+    """
+    if curves.empty:
+        return pd.Series(dtype=float), float("nan")
+    runs, _ = _runs_and_ends(curves)
+    compared = curves["family"].isin(families)
+    best = (curves[compared] if compared.any() else curves).groupby(["label", "seed"])["fd_probe"].min()
+    target = float(best.max())
+
+    def reached(h: pd.DataFrame) -> float:
+        fd, seconds = h["fd_probe"].to_numpy(), h["train_s"].to_numpy()
+        below = np.flatnonzero(fd <= target)
+        if not len(below):
+            return float("nan")
+        j = int(below[0])
+        if j == 0:
+            return float(seconds[0])
+        share = (fd[j - 1] - target) / (fd[j - 1] - fd[j])
+        return float(seconds[j - 1] + share * (seconds[j] - seconds[j - 1]))
+
+    return runs.apply(reached, include_groups=False), target
+
+
+def time_to_quality_table(curves: pd.DataFrame, families: tuple[str, ...] = COMPARED_FAMILIES
+                          ) -> tuple[pd.DataFrame, float]:
+    """Per model, the training seconds its runs took to the common probe FD of
+    :func:`time_to_quality` (``mean [95% interval]`` over seeds after a tilde: measured seconds;
+    "not reached" for a model none of whose runs reached it), and that FD."""
+    seconds, target = time_to_quality(curves, families)
+    if curves.empty:
+        return pd.DataFrame(), target
+    rows = {}
+    for label, own in curves.groupby("label", sort=False):
+        values = seconds.loc[label].dropna()
+        rows[label] = {"family": own["family"].iloc[0], "seeds": own["seed"].nunique(),
+                       "seconds to the common FD ↓": "~" + with_interval(values, 2) if len(values) else "not reached"}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("model"), target
 
 
 def matched_compute(curves: pd.DataFrame, families: tuple[str, ...] = COMPARED_FAMILIES
@@ -285,8 +342,7 @@ def matched_compute(curves: pd.DataFrame, families: tuple[str, ...] = COMPARED_F
     values, budget = at_budget(curves, families)
     if curves.empty:
         return pd.DataFrame(), budget
-    runs = curves.sort_values("probe").groupby(["label", "seed"], sort=False)
-    ends = runs["train_s"].max().groupby(level="label").median()
+    runs, ends = _runs_and_ends(curves)
     at_end = runs["fd_probe"].last()
     rows = {}
     for label, own in curves.groupby("label", sort=False):

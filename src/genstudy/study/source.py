@@ -13,6 +13,7 @@ from torch import nn
 
 from genstudy.config import get_profile
 from genstudy.models import build
+from genstudy.study.report import MATCHED_PAIR
 
 
 def source_text(*objects: Any) -> str:
@@ -35,7 +36,7 @@ def matched_networks(profile: str) -> pd.DataFrame:
     one row per role (generator / decoder, discriminator trunk / encoder body, the heads that
     differ) and the whole models, with each model's module class and parameter count (the
     calibrated decoder's σ is no parameter)."""
-    gan_name, vae_name = "dcgan", "vae_dcgan"
+    gan_name, vae_name = MATCHED_PAIR
     prof = get_profile(profile)
     gan = build(gan_name, **prof.budget(gan_name).options)
     vae = build(vae_name, **prof.budget(vae_name).options)

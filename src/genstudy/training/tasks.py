@@ -128,14 +128,14 @@ class AutoencoderTask(Task):
 class VAETask(Task):
     """Maximise the ELBO with Adam; Bernoulli decoders see dynamically binarized images.
 
-    Reported per example, in nats: ``loss`` = -ELBO, ``reconstruction`` = E_q log p(x|z),
-    ``kl`` = KL(q(z|x) || p(z)).
+    Adam(``lr``, β1 = ``beta1``, β2 = 0.999). Reported per example, in nats: ``loss`` = -ELBO,
+    ``reconstruction`` = E_q log p(x|z), ``kl`` = KL(q(z|x) || p(z)).
     """
 
-    def __init__(self, model: VAE, lr: float = 1e-3) -> None:
+    def __init__(self, model: VAE, lr: float = 1e-3, beta1: float = 0.9) -> None:
         self.model = model
         self.channels_last = use_channels_last(model)
-        self.optimizers = {"model": _adam(model.parameters(), lr)}
+        self.optimizers = {"model": _adam(model.parameters(), lr, (beta1, 0.999))}
 
     def prepare(self, images: np.ndarray, device: torch.device) -> torch.Tensor:
         return to_tensor(images, scale="unit", device=device)
