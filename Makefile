@@ -12,7 +12,7 @@ BOOK_ARGS ?=
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup env data browser book test bench lint notebooks site-check clean
+.PHONY: help setup env data browser book search test bench lint notebooks site-check clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,8 +43,11 @@ browser:  ## Debian's chromium + chromium-driver (and a CJK font), for the brows
 	fi
 	@command -v chromedriver >/dev/null || { echo "chromium-driver is missing and apt-get is not available: install Chromium and its ChromeDriver" >&2; exit 1; }
 
-book: setup  ## run the grid of notebooks on PROFILE (default quick; cached) and build _build/html
+book: env data  ## run the grid of notebooks on PROFILE (default quick; cached) and build _build/html (no browser needed)
 	$(VENV)/bin/genstudy book --profile $(PROFILE) $(BOOK_ARGS)
+
+search: env data  ## the random search of each family's hyperparameters on PROFILE (results/search/; the comparison chapter reads it)
+	$(VENV)/bin/genstudy search --profile $(PROFILE) $(SEARCH_ARGS)
 
 test: setup  ## the whole test suite: unit tests, nbval on the smoke profile, an end-to-end smoke book
 	$(PY) -m pytest

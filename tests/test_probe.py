@@ -137,6 +137,9 @@ def test_time_to_quality_reads_where_each_curve_first_reaches_the_worst_best() -
     early = curves.assign(fd_probe=[20.0, 15.0, 10.0, 90.0, 40.0, 30.0, 80.0, 70.0])
     assert report.time_to_quality(early)[0][("a", 0)] == 0.0, "already there at its first probe"
     assert np.isnan(report.time_to_quality(curves.iloc[:0])[1])
+    collapsed = pd.concat([curves, curves[curves["label"] == "a"].assign(label="article_gan", fd_probe=900.0)])
+    assert report.time_to_quality(collapsed)[1] == 30.0, "the article's GAN sets no level"
+    assert np.isnan(report.time_to_quality(collapsed)[0][("article_gan", 0)])
     table, target = report.time_to_quality_table(curves)
     assert target == 30.0 and table.loc["a", "seconds to the common FD ↓"] == "~15.00 (1 seed)"
     assert table.loc["c", "seconds to the common FD ↓"] == "not reached"

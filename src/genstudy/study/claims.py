@@ -46,7 +46,7 @@ CLASSIC = ("vae", "rbm", "dbn")
 #: The yardsticks of sample quality that must agree for a "supported" or "refuted".
 QUALITY = ("fd", "kid", "precision", "recall", "coverage")
 #: The article's own code: its GANs are not the GAN family's representatives.
-ARTICLE_MODELS = ("article_gan", "article_gan_bn")
+ARTICLE_MODELS = report.ARTICLE_MODELS
 
 
 @dataclass(frozen=True)

@@ -224,6 +224,9 @@ def matched_pair(frame: pd.DataFrame, pair: tuple[str, str] = MATCHED_PAIR, metr
     return table, pd.DataFrame(found).set_index("metric")
 
 
+#: The article's own GANs: they test the article's code, not a family, so they set no common
+#: quality level (:func:`time_to_quality`) and the claims give them a row of their own.
+ARTICLE_MODELS = ("article_gan", "article_gan_bn")
 #: Columns of :func:`quality_curves`.
 CURVE_COLUMNS = ("label", "family", "seed", "probe", "step", "images_seen", "train_s", "fd_probe")
 #: The families whose models set the matched budget of :func:`matched_compute` (the ones the
@@ -286,7 +289,8 @@ def time_to_quality(curves: pd.DataFrame, families: tuple[str, ...] = COMPARED_F
     """Training seconds each run took to reach one probe FD that every compared run reached.
 
     The target is the worst of the compared runs' best probe FDs (runs of models of
-    ``families``; of all runs when none is of them), so each of those runs reached it. A run's
+    ``families`` other than :data:`ARTICLE_MODELS`, whose collapse would set a level any model
+    passes at once; of all runs when there are none), so each of those runs reached it. A run's
     time is where its curve first falls to the target, interpolated linearly between the probe
     before and the probe that reached it (0 s when its first probe already had). Runs of other
     families that never reached it get NaN. Returns a Series indexed by ``(label, seed)`` and
@@ -295,7 +299,7 @@ def time_to_quality(curves: pd.DataFrame, families: tuple[str, ...] = COMPARED_F
     if curves.empty:
         return pd.Series(dtype=float), float("nan")
     runs, _ = _runs_and_ends(curves)
-    compared = curves["family"].isin(families)
+    compared = curves["family"].isin(families) & ~curves["label"].isin(ARTICLE_MODELS)
     best = (curves[compared] if compared.any() else curves).groupby(["label", "seed"])["fd_probe"].min()
     target = float(best.max())
 
