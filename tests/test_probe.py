@@ -85,14 +85,19 @@ def test_a_run_records_its_quality_curve(tmp_path: Path) -> None:
     assert probed["fd_probe"].iloc[-1] < probed["fd_probe"].iloc[0], "one epoch of a VAE improves its samples"
 
 
-def test_matched_compute_reads_each_run_at_the_shortest_models_budget(tmp_path: Path) -> None:
-    from genstudy.study import report
-
-    curves = pd.DataFrame({
+def _three_models() -> pd.DataFrame:
+    """Quality curves of one run each of a GAN (a, 20 s), a VAE (b, 4 s) and an autoencoder (c, 1 s)."""
+    return pd.DataFrame({
         "label": ["a"] * 3 + ["b"] * 3 + ["c"] * 2, "family": ["gan"] * 3 + ["vae"] * 3 + ["autoencoder"] * 2,
         "seed": [0] * 8, "probe": [0, 1, 2, 0, 1, 2, 0, 1], "step": [0, 5, 10, 0, 5, 10, 0, 5],
         "images_seen": [0, 5, 10, 0, 5, 10, 0, 5], "train_s": [0.0, 10.0, 20.0, 0.0, 2.0, 4.0, 0.0, 1.0],
         "fd_probe": [100.0, 50.0, 10.0, 90.0, 40.0, 30.0, 80.0, 70.0]})
+
+
+def test_matched_compute_reads_each_run_at_the_shortest_models_budget(tmp_path: Path) -> None:
+    from genstudy.study import report
+
+    curves = _three_models()
     table, budget = report.matched_compute(curves)
     assert budget == 4.0, "the autoencoder's 1 s does not set the budget: its family is not compared"
     assert table.loc["a", "FD at budget ↓"] == "~80.0 (1 seed)"  # 100 + (50 - 100) * 4 / 10
@@ -124,11 +129,7 @@ def test_flatness_applies_the_stated_rule_to_the_last_fifth_of_each_run() -> Non
 def test_time_to_quality_reads_where_each_curve_first_reaches_the_worst_best() -> None:
     from genstudy.study import report
 
-    curves = pd.DataFrame({
-        "label": ["a"] * 3 + ["b"] * 3 + ["c"] * 2, "family": ["gan"] * 3 + ["vae"] * 3 + ["autoencoder"] * 2,
-        "seed": [0] * 8, "probe": [0, 1, 2, 0, 1, 2, 0, 1], "step": [0, 5, 10, 0, 5, 10, 0, 5],
-        "images_seen": [0, 5, 10, 0, 5, 10, 0, 5], "train_s": [0.0, 10.0, 20.0, 0.0, 2.0, 4.0, 0.0, 1.0],
-        "fd_probe": [100.0, 50.0, 10.0, 90.0, 40.0, 30.0, 80.0, 70.0]})
+    curves = _three_models()
     seconds, target = report.time_to_quality(curves)
     assert target == 30.0, "the VAE's best; the autoencoder (not compared) does not set it"
     assert seconds[("a", 0)] == pytest.approx(10.0 + 10.0 * 20.0 / 40.0)  # 50 at 10 s, 10 at 20 s

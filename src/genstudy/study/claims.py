@@ -222,17 +222,24 @@ def _timed(text: str) -> str:
     return _NUMBER.sub(lambda m: "~" + m.group(), text)
 
 
-def _at_matched_compute(frame: pd.DataFrame, a: str, others: tuple[str, ...]) -> tuple[Verdict, float] | None:
-    """``a`` against ``others`` on the probe FD every run had at one matched training budget
-    (:func:`genstudy.study.report.at_budget`), timings of one device only; None when no run
-    logged quality probes."""
+def _on_curves(frame: pd.DataFrame, a: str, others: tuple[str, ...], metric: str,
+               reading: Callable[[pd.DataFrame], tuple[pd.Series, float]]) -> tuple[Verdict, float] | None:
+    """``a`` against ``others`` on ``metric``: one value per run that ``reading`` takes from the
+    quality curves of one device's runs (a Series indexed by ``(label, seed)``, and the budget or
+    level it read them at, returned beside the verdict); None when no run logged quality probes."""
     runs, _ = one_device(family_runs(frame))
     curves = report.quality_curves(runs)
     if curves.empty:
         return None
-    values, budget = report.at_budget(curves)
-    fd = [values.get((label, seed), np.nan) for label, seed in zip(runs["label"], runs["seed"], strict=True)]
-    return _compared(frame, a, others, ("fd",), runs.assign(fd=fd)), budget
+    values, where = reading(curves)
+    read = [values.get((label, seed), np.nan) for label, seed in zip(runs["label"], runs["seed"], strict=True)]
+    return _compared(frame, a, others, (metric,), runs.assign(**{metric: read})), where
+
+
+def _at_matched_compute(frame: pd.DataFrame, a: str, others: tuple[str, ...]) -> tuple[Verdict, float] | None:
+    """``a`` against ``others`` on the probe FD every run had at one matched training budget
+    (:func:`genstudy.study.report.at_budget`), timings of one device only."""
+    return _on_curves(frame, a, others, "fd", report.at_budget)
 
 
 def check_gan_better_quality(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
@@ -249,15 +256,8 @@ def check_gan_better_quality(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
 
 def _time_to_quality(frame: pd.DataFrame, a: str, others: tuple[str, ...]) -> tuple[Verdict, float] | None:
     """``a`` against ``others`` on the training seconds each run took to reach one probe FD every
-    compared run reached (:func:`genstudy.study.report.time_to_quality`), timings of one device
-    only; None when no run logged quality probes."""
-    runs, _ = one_device(family_runs(frame))
-    curves = report.quality_curves(runs)
-    if curves.empty:
-        return None
-    values, target = report.time_to_quality(curves)
-    seconds = [values.get((label, seed), np.nan) for label, seed in zip(runs["label"], runs["seed"], strict=True)]
-    return _compared(frame, a, others, ("time_to_quality_s",), runs.assign(time_to_quality_s=seconds)), target
+    compared run reached (:func:`genstudy.study.report.time_to_quality`), timings of one device only."""
+    return _on_curves(frame, a, others, "time_to_quality_s", report.time_to_quality)
 
 
 def check_gan_more_efficient(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
