@@ -16,8 +16,10 @@ from genstudy.study.compare import with_interval
 
 #: Where the search's result is kept, under the project root.
 RESULT = Path("bench") / "results" / "article_gan_remedies.json"
-#: A remedy "ends the collapse" when its samples cover more than this many classes on average.
-COLLAPSED_CLASSES = 2
+#: A remedy "ends the collapse" when its samples cover at least this many of the 10 classes on
+#: average: half of them. (Until 2026-11-26 the rule was "more than 2"; at the full quick budget
+#: the article's GAN with no remedy covers 2–3, so that rule no longer told a remedy from none.)
+ENDING_CLASSES = 5
 
 
 def remedies_table(root: Path) -> tuple[pd.DataFrame, str]:
@@ -42,25 +44,34 @@ def remedies_table(root: Path) -> tuple[pd.DataFrame, str]:
                          "recall ↑": f"{own['recall'].mean():.3f}", "spread": f"{own['spread'].mean():.3f}",
                          "mean classes": float(own["classes"].mean())}
     seeds = settings.get("seeds", [settings.get("seed", 0)])
+    ran = sorted(int(s) for s in runs["seed"].unique())
     machine = stored.get("machine", {})
     device = machine.get("gpu") or f"{machine.get('cpu', 'a CPU')} ({machine.get('cores', '?')} cores)"
     caption = (f"{settings['steps']} steps of batch {settings['batch']} on {settings.get('train_size', '?'):,} images, "
-               f"seeds {', '.join(map(str, seeds))}, on {device}, {stored.get('created', '')[:10]}"
+               f"seeds {', '.join(map(str, ran))}"
+               + ("" if ran == sorted(seeds) else f" of {', '.join(map(str, seeds))}")
+               + f", on {device}, {stored.get('created', '')[:10]}"
                + ("" if settings.get("complete", True) else " (interrupted: not every run is in)"))
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("remedy"), caption
 
 
-def remedies_verdict(table: pd.DataFrame, classes: int = COLLAPSED_CLASSES) -> str:
-    """One sentence: which remedies that keep the article's layers end the collapse (more than
-    ``classes`` classes on average), and what the batch-normalised control reaches."""
+def remedies_verdict(table: pd.DataFrame, classes: int = ENDING_CLASSES) -> str:
+    """One sentence: which remedies that keep the article's layers end the collapse (at least
+    ``classes`` classes on average), the one that came nearest beside no remedy at all (``base``),
+    and what the batch-normalised control reaches."""
     if table.empty:
         return "the search has not been run"
     kept = table[table["layers"] == "article_gan"]
-    working = kept[kept["mean classes"] > classes]
+    working = kept[kept["mean classes"] >= classes]
     control = table[table["layers"] != "article_gan"]
-    said = (f"remedies that keep the article's layers and cover more than {classes} classes on average: "
+    said = (f"remedies that keep the article's layers and cover at least {classes} of 10 classes on average: "
             + ("; ".join(f"{v}: {r['classes']}" for v, r in working.iterrows()) if len(working) else "none")
-            + f", of {len(kept)}")
+            + f", of {len(kept) - int('base' in kept.index)}")
+    remedies = kept.drop(index="base", errors="ignore")
+    if len(remedies):
+        nearest = remedies["mean classes"].idxmax()
+        said += f" (the most: {nearest}, {remedies.loc[nearest, 'classes']}"
+        said += f"; no remedy: {kept.loc['base', 'classes']})" if "base" in kept.index else ")"
     if len(control):
         said += "; batch normalisation in the generator: " + ", ".join(control["classes"])
     return said
