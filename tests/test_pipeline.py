@@ -13,6 +13,7 @@ from genstudy.errors import GenstudyError
 from genstudy.paths import find_root
 from genstudy.runs import executions
 from genstudy.site.engines import Job, execute_job
+from genstudy.site.notebooks import refresh
 from genstudy.site.pipeline import make_book, plan
 from genstudy.site.publish import EXECUTED_DIR
 
@@ -66,6 +67,23 @@ def test_cells_tagged_raises_exception_may_fail(tmp_path: Path) -> None:
     assert [o.ename for o in out.cells[-2].outputs] == ["KeyError"]
     assert out.cells[-1].outputs[0].text == "after\n"
     assert not any("papermill-error-cell-tag" in c.metadata.get("tags", []) for c in out.cells)
+
+
+def test_a_notebook_runs_its_kernel_over_ipc_and_prints_no_tcp_warning(tmp_path: Path,
+                                                                       capfd: pytest.CaptureFixture[str]) -> None:
+    root = make_project(tmp_path)
+    write_notebook(root / "notebooks" / "07_quiet.ipynb",
+                   "from ipykernel.kernelapp import IPKernelApp\nprint(IPKernelApp.instance().transport)")
+    task = task_for(root, "07_quiet")
+    assert execute_job(task)["status"] == "ok"
+    out = nbformat.read(Path(task.directory) / executions.NOTEBOOK, as_version=4)
+    assert out.cells[-1].outputs[0].text == "ipc\n"
+    # refreshing a source runs its kernel in the notebook's folder, not in this process's one
+    assert Path.cwd() != root / "notebooks"
+    refresh(root / "notebooks" / "07_quiet.ipynb", root)
+    refreshed = nbformat.read(root / "notebooks" / "07_quiet.ipynb", as_version=4)
+    assert refreshed.cells[-1].outputs[0].text == "ipc\n"
+    assert "without encryption" not in capfd.readouterr().err
 
 
 def test_a_failing_notebook_is_recorded_with_its_cell_and_kept(tmp_path: Path) -> None:

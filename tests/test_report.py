@@ -412,6 +412,7 @@ def test_the_remedy_search_is_shown_per_remedy_over_seeds_and_read_as_measured(t
     _remedies(tmp_path, partial, {"steps": 624, "batch": 64, "seeds": [0, 1, 2], "train_size": 10000,
                                   "complete": False})
     assert "seeds 0, 1 of 0, 1, 2, on a CPU" in remedies_table(tmp_path)[1]
+    assert remedies_table(tmp_path, book_steps=468)[1].startswith("624 steps (the book's run here: 468) of batch 64")
 
 
 def test_a_search_stored_before_seeds_reads_as_one_seed_and_a_missing_one_says_how_to_run_it(tmp_path: Path) -> None:

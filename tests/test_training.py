@@ -14,8 +14,9 @@ import torch
 
 from genstudy.config import RunParams
 from genstudy.models import build
-from genstudy.runs.train import train_run
-from genstudy.training import fit, make_task
+from genstudy.models.registry import SPECS
+from genstudy.runs.train import time_sampling, train_run
+from genstudy.training import fit, make_task, task_class
 
 
 def quiet(_: str) -> None:
@@ -69,6 +70,59 @@ def test_nan_stops_the_run_and_marks_the_record_diverged(tmp_path: Path, monkeyp
     assert record["status"] == "diverged"
     assert "loss became non-finite at step" in record["message"]
     assert record["timings"]["sample_1k_s"] is None and "weights" not in record["artifacts"]
+
+
+def test_task_class_is_the_class_make_task_builds_for_every_image_model() -> None:
+    for spec in SPECS:
+        assert task_class(spec.family) is type(make_task(build(spec.name))), spec.name
+    with pytest.raises(KeyError, match="no training task for family 'toy'; there are: gan, vae, autoencoder, dbn, rbm"):
+        task_class("toy")
+
+
+def test_writing_checkpoints_is_not_training_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import genstudy.training.loop as loop
+
+    writes = []
+
+    def slow_save(path: Path, obj: dict) -> Path:  # a disk that takes 0.2 s per checkpoint
+        writes.append(obj["steps"])
+        time.sleep(0.2)
+        return path
+
+    monkeypatch.setattr(loop, "save_torch", slow_save)
+    task = make_task(build("autoencoder"))
+    start = time.perf_counter()
+    result = fit(task, torch.rand(40, 1, 28, 28), epochs=3, batch_size=10, seed=0,
+                 checkpoint=tmp_path / "checkpoint.pt", checkpoint_every=2)
+    wall = time.perf_counter() - start
+    assert writes == [2, 4, 6, 8, 10, 12]  # every 2 steps within an epoch, and at each epoch's end
+    assert result.train_s < wall - 6 * 0.2  # the 1.2 s of writing are not in it
+
+
+class _Sleeper:
+    """A model whose every draw of n samples takes ``seconds``; ``draws`` counts its calls."""
+
+    device = torch.device("cpu")
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds, self.draws = seconds, 0
+
+    def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        self.draws += 1
+        time.sleep(self.seconds)
+        return torch.full((n, 1), float(self.draws))
+
+
+def test_time_sampling_draws_five_times_unless_the_draws_take_the_budget() -> None:
+    fast, slow, slower = _Sleeper(0.001), _Sleeper(0.04), _Sleeper(0.2)
+    timing, first = time_sampling(fast, 4, torch.Generator(), repeats=5, seconds=0.1)
+    assert (timing.repeats, fast.draws) == (5, 6)  # a warm-up, then 5 timed draws
+    assert first.tolist() == [[2.0]] * 4  # the first timed draw's samples, not the warm-up's
+    timing, _ = time_sampling(slow, 4, torch.Generator(), repeats=5, seconds=0.1)
+    assert (timing.repeats, slow.draws) == (3, 4)  # 3 x 0.04 s passed 0.1 s: stop
+    assert 0.04 <= timing.low <= timing.median <= timing.high
+    timing, _ = time_sampling(slower, 4, torch.Generator(), repeats=5, seconds=0.1)
+    assert (timing.repeats, slower.draws) == (1, 2) and timing.low == timing.median == timing.high  # timed once
 
 
 def test_fit_rejects_a_batch_larger_than_the_data() -> None:

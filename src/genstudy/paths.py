@@ -10,6 +10,10 @@ from genstudy.errors import GenstudyError
 
 NOTEBOOK_DIR = "notebooks"
 RESULTS_DIR = "results"
+#: The hyperparameter search's folder under a results folder (``results/search/<profile>/<run>``),
+#: and its default place relative to the project root.
+SEARCH_SUBDIR = "search"
+SEARCH_DIR = Path(RESULTS_DIR) / SEARCH_SUBDIR
 
 
 def find_root(start: Path | str | None = None) -> Path:

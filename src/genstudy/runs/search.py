@@ -29,22 +29,19 @@ from typing import Any
 import numpy as np
 import torch
 
-from genstudy.config import RunParams, get_profile
+from genstudy.config import SEARCH_CONFIGS, RunParams, get_profile
 from genstudy.errors import ParameterError
-from genstudy.models.registry import MODELS, REGISTRY, build, canonical_name
+from genstudy.models.registry import MODELS, REGISTRY, canonical_name
+from genstudy.paths import SEARCH_DIR
 from genstudy.runs.evaluate import evaluate_sampler, is_current
 from genstudy.runs.record import run_id, write_record
 from genstudy.runs.train import train_run
-from genstudy.training import make_task
+from genstudy.training import task_class
 
 #: Seeds every draw of the search space (the year of Lucic et al.'s study).
 SEARCH_SEED = 2018
-#: Default folder of the search's runs (``<out>/<profile>/<run>``).
-SEARCH_DIR = Path("results") / "search"
 #: Keeps the seeds of the choices' orders apart from the configurations' own.
 CHOICE_SALT = 1_000_000
-#: Configurations per model unless told otherwise.
-DEFAULT_CONFIGS = 8
 
 
 @dataclass(frozen=True)
@@ -178,7 +175,7 @@ def run_config(config: Config, *, profile: str = "quick", dataset: str = "fashio
     return record
 
 
-def run_search(models: Iterable[str] = tuple(SPACES), configs: int = DEFAULT_CONFIGS, *, profile: str = "quick",
+def run_search(models: Iterable[str] = tuple(SPACES), configs: int = SEARCH_CONFIGS, *, profile: str = "quick",
                dataset: str = "fashion_mnist", seed: int = 0, out: Path | str = SEARCH_DIR, device: str = "auto",
                data_dir: str | None = None, log: Callable[[str], None] = print) -> list[dict[str, Any]]:
     """:func:`run_config` for the first ``configs`` configurations of each of ``models``, model by
@@ -194,11 +191,11 @@ def run_search(models: Iterable[str] = tuple(SPACES), configs: int = DEFAULT_CON
 def book_values(model: str, profile: str = "quick") -> dict[str, Any]:
     """The value of each of ``model``'s searched hyperparameters in the book's own runs on
     ``profile``: a model option from the registry's defaults and the profile's budget, a training
-    keyword from its task's default (:func:`genstudy.training.make_task`). Cached: do not change
+    keyword from its family's task's default (:func:`genstudy.training.task_class`). Cached: do not change
     the dict returned."""
     model = canonical_name(model)
     options = {**REGISTRY[model].options, **get_profile(profile).budget(model).options}
-    task = type(make_task(build(model, **options)))
+    task = task_class(REGISTRY[model].family)
     defaults = {n: p.default for n, p in inspect.signature(task.__init__).parameters.items()}
     return {k.name: options[k.name] if k.where == "model" else defaults[k.name] for k in SPACES[model]}
 

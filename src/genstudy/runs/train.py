@@ -54,8 +54,13 @@ def _sync(device: torch.device) -> None:
 #: The quality probe's generator is seeded with the run's seed plus this (the samples' grid: plus 1).
 PROBE_SEED_OFFSET = 2
 
-#: Timed draws of the sampling time (after one untimed warm-up draw).
+#: Timed draws of the sampling time (after one untimed warm-up draw)...
 SAMPLING_REPEATS = 5
+#: ... unless the timed draws have taken ``SAMPLING_SECONDS`` together: repeats tame the noise of
+#: a draw of milliseconds; one of seconds is long enough to time once (the RBM's 1,000 samples
+#: of 1,000 Gibbs sweeps take ~15 s on 2 cores: 5 draws were 75 s of a quick book).
+SAMPLING_MIN_REPEATS = 1
+SAMPLING_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -69,13 +74,16 @@ class SamplingTime:
     repeats: int
 
 
-def time_sampling(model: GenerativeModel, n: int, generator: torch.Generator, repeats: int = SAMPLING_REPEATS
-                  ) -> tuple[SamplingTime, torch.Tensor]:
+def time_sampling(model: GenerativeModel, n: int, generator: torch.Generator, repeats: int = SAMPLING_REPEATS,
+                  seconds: float = SAMPLING_SECONDS) -> tuple[SamplingTime, torch.Tensor]:
     """Time ``repeats`` draws of ``n`` samples after a warm-up draw (the first call pays for
-    allocations and kernel selection); returns the times and the first timed draw's samples."""
+    allocations and kernel selection), or fewer, but at least :data:`SAMPLING_MIN_REPEATS`, once the timed
+    draws have taken ``seconds`` together; returns the times and the first timed draw's samples."""
     model.sample(min(n, 100), generator)
-    times, first = [], None
-    for _ in range(repeats):
+    times: list[float] = []
+    first = None
+    enough = min(SAMPLING_MIN_REPEATS, repeats)
+    while len(times) < repeats and not (len(times) >= enough and sum(times) >= seconds):
         _sync(model.device)
         start = time.perf_counter()
         x = model.sample(n, generator)
@@ -83,7 +91,7 @@ def time_sampling(model: GenerativeModel, n: int, generator: torch.Generator, re
         times.append(time.perf_counter() - start)
         first = x if first is None else first
     assert first is not None
-    return SamplingTime(float(np.median(times)), min(times), max(times), repeats), first
+    return SamplingTime(float(np.median(times)), min(times), max(times), len(times)), first
 
 
 def train_run(
@@ -106,7 +114,7 @@ def train_run(
     steps as if killed (tests), leaving the checkpoint and no record. ``name`` replaces the
     folder name ``<model>-<dataset>-seed<seed>`` (runs of one model that differ in their
     options, e.g. a hyperparameter search's); ``probes`` replaces the profile's number of
-    quality probes (0: none); ``sampling_repeats`` the timed draws of 1,000 samples
+    quality probes (0: none); ``sampling_repeats`` the most timed draws of 1,000 samples
     (:func:`time_sampling`).
     """
     if params.dataset not in IMAGE_DATASETS:

@@ -25,10 +25,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from genstudy.config import PROFILES
+from genstudy.config import PROFILES, SEARCH_CONFIGS
 from genstudy.data import DATASETS, IMAGE_DATASETS
 from genstudy.errors import GenstudyError, ParameterError
 from genstudy.models.registry import ALIASES, MODELS
+from genstudy.paths import SEARCH_DIR
 
 if TYPE_CHECKING:
     from genstudy.site.engines import Engine
@@ -287,14 +288,14 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--profile", default="quick", choices=tuple(PROFILES))
     search.add_argument("--models", default=None, help="comma-separated, of the searched models (default: all: "
                         "dcgan, vae_mlp, rbm, dbn)")
-    search.add_argument("--configs", type=int, default=8, help="configurations per model (default 8)")
+    search.add_argument("--configs", type=int, default=SEARCH_CONFIGS,
+                        help=f"configurations per model (default {SEARCH_CONFIGS})")
     search.add_argument("--seed", type=int, default=0, help="the runs' seed (default 0, the book's first)")
     search.add_argument("--dataset", default="fashion_mnist", choices=IMAGE_DATASETS)
     search.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N (default auto)")
     search.add_argument("--data-dir", default=None)
     search.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
-    search.add_argument("--out", type=Path, default=Path("results") / "search",
-                        help="the search's root (default ./results/search)")
+    search.add_argument("--out", type=Path, default=SEARCH_DIR, help=f"the search's root (default ./{SEARCH_DIR})")
     search.set_defaults(func=_search)
 
     baseline = sub.add_parser("baseline", help="the metrics of real training images against the test reference")

@@ -42,6 +42,29 @@ KERNEL = "python3"
 PARTIAL = ".notebook.partial.ipynb"
 
 
+def local_kernel_manager() -> type:
+    """The kernel manager every notebook runs under: jupyter_client's, with the kernel reached over
+    local IPC sockets instead of TCP. The kernel always runs on this machine; over TCP, ipykernel
+    warns once per kernel that its traffic is unencrypted, a line per notebook in every build.
+
+    The sockets get an absolute path in Jupyter's runtime folder (private to the user): the
+    default, ``kernel-ipc-<port>``, is relative, so a kernel started in another working
+    directory (a notebook's folder) would listen where its client never looks."""
+    import uuid
+
+    from jupyter_client import AsyncKernelManager
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    class LocalKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            runtime = Path(jupyter_runtime_dir())
+            runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+            ip = str(runtime / f"genstudy-{uuid.uuid4().hex[:12]}-ipc")
+            super().__init__(**{"transport": "ipc", "ip": ip, **kwargs})
+
+    return LocalKernelManager
+
+
 def default_threads() -> int:
     """CPU threads a kernel uses: ``$GENSTUDY_THREADS``, else the CPUs this process may run on."""
     env = os.environ.get("GENSTUDY_THREADS")
@@ -131,7 +154,8 @@ def execute_job(task: Job) -> dict[str, Any]:
     error: str | None = None
     try:
         papermill.execute_notebook(task.source, str(partial), parameters=task.parameters, kernel_name=KERNEL,
-                                   cwd=task.root, progress_bar=False, report_mode=False)
+                                   cwd=task.root, progress_bar=False, report_mode=False,
+                                   kernel_manager_class=local_kernel_manager())
     except PapermillExecutionError as exc:
         unexpected = _error_lines(partial) if partial.exists() else [(exc.exec_count, exc.ename, exc.evalue)]
         if unexpected:

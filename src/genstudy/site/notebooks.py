@@ -14,7 +14,7 @@ from pathlib import Path
 
 from genstudy.errors import GenstudyError
 from genstudy.paths import NOTEBOOK_DIR
-from genstudy.site.engines import KERNEL
+from genstudy.site.engines import KERNEL, local_kernel_manager
 
 #: Cell metadata that changes on every execution and would only add noise to diffs.
 _VOLATILE_CELL_KEYS = ("execution", "papermill")
@@ -29,7 +29,8 @@ def refresh(path: Path, root: Path, timeout: int = 600) -> float:
 
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL, resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL, resources={"metadata": {"path": str(path.parent)}},
+                            kernel_manager_class=local_kernel_manager())
     try:
         client.execute()
     except CellExecutionError as exc:

@@ -17,12 +17,11 @@ import numpy as np
 import pandas as pd
 
 from genstudy.metrics.catalog import info
+from genstudy.paths import SEARCH_SUBDIR
 from genstudy.runs.record import load_records
 from genstudy.runs.search import SPACES, book_values, config_index, space_rows
 from genstudy.study.compare import FEW_SEEDS, compare, read_interval
 
-#: The search's folder under a results root.
-SEARCH_SUBDIR = "search"
 #: Columns of :func:`search_frame`.
 SEARCH_COLUMNS = ("model", "family", "config", "status", "setting", "fd", "precision", "recall", "coverage",
                   "classes_covered", "train_s", "params", "device")

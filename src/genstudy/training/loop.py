@@ -35,9 +35,9 @@ class Diverged(RuntimeError):
 @dataclass
 class FitResult:
     """What a training run did: the logged ``history`` (one dict per logged step), the
-    number of optimizer ``steps``, compute seconds ``train_s`` (summed over resumes, the
-    probes' time left out), the probes' seconds ``probe_s``, ``status`` (``ok`` | ``diverged``
-    | ``interrupted``), and the checkpoint it resumed from."""
+    number of optimizer ``steps``, compute seconds ``train_s`` (summed over resumes; the
+    probes' time and the checkpoints' writing left out), the probes' seconds ``probe_s``,
+    ``status`` (``ok`` | ``diverged`` | ``interrupted``), and the checkpoint it resumed from."""
 
     history: list[dict[str, float]] = field(default_factory=list)
     steps: int = 0
@@ -109,14 +109,18 @@ def fit(
     bar = tqdm(total=total_epochs * per_epoch, initial=result.steps, disable=not show, desc="train", leave=False)
 
     def save(epoch: int, step_in_epoch: int) -> None:
-        if checkpoint is None:
-            return
-        save_torch(checkpoint, {
-            "version": CHECKPOINT_VERSION, "config": config or {}, "task": task.state_dict(),
-            "noise": noise.get_state(), "epoch": epoch, "step_in_epoch": step_in_epoch,
-            "history": result.history, "steps": result.steps, "train_s": result.train_s,
-            "probe_s": result.probe_s,
-        })
+        """Stop the training clock, write the checkpoint, restart the clock: writing a large
+        model's checkpoint is disk time, not training."""
+        nonlocal tick
+        result.train_s += time.perf_counter() - tick
+        if checkpoint is not None:
+            save_torch(checkpoint, {
+                "version": CHECKPOINT_VERSION, "config": config or {}, "task": task.state_dict(),
+                "noise": noise.get_state(), "epoch": epoch, "step_in_epoch": step_in_epoch,
+                "history": result.history, "steps": result.steps, "train_s": result.train_s,
+                "probe_s": result.probe_s,
+            })
+        tick = time.perf_counter()
 
     if probe_every and result.steps == 0:
         start = time.perf_counter()
@@ -150,17 +154,11 @@ def fit(
                         tick = time.perf_counter()
                         result.probe_s += tick - now
                 if stop_after is not None and result.steps >= stop_after:
-                    result.train_s += time.perf_counter() - tick
-                    tick = time.perf_counter()
                     save(epoch, i + 1)
                     result.status, result.epochs = "interrupted", epoch
                     return result
                 if result.steps % checkpoint_every == 0 and not last:
-                    result.train_s += time.perf_counter() - tick
-                    tick = time.perf_counter()
                     save(epoch, i + 1)
-            result.train_s += time.perf_counter() - tick
-            tick = time.perf_counter()
             save(epoch + 1, 0)
         result.epochs = total_epochs
     except Diverged as exc:
