@@ -20,7 +20,7 @@ from genstudy.errors import GenstudyError, ParameterError
 from genstudy.runs import executions
 from genstudy.site import cache
 from genstudy.site.engines import DaskEngine, InProcessEngine, restore_environ
-from genstudy.site.pipeline import GridResult, plan, run_grid
+from genstudy.site.pipeline import GridResult, plan, plan_summary, run_grid
 from genstudy.site.publish import EXECUTED_DIR, GENERATED_TOC, RUNS_DIR, publish, with_current_prose
 
 PARAMS = 'profile = "smoke"\ndataset = "fashion_mnist"\nseed = 0'
@@ -164,6 +164,67 @@ def test_a_code_edit_re_executes_that_chapter_and_the_reports_only(tiny: Path) -
     assert reasons["90_report-fashion_mnist"] == "upstream changed"
     forced = run_grid(plan("smoke", tiny), tiny, force=True, log=quiet)
     assert set(actions(forced).values()) == {"executed"}
+
+
+def _git_commit_all(root: Path) -> str:
+    import subprocess
+
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(root)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "sources"], check=True)
+    return subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_a_published_build_keeps_stale_runs_as_they_were_and_refresh_executes_them(
+        tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tiny / ".gitignore").write_text("results/\nbook/executed/\n")
+    commit = _git_commit_all(tiny)
+    first = run_grid(plan("smoke", tiny), tiny, log=quiet)
+    assert {o.record["git_commit"] for o in first.outcomes} == {commit}
+    finished = {o.execution.execution_id: o.record["finished"] for o in first.outcomes}
+    monkeypatch.setattr(cache, "package_fingerprint", lambda: "0.0.0+other-code")  # the library changed since
+
+    assert plan_summary(plan("smoke", tiny), tiny, keep_stale=True).splitlines() == [
+        "[genstudy] this build executes 0 of 3 runs.",
+        "[genstudy] it keeps 3 stale runs as they were (`genstudy book --refresh` executes them): "
+        "00_data-fashion_mnist (package changed), 02_train-fashion_mnist-seed0 (package changed), "
+        "90_report-fashion_mnist (package changed)"]
+    logged: list[str] = []
+    kept = run_grid(plan("smoke", tiny), tiny, log=logged.append, keep_stale=True)
+    assert set(actions(kept).values()) == {"kept"} and {o.reason for o in kept.outcomes} == {"package changed"}
+    assert {o.execution.execution_id: o.record["finished"] for o in kept.outcomes} == finished  # none ran
+    assert f"kept (package changed; {commit[:12]})" in kept.summary()
+    publish(kept.outcomes, tiny, "smoke", kept.engine)
+    note = nbformat.read(tiny / EXECUTED_DIR / "02_train.ipynb", as_version=4).cells[1].source
+    assert note.startswith("```{note}\nThese outputs were computed on") and f"at commit `{commit}`" in note
+    assert "(package changed)" in note and "genstudy book --profile smoke --refresh" in note
+    assert f"| kept (package changed; {commit[:12]}) |" in (tiny / RUNS_DIR / "index.md").read_text()
+
+    # a run that is missing still executes, and so does the report that reads it
+    shutil.rmtree(Path(next(o for o in kept.outcomes if o.execution.chapter.kind == "training").record["dir"]))
+    partly = run_grid(plan("smoke", tiny), tiny, log=quiet, keep_stale=True)
+    assert actions(partly) == {"00_data-fashion_mnist": "kept", "02_train-fashion_mnist-seed0": "executed",
+                               "90_report-fashion_mnist": "executed"}
+    # without keep_stale (``--refresh``) the stale run executes; force ignores keep_stale
+    summary = plan_summary(plan("smoke", tiny), tiny).splitlines()
+    assert summary[0].startswith("[genstudy] this build executes 2 of 3 runs, about ")
+    assert summary[0].endswith(" s by the last execution of 2 of them:")
+    assert summary[1:] == ["[genstudy]   00_data-fashion_mnist (package changed)",
+                           "[genstudy]   90_report-fashion_mnist (upstream will run)"]
+    refreshed = run_grid(plan("smoke", tiny), tiny, log=quiet)
+    assert actions(refreshed) == {"00_data-fashion_mnist": "executed", "02_train-fashion_mnist-seed0": "cached",
+                                  "90_report-fashion_mnist": "executed"}
+    forced = run_grid(plan("smoke", tiny), tiny, log=quiet, force=True, keep_stale=True)
+    assert set(actions(forced).values()) == {"executed"}
+
+
+def test_only_the_full_profile_is_published_and_the_cli_can_refresh_it() -> None:
+    from genstudy.config import PROFILES
+    from genstudy.site.cli import build_parser
+
+    assert [name for name, p in PROFILES.items() if p.published] == ["full"]
+    assert build_parser().parse_args(["book", "--profile", "full", "--refresh"]).refresh
 
 
 def test_the_key_changes_with_parameters_library_and_threads(tiny: Path) -> None:

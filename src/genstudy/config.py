@@ -55,7 +55,8 @@ class Profile:
     whether their samples' chains are long enough (:func:`genstudy.runs.chapter.chain_length_study`).
     Quality during training (:mod:`genstudy.runs.probe`): the FD of ``probe_samples`` samples at
     ``probes`` evenly spaced steps of every PyTorch run, chain samplers running
-    ``probe_gibbs_steps`` sweeps.
+    ``probe_gibbs_steps`` sweeps. ``published``: its results are committed and a book build shows a
+    stale run as it was, with the commit that made it, until ``genstudy book --refresh``.
     """
 
     name: str
@@ -78,6 +79,7 @@ class Profile:
     probes: int = 8
     probe_samples: int = 500
     probe_gibbs_steps: int = 200
+    published: bool = False
 
     def budget(self, model: str) -> Budget:
         """The budget of ``model`` on this profile (defaults updated by its override)."""
@@ -139,7 +141,7 @@ PROFILES: dict[str, Profile] = {
                 # Salakhutdinov & Murray's (2008) AIS schedule; Burda et al.'s (2016) k = 5000.
                 likelihood_size=10_000, iwae_k=5_000, ais_steps=14_500, ais_chains=100, toy_steps=20_000,
                 chain_lengths=(100, 300, 1_000, 3_000, 10_000), chain_count=1_000,
-                probes=20, probe_samples=1_000, probe_gibbs_steps=1_000),
+                probes=20, probe_samples=1_000, probe_gibbs_steps=1_000, published=True),
     )
 }
 

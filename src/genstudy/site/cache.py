@@ -116,6 +116,12 @@ def cache_key(parts: Mapping[str, Any]) -> str:
     return sha256_bytes(canonical(dict(parts)))
 
 
+def keepable(previous: Mapping[str, Any] | None, directory: Path) -> bool:
+    """Whether a stale execution can still be shown as it is: it succeeded and its executed
+    notebook is there (what changed since is in :func:`why_stale`'s reason)."""
+    return previous is not None and previous.get("status") == "ok" and (Path(directory) / NOTEBOOK).is_file()
+
+
 def why_stale(previous: Mapping[str, Any] | None, parts: Mapping[str, Any], key: str,
               directory: Path) -> str | None:
     """Why an execution must run: ``None`` when ``previous`` is a success with this ``key`` and

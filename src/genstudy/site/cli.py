@@ -10,7 +10,7 @@
     genstudy search --profile quick [--models dcgan,rbm] [--configs 8] [--threads N]   # hyperparameter search
     genstudy classifier train --dataset fashion_mnist             # the metrics' feature network
     genstudy plan --profile quick [--models dcgan,rbm] [--seeds 0,1] [--datasets D]   # what would run
-    genstudy book --profile quick [same overrides] [--workers N | --scheduler tcp://HOST:PORT] [--force]
+    genstudy book --profile quick [same overrides] [--workers N | --scheduler tcp://HOST:PORT] [--force] [--refresh]
     genstudy notebooks refresh          # re-execute sources on smoke (nbval references)
     genstudy site check [--html _build/html]   # every page in headless Chromium
 
@@ -184,8 +184,9 @@ def _book(args: argparse.Namespace) -> int:
     from genstudy.paths import find_root
     from genstudy.site.pipeline import make_book
 
+    keep_stale = PROFILES[args.profile].published and not args.refresh
     result = make_book(args.profile, find_root(args.root), engine=_engine(args), force=args.force,
-                       progress=None if args.no_progress else sys.stderr, **_overrides(args))
+                       progress=None if args.no_progress else sys.stderr, keep_stale=keep_stale, **_overrides(args))
     for o in result.grid.failed:
         print(f"genstudy: error: {o.execution.execution_id} failed: {o.record.get('error')} "
               f"(kept in {o.record.get('dir')}); run the book again to retry it", file=sys.stderr)
@@ -327,6 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     book.add_argument("--workers", type=int, default=None, help="run on a Dask LocalCluster of N worker processes")
     book.add_argument("--scheduler", default=None, help="run on an existing Dask cluster (tcp://HOST:PORT)")
     book.add_argument("--force", action="store_true", help="execute every notebook even if its cache entry is current")
+    book.add_argument("--refresh", action="store_true",
+                      help="execute the stale runs of a published profile (full), which a build otherwise shows as "
+                           "they were, with the commit that made them (other profiles always execute them)")
     book.add_argument("--no-progress", action="store_true",
                       help="no status line (by default: one updating line on a terminal, a plain line a minute "
                            "elsewhere, e.g. in CI)")

@@ -76,10 +76,17 @@ class Execution:
 
 @dataclass
 class Outcome:
-    """What the grid did with one run: ``action`` ``executed`` or ``cached`` (``reason`` says
-    why it was executed), and its execution ``record``."""
+    """What the grid did with one run: ``action`` ``executed``, ``cached``, or ``kept`` (stale, shown
+    as it was: :func:`genstudy.site.pipeline.run_grid`), ``reason`` why it was executed or is
+    stale, and its execution ``record``."""
 
     execution: Execution
     action: str
     reason: str | None
     record: dict[str, Any]
+
+    def described(self) -> str:
+        """In a few words: ``cached``, ``executed (<why>)``, or ``kept (<what changed>; <commit>)``."""
+        if self.action == "kept":
+            return f"kept ({self.reason}; {str(self.record.get('git_commit') or 'commit unknown')[:12]})"
+        return "cached" if self.action == "cached" else f"executed ({self.reason})"

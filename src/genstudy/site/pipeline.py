@@ -35,7 +35,7 @@ from genstudy.errors import GenstudyError, ParameterError
 from genstudy.models.registry import ALIASES, MODELS, check_dataset
 from genstudy.paths import NOTEBOOK_DIR
 from genstudy.runs import executions
-from genstudy.runs.record import now
+from genstudy.runs.record import git_commit, now
 from genstudy.site import cache
 from genstudy.site.engines import PARTIAL, Engine, InProcessEngine, Job, default_threads
 from genstudy.site.execution import Chapter, Execution, Outcome, chapters
@@ -43,6 +43,8 @@ from genstudy.site.progress import BuildProgress, Planned
 from genstudy.site.publish import EXECUTED_DIR, build_html, publish, relative
 
 BY_DATASET, BY_SEED = ("data", "training", "report"), ("training", "toy")
+#: Why a later stage's run executes when a run it reads will execute in this build.
+UPSTREAM_RUNS = "upstream will run"
 
 
 def copy_sources(root: Path, dest: Path) -> Path:
@@ -153,7 +155,7 @@ class GridResult:
         """The pipeline's summary: a line per run, then the totals (training runs counted apart)."""
         lines = [f"[genstudy] {'run':<40} {'this build':<30} {'status':<8} seconds"]
         for o in self.outcomes:
-            action = "cached" if o.action == "cached" else f"executed ({o.reason})"
+            action = o.described()
             seconds = "" if o.record.get("seconds") is None else f"{o.record['seconds']:.1f}"
             status = o.record.get("status", "?")
             lines.append(f"[genstudy] {o.execution.execution_id:<40} {action:<30} {status:<8} {seconds}")
@@ -162,7 +164,8 @@ class GridResult:
         lines.append(f"[genstudy] grid of {len(self.outcomes)} runs, {self.engine} engine, {self.seconds:.1f} s: "
                      f"executed {self.count('executed')} ({self.count('executed', 'training')} training), "
                      f"cached {self.count('cached')} ({self.count('cached', 'training')} training), "
-                     f"failed {len(self.failed)}")
+                     + (f"kept as they were {self.count('kept')}, " if self.count("kept") else "")
+                     + f"failed {len(self.failed)}")
         return "\n".join(lines)
 
 
@@ -177,6 +180,12 @@ class Keyed:
     directory: Path
     previous: dict[str, Any] | None
     reason: str | None
+
+    def runs(self, keep_stale: bool) -> bool:
+        """Whether this build executes it: it is stale, and not kept as it was (``keep_stale``,
+        a success whose notebook is there, and no run it reads executes before it)."""
+        return self.reason is not None and not (
+            keep_stale and self.reason != UPSTREAM_RUNS and cache.keepable(self.previous, self.directory))
 
 
 def upstream_state(record: dict[str, Any] | None) -> str:
@@ -200,51 +209,59 @@ def keyed_execution(execution: Execution, root: Path, threads: int, force: bool 
 
 
 def keyed(runs: Sequence[Execution], root: Path, threads: int, force: bool = False,
-          first: list[Keyed] | None = None) -> list[Keyed]:
+          first: list[Keyed] | None = None, keep_stale: bool = False) -> list[Keyed]:
     """What the cache would do with ``runs`` now (for :func:`describe_plan` and the status line):
-    stage-1 runs are stale as soon as a stage-0 run will execute; with ``force`` all are.
+    stage-1 runs must execute as soon as a stage-0 run will (:meth:`Keyed.runs`; with
+    ``keep_stale``, stale successes are kept as they were); with ``force`` all execute.
     ``first``: the stage-0 runs already keyed (they are not keyed again)."""
     if first is None:
         first = [keyed_execution(r, root, threads, force) for r in runs if r.stage == 0]
     state = {k.execution.execution_id: upstream_state(k.previous) for k in first}
     later = [keyed_execution(r, root, threads, force, upstream=state) for r in runs if r.stage > 0]
-    if any(k.reason for k in first):
-        later = [k if k.reason else Keyed(k.execution, k.parts, k.key, k.directory, k.previous, "upstream will run")
-                 for k in later]
+    if any(k.runs(keep_stale) for k in first):
+        later = [k if k.reason and not keep_stale else
+                 Keyed(k.execution, k.parts, k.key, k.directory, k.previous, UPSTREAM_RUNS) for k in later]
     return first + later
 
 
 def run_grid(runs: Sequence[Execution], root: Path, *, engine: Engine | None = None, force: bool = False,
              threads: int | None = None, log: Callable[[str], None] = print,
-             progress: TextIO | None = None) -> GridResult:
+             progress: TextIO | None = None, keep_stale: bool = False) -> GridResult:
     """Execute ``runs`` whose cache entry is missing, stale or failed (all with ``force``); stage 0
     first, then stage 1, whose keys include the state (key, status, finish time) of every
     stage-0 run, so a report re-executes whenever a run it reads was executed again. Records
     are written as runs finish; a failing run is recorded and the grid goes on. With
     ``progress``, a :class:`~genstudy.site.progress.BuildProgress` status line is shown on it
-    while the executions run."""
+    while the executions run.
+
+    ``keep_stale`` (a published study, e.g. committed full-profile results): a stale run that
+    succeeded is not executed but kept as it was (action ``kept``, its record naming the
+    commit that made it), unless a run it reads executes in this build; missing and failed
+    runs still execute. Ignored with ``force``.
+    """
     engine = engine or InProcessEngine()
     threads = threads or default_threads()
+    keep_stale = keep_stale and not force
     start = time.perf_counter()
     outcomes: dict[str, Outcome] = {}
     # Stage 0's keys do not depend on anything this build executes: computed once, for the
     # status line and for running (a later stage's keys wait for the stage before it).
     first = [keyed_execution(r, root, threads, force) for r in runs if r.stage == 0]
-    status = _progress(runs, first, root, threads, force, progress)
+    status = _progress(runs, first, root, threads, force, progress, keep_stale)
     with status or contextlib.nullcontext():
-        _run_stages(runs, first, root, engine, threads, force, log, status, outcomes)
+        _run_stages(runs, first, root, engine, threads, force, log, status, outcomes, keep_stale)
     ordered = [outcomes[r.execution_id] for r in runs]
     return GridResult(ordered, engine.name, time.perf_counter() - start)
 
 
 def _progress(runs: Sequence[Execution], first: list[Keyed], root: Path, threads: int, force: bool,
-              stream: TextIO | None) -> BuildProgress | None:
+              stream: TextIO | None, keep_stale: bool) -> BuildProgress | None:
     """The status line of the executions the cache cannot reuse now, each estimated by its last
     recorded execution's seconds (None without ``stream`` or with nothing to execute). ``first``:
     stage 0 already keyed; a later stage is stale as soon as anything in stage 0 executes."""
     if stream is None:
         return None
-    todo = [k for k in keyed(runs, root, threads, force, first) if k.reason is not None]
+    todo = [k for k in keyed(runs, root, threads, force, first, keep_stale) if k.runs(keep_stale)]
     if not todo:
         return None
     return BuildProgress([Planned(k.execution.execution_id, k.directory / PARTIAL,
@@ -253,7 +270,9 @@ def _progress(runs: Sequence[Execution], first: list[Keyed], root: Path, threads
 
 def _run_stages(runs: Sequence[Execution], first: list[Keyed], root: Path, engine: Engine, threads: int,
                 force: bool, log: Callable[[str], None], status: BuildProgress | None,
-                outcomes: dict[str, Outcome]) -> None:
+                outcomes: dict[str, Outcome], keep_stale: bool) -> None:
+    commit = git_commit(root)
+    upstream_ran = False
     for stage in sorted({r.stage for r in runs}):
         if stage == 0:
             entries = first
@@ -268,9 +287,15 @@ def _run_stages(runs: Sequence[Execution], first: list[Keyed], root: Path, engin
                 assert k.previous is not None
                 outcomes[e.execution_id] = Outcome(e, "cached", None, {**k.previous, "dir": str(k.directory)})
                 continue
+            if not k.runs(keep_stale and not upstream_ran):
+                assert k.previous is not None
+                outcomes[e.execution_id] = Outcome(e, "kept", k.reason, {**k.previous, "dir": str(k.directory)})
+                log(f"[genstudy] kept {e.execution_id} as it was ({k.reason}; made at "
+                    f"{k.previous.get('git_commit') or 'an unknown commit'})")
+                continue
             record = {"execution_id": e.execution_id, "notebook": relative(e.source, root), "kind": e.chapter.kind,
                       "profile": e.profile, "parameters": e.parameters, "key": k.key, "key_parts": k.parts,
-                      "engine": engine.name, "reason": k.reason, "queued": now()}
+                      "engine": engine.name, "reason": k.reason, "queued": now(), "git_commit": commit}
             tasks.append(Job(e.execution_id, str(e.source), str(k.directory), str(root), e.parameters, threads,
                              e.gpu, record))
             pending[e.execution_id] = k
@@ -287,6 +312,7 @@ def _run_stages(runs: Sequence[Execution], first: list[Keyed], root: Path, engin
                 + (f": {record['error']}" if record.get("error") else ""))
         if pending:
             raise GenstudyError(f"the {engine.name} engine returned no result for {', '.join(pending)}")
+        upstream_ran = upstream_ran or bool(tasks)
 
 
 @dataclass
@@ -298,16 +324,18 @@ class BookResult:
 def make_book(profile: str, root: Path, *, data_dir: str | None = None, models: Iterable[str] | None = None,
               seeds: Iterable[int] | None = None, datasets: Iterable[str] | None = None, device: str = "auto",
               engine: Engine | None = None, force: bool = False, log: Callable[[str], None] = print,
-              progress: TextIO | None = None) -> BookResult:
-    """Plan, run the grid, publish ``book/executed/`` and build the HTML (warnings are errors);
-    with ``progress``, the grid's status line is shown on it (:func:`run_grid`).
+              progress: TextIO | None = None, keep_stale: bool = False) -> BookResult:
+    """Plan, say what will execute (:func:`plan_summary`), run the grid, publish ``book/executed/``
+    and build the HTML (warnings are errors); with ``progress``, the grid's status line is shown
+    on it; ``keep_stale`` keeps stale successes as they were (:func:`run_grid`).
 
     A failed run does not stop the book: its chapter is published as far as it ran, under a
     warning, and ``result.grid.failed`` lists it (the CLI then exits with status 1).
     """
     runs = plan(profile, root, models=models, seeds=seeds, datasets=datasets, device=device, data_dir=data_dir,
                 log=log)
-    grid = run_grid(runs, root, engine=engine, force=force, log=log, progress=progress)
+    log(plan_summary(runs, root, force=force, keep_stale=keep_stale))
+    grid = run_grid(runs, root, engine=engine, force=force, log=log, progress=progress, keep_stale=keep_stale)
     log(grid.summary())
     toc = publish(grid.outcomes, root, profile, grid.engine)
     log("[genstudy] building the HTML with jupyter-book (warnings are errors)")
@@ -315,6 +343,29 @@ def make_book(profile: str, root: Path, *, data_dir: str | None = None, models: 
     html = build_html(root, toc)
     log(f"[genstudy] book built in {time.perf_counter() - start:.1f} s: {html / 'index.html'}")
     return BookResult(html, grid)
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
+
+
+def plan_summary(runs: Sequence[Execution], root: Path, threads: int | None = None, force: bool = False,
+                 keep_stale: bool = False) -> str:
+    """What a build of ``runs`` will execute, before it starts: how many runs and why, roughly how
+    long by their last recorded executions, and the stale runs it keeps as they were."""
+    keep_stale = keep_stale and not force
+    found = keyed(runs, root, threads or default_threads(), force, keep_stale=keep_stale)
+    todo = [k for k in found if k.runs(keep_stale)]
+    kept = [k for k in found if k.reason is not None and not k.runs(keep_stale)]
+    known = [float(k.previous["seconds"]) for k in todo if k.previous and k.previous.get("seconds") is not None]
+    lines = [f"[genstudy] this build executes {len(todo)} of {len(found)} runs"
+             + (f", about {_duration(sum(known))} by the last execution of {len(known)} of them" if known else "")
+             + (":" if todo else ".")]
+    lines += [f"[genstudy]   {k.execution.execution_id} ({k.reason})" for k in todo]
+    if kept:
+        lines.append(f"[genstudy] it keeps {len(kept)} stale runs as they were (`genstudy book --refresh` executes "
+                     f"them): " + ", ".join(f"{k.execution.execution_id} ({k.reason})" for k in kept))
+    return "\n".join(lines)
 
 
 def describe_plan(runs: Sequence[Execution], root: Path, threads: int | None = None) -> str:

@@ -107,6 +107,19 @@ def _warn_failed(nb: Any, error: str, kept: str) -> None:
     nb.cells.insert(at, nbformat.v4.new_markdown_cell(text))
 
 
+def _note_kept(nb: Any, outcome: Outcome) -> None:
+    """Insert, after the title cell, a note that this stale execution is shown as it was."""
+    import nbformat
+
+    record = outcome.record
+    commit = record.get("git_commit") or "an unknown commit"
+    text = (f"```{{note}}\nThese outputs were computed on {str(record.get('finished', ''))[:10]} at commit "
+            f"`{commit}`; this build's code or environment differs ({outcome.reason}) and it did not run them "
+            f"again. `genstudy book --profile {outcome.execution.profile} --refresh` re-executes the chapter.\n```")
+    at = next((i + 1 for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), 0)
+    nb.cells.insert(at, nbformat.v4.new_markdown_cell(text))
+
+
 def _placeholder(source: Path, profile: str) -> str:
     import nbformat
 
@@ -123,6 +136,8 @@ def _page_for(outcome: Outcome, root: Path, target: Path, suffix: str | None) ->
     kept = record.get("notebook_file")
     if record.get("status") == "ok":
         nb = with_current_prose(outcome.execution.source, directory / executions.NOTEBOOK)
+        if outcome.action == "kept":
+            _note_kept(nb, outcome)
     elif kept:
         nb = nbformat.read(directory / kept, as_version=4)
         _warn_failed(nb, record.get("error") or "unknown error", relative(directory / kept, root))
@@ -173,19 +188,21 @@ def _appendix_page(outcomes: Sequence[Outcome], root: Path, profile: str, engine
         "# Appendix: every run of this build", "",
         f"The profile **{profile}** planned {len(outcomes)} notebook executions, run by the **{engine}** engine. "
         "A run is *cached* when its record says it succeeded with the same key (the notebook's code, its "
-        "parameters, the library and its environment); it was then not executed again. Chapters show the first "
+        "parameters, the library and its environment); it was then not executed again. A *kept* run is stale "
+        "(what changed is named) but shown as it was, with the commit that made it. Chapters show the first "
         "dataset and seed; the other runs are the pages below.", "",
-        "| run | status | this build | seconds | key |", "|---|---|---|---|---|",
+        "| run | status | this build | seconds | commit | key |", "|---|---|---|---|---|---|",
     ]
     for o in outcomes:
         r = o.record
         page = (f"{{doc}}`{o.execution.execution_id} <../{o.execution.name}>`" if o.execution.main
                 else f"{{doc}}`{o.execution.execution_id} <{o.execution.execution_id}>`")
-        action = "cached" if o.action == "cached" else f"executed ({o.reason})"
+        action = o.described().replace("|", "\\|")
         error = str(r.get("error") or "").replace("|", "\\|").replace("`", "'")
         status = r.get("status", "?") + (f": `{error}`" if error else "")
         seconds = "" if r.get("seconds") is None else f"{r['seconds']:.1f}"
-        lines.append(f"| {page} | {status} | {action} | {seconds} | `{str(r.get('key', ''))[:12]}` |")
+        commit = f"`{str(r['git_commit'])[:12]}`" if r.get("git_commit") else "—"
+        lines.append(f"| {page} | {status} | {action} | {seconds} | {commit} | `{str(r.get('key', ''))[:12]}` |")
     lines += ["", "Records and executed notebooks: `results/" + profile + "/executions/<run>/`."]
     return "\n".join(lines) + "\n"
 
