@@ -59,7 +59,6 @@ SAMPLING_REPEATS = 5
 #: ... unless the timed draws have taken ``SAMPLING_SECONDS`` together: repeats tame the noise of
 #: a draw of milliseconds; one of seconds is long enough to time once (the RBM's 1,000 samples
 #: of 1,000 Gibbs sweeps take ~15 s on 2 cores: 5 draws were 75 s of a quick book).
-SAMPLING_MIN_REPEATS = 1
 SAMPLING_SECONDS = 10.0
 
 
@@ -77,13 +76,12 @@ class SamplingTime:
 def time_sampling(model: GenerativeModel, n: int, generator: torch.Generator, repeats: int = SAMPLING_REPEATS,
                   seconds: float = SAMPLING_SECONDS) -> tuple[SamplingTime, torch.Tensor]:
     """Time ``repeats`` draws of ``n`` samples after a warm-up draw (the first call pays for
-    allocations and kernel selection), or fewer, but at least :data:`SAMPLING_MIN_REPEATS`, once the timed
-    draws have taken ``seconds`` together; returns the times and the first timed draw's samples."""
+    allocations and kernel selection), or fewer (at least one) once the timed draws have taken
+    ``seconds`` together; returns the times and the first timed draw's samples."""
     model.sample(min(n, 100), generator)
     times: list[float] = []
     first = None
-    enough = min(SAMPLING_MIN_REPEATS, repeats)
-    while len(times) < repeats and not (len(times) >= enough and sum(times) >= seconds):
+    while not times or (len(times) < repeats and sum(times) < seconds):
         _sync(model.device)
         start = time.perf_counter()
         x = model.sample(n, generator)

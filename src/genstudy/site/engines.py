@@ -24,6 +24,7 @@ kernels.
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import time
@@ -42,6 +43,7 @@ KERNEL = "python3"
 PARTIAL = ".notebook.partial.ipynb"
 
 
+@functools.cache
 def local_kernel_manager() -> type:
     """The kernel manager every notebook runs under: jupyter_client's, with the kernel reached over
     local IPC sockets instead of TCP. The kernel always runs on this machine; over TCP, ipykernel
@@ -49,7 +51,9 @@ def local_kernel_manager() -> type:
 
     The sockets get an absolute path in Jupyter's runtime folder (private to the user): the
     default, ``kernel-ipc-<port>``, is relative, so a kernel started in another working
-    directory (a notebook's folder) would listen where its client never looks."""
+    directory (a notebook's folder) would listen where its client never looks. The class is made
+    once per process (jupyter_client is imported only when a notebook runs); each instance gets
+    its own socket path."""
     import uuid
 
     from jupyter_client import AsyncKernelManager

@@ -97,27 +97,28 @@ def _retitle(nb: Any, suffix: str) -> None:
             return
 
 
-def _warn_failed(nb: Any, error: str, kept: str) -> None:
-    """Insert a warning after the title cell of a failed execution."""
+def _insert_after_title(nb: Any, text: str) -> None:
+    """Insert a markdown cell of ``text`` after ``nb``'s first markdown cell (its title), in place."""
     import nbformat
 
-    text = (f"```{{warning}}\nThis execution failed: `{error}`. The chapter is shown as far as it ran; the "
-            f"notebook is kept as `{kept}`. Running the book again retries it.\n```")
     at = next((i + 1 for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), 0)
     nb.cells.insert(at, nbformat.v4.new_markdown_cell(text))
 
 
+def _warn_failed(nb: Any, error: str, kept: str) -> None:
+    """Insert a warning after the title cell of a failed execution."""
+    _insert_after_title(nb, f"```{{warning}}\nThis execution failed: `{error}`. The chapter is shown as far as it "
+                            f"ran; the notebook is kept as `{kept}`. Running the book again retries it.\n```")
+
+
 def _note_kept(nb: Any, outcome: Outcome) -> None:
     """Insert, after the title cell, a note that this stale execution is shown as it was."""
-    import nbformat
-
     record = outcome.record
     commit = record.get("git_commit") or "an unknown commit"
     text = (f"```{{note}}\nThese outputs were computed on {str(record.get('finished', ''))[:10]} at commit "
             f"`{commit}`; this build's code or environment differs ({outcome.reason}) and it did not run them "
             f"again. `genstudy book --profile {outcome.execution.profile} --refresh` re-executes the chapter.\n```")
-    at = next((i + 1 for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), 0)
-    nb.cells.insert(at, nbformat.v4.new_markdown_cell(text))
+    _insert_after_title(nb, text)
 
 
 def _placeholder(source: Path, profile: str) -> str:

@@ -45,8 +45,6 @@ MEASURED, ANALYTIC = "measured", "analytic"
 CLASSIC = ("vae", "rbm", "dbn")
 #: The yardsticks of sample quality that must agree for a "supported" or "refuted".
 QUALITY = ("fd", "kid", "precision", "recall", "coverage")
-#: The article's own code: its GANs are not the GAN family's representatives.
-ARTICLE_MODELS = report.ARTICLE_MODELS
 
 
 @dataclass(frozen=True)
@@ -100,7 +98,7 @@ def family_runs(frame: pd.DataFrame) -> pd.DataFrame:
     """The successful runs that represent their family: PyTorch runs of the study's own models
     (the article's GANs and the TensorFlow runs test the article's code, not a family)."""
     ok = _ok(frame)
-    return ok[(ok["framework"] == "pytorch") & ~ok["model"].isin(ARTICLE_MODELS)]
+    return ok[(ok["framework"] == "pytorch") & ~ok["model"].isin(report.ARTICLE_MODELS)]
 
 
 def per_seed(runs: pd.DataFrame, family: str, column: str) -> pd.Series:
@@ -373,7 +371,7 @@ def check_gan_unstable(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
         return _missing("gan")
     parts = []
     covered = gans.dropna(subset=["classes_covered"])
-    failed = frame[(frame["family"] == "gan") & (frame["status"] != "ok") & ~frame["model"].isin(ARTICLE_MODELS)]
+    failed = frame[(frame["family"] == "gan") & (frame["status"] != "ok") & ~frame["model"].isin(report.ARTICLE_MODELS)]
     parts.append(f"GAN family runs: {len(gans)} finished, {len(failed)} failed; classes covered per run: "
                  + ", ".join(f"{int(v)}/10" for v in covered["classes_covered"]))
     toy_gan, toy_vae = toy[toy["model"] == "gan"], toy[toy["model"] == "vae"]
