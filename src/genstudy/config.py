@@ -146,6 +146,81 @@ PROFILES: dict[str, Profile] = {
 }
 
 
+#: The profiles a whole book is built on; ``literature`` is the chapter *Against the literature*'s own.
+BOOK_PROFILES = tuple(PROFILES)
+PROFILES["literature"] = Profile(
+    "literature", "the chapter 'Against the literature' on binarized MNIST: all rows, 3 seeds, <= 2 h on 2 CPU cores",
+    train_size=None, epochs=10, seeds=(0, 1, 2), eval_samples=10_000, batch_size=100, stats_size=None,
+    # 200 sweeps: the chain-length study (quick, Fashion-MNIST) found the chains' FD flat from 100 to 3,000.
+    gibbs_steps=200,
+    # The papers' evaluation: all 10,000 test images, Burda et al.'s k = 5,000, Salakhutdinov & Murray's
+    # 14,500 β and 100 chains; Goodfellow et al.'s Parzen window on 10,000 samples (eval_samples).
+    likelihood_size=10_000, iwae_k=5_000, ais_steps=14_500, ais_chains=100,
+    chain_lengths=(100, 300), chain_count=200, probes=10, probe_samples=500, probe_gibbs_steps=100)
+
+
+@dataclass(frozen=True)
+class LiteratureRun:
+    """One model of the chapter *Against the literature* (binarized MNIST): the registry's ``model``
+    with ``model_options`` (architecture) and ``train_options`` (its training task's), trained for
+    ``epochs`` passes in batches of ``batch_size`` over the profile's training images."""
+
+    model: str
+    epochs: int
+    batch_size: int
+    model_options: dict[str, Any] = field(default_factory=dict)
+    train_options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LiteraturePlan:
+    """What the chapter *Against the literature* trains in a book of one profile: ``runs`` by row
+    name, each for every seed of ``seeds``, measured on ``profile``'s evaluation settings (a book's
+    profile may use a smaller one: ``reduced`` says so and why)."""
+
+    profile: str
+    seeds: tuple[int, ...]
+    runs: dict[str, LiteratureRun]
+    reduced: str | None = None
+
+
+def _literature_runs(rbm_epochs: int, dbn_epochs: int, vae_epochs: int, gan_epochs: int) -> dict[str, LiteratureRun]:
+    """The chapter's runs at these epochs (architectures and training rules of the papers, or the
+    nearest this library has; :mod:`genstudy.study.literature` lists every difference)."""
+    return {
+        # Salakhutdinov & Murray (2008): 500 hidden units, CD-25, mini-batches of 100.
+        "rbm": LiteratureRun("rbm", rbm_epochs, 100, {"n_hidden": 500}, {"k": 25}),
+        # Their DBN: that RBM, then 2,000 hidden units on top (CD-3 on top: CD-25 there costs 10x).
+        "dbn": LiteratureRun("dbn", dbn_epochs, 100, {"hidden": [500, 2_000]}, {"k": [25, 3]}),
+        # Burda et al. (2016): 784-200-200-50 (tanh), k = 1 (the VAE), Adam, mini-batches of 20.
+        "vae": LiteratureRun("vae_iwae", vae_epochs, 20),
+        # Goodfellow et al. (2014) trained an MLP GAN; the study's GAN is DCGAN (narrow, CPU).
+        "gan": LiteratureRun("dcgan", gan_epochs, 64, {"width": 32}),
+    }
+
+
+#: The chapter *Against the literature* per book profile. The ``literature`` profile is the
+#: chapter's own, sized from step times measured on 2 CPU cores (the CD-25 step of a 784x500
+#: RBM at batch 100: 38 ms; the VAE's at batch 20: 2.3 ms; the IWAE bound: 4.5 µs per image and
+#: sample, 227 s for 10,000 x 5,000); the full book runs it. Smoke and quick show it reduced:
+#: the smoke profile's evaluation on 2,000 images, marked as such.
+LITERATURE: dict[str, LiteraturePlan] = {
+    "smoke": LiteraturePlan("smoke", (0,), _literature_runs(1, 1, 1, 1),
+                            reduced="1 epoch of 2,000 images, one seed: the chapter's plumbing, not its numbers"),
+    "quick": LiteraturePlan("smoke", (0, 1, 2), _literature_runs(3, 2, 5, 2),
+                            reduced="2,000 training images and the smoke profile's evaluation (500 test images, "
+                                    "300 AIS steps, k = 20), 3 seeds: far from the papers' budgets"),
+    "full": LiteraturePlan("literature", (0, 1, 2), _literature_runs(10, 10, 50, 5)),
+}
+LITERATURE["literature"] = LITERATURE["full"]
+
+
+def literature_plan(profile: str) -> LiteraturePlan:
+    """The chapter *Against the literature*'s plan in a book of ``profile``."""
+    get_profile(profile)
+    return LITERATURE[profile]
+
+
 #: Configurations per model of the hyperparameter search (:mod:`genstudy.runs.search`) unless told otherwise.
 SEARCH_CONFIGS = 8
 

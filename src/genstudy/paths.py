@@ -14,6 +14,9 @@ RESULTS_DIR = "results"
 #: and its default place relative to the project root.
 SEARCH_SUBDIR = "search"
 SEARCH_DIR = Path(RESULTS_DIR) / SEARCH_SUBDIR
+#: The chapter *Against the literature*'s runs under a results folder (``results/literature/<profile>/<run>``),
+#: apart from the book's profiles so that the family comparisons never read them.
+LITERATURE_SUBDIR = "literature"
 
 
 def find_root(start: Path | str | None = None) -> Path:

@@ -24,7 +24,7 @@ from genstudy.models.base import GenerativeModel
 from genstudy.models.dbn import DBN
 from genstudy.models.gan import article_gan, dcgan
 from genstudy.models.rbm import RBM
-from genstudy.models.vae import vae_conv, vae_dcgan, vae_mlp
+from genstudy.models.vae import vae_conv, vae_dcgan, vae_iwae, vae_mlp
 
 #: A factory: ``(side, generator, options) -> model`` for 1 x side x side images; ``generator``
 #: initialises the weights of the energy-based families (the others use torch's global RNG).
@@ -61,6 +61,8 @@ SPECS: tuple[ModelSpec, ...] = (
     ModelSpec("vae_mlp", "vae", "VAE with MLP encoder and decoder",
               lambda side, g, o: vae_mlp(o["latent_dim"], o["hidden"], side, o["likelihood"]),
               {"latent_dim": 20, "hidden": 512, "likelihood": "bernoulli"}),
+    ModelSpec("vae_iwae", "vae", "VAE of Burda et al. (2016): MLP 784-200-200-50 (tanh), Bernoulli decoder",
+              lambda side, g, o: vae_iwae(o["latent_dim"], o["hidden"], side), {"latent_dim": 50, "hidden": 200}),
     ModelSpec("vae_conv", "vae", "VAE with convolutional encoder and decoder",
               lambda side, g, o: vae_conv(o["latent_dim"], o["width"], side, o["likelihood"]),
               {"latent_dim": 20, "width": 32, "likelihood": "bernoulli"}),

@@ -197,6 +197,16 @@ def vae_mlp(latent_dim: int = 20, hidden: int = 512, side: int = 28, likelihood:
                likelihood)
 
 
+def vae_iwae(latent_dim: int = 50, hidden: int = 200, side: int = 28) -> VAE:
+    """The one-stochastic-layer VAE of Burda et al. (2016): 784 → 200 → 200 → 2·50 (tanh), and
+    back to Bernoulli pixel logits through 200 → 200 (tanh)."""
+    encoder = nn.Sequential(nn.Flatten(), nn.Linear(side * side, hidden), nn.Tanh(), nn.Linear(hidden, hidden),
+                            nn.Tanh(), nn.Linear(hidden, 2 * latent_dim))
+    decoder = nn.Sequential(nn.Linear(latent_dim, hidden), nn.Tanh(), nn.Linear(hidden, hidden), nn.Tanh(),
+                            nn.Linear(hidden, side * side), nn.Unflatten(1, (1, side, side)))
+    return VAE(encoder, decoder, latent_dim, side, "bernoulli")
+
+
 def vae_conv(latent_dim: int = 20, width: int = 32, side: int = 28, likelihood: Likelihood = "bernoulli") -> VAE:
     """Convolutional VAE: 28 → 14 → 7 strided convolutions, mirrored by transposed ones."""
     if side % 4:

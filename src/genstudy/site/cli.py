@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from genstudy.config import PROFILES, SEARCH_CONFIGS
+from genstudy.config import BOOK_PROFILES, PROFILES, SEARCH_CONFIGS
 from genstudy.data import DATASETS, IMAGE_DATASETS
 from genstudy.errors import GenstudyError, ParameterError
 from genstudy.models.registry import ALIASES, MODELS
@@ -204,7 +204,7 @@ def _csv(kind: type) -> Callable[[str], list[Any]]:
 
 
 def _add_grid_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--profile", default="quick", choices=tuple(PROFILES))
+    parser.add_argument("--profile", default="quick", choices=BOOK_PROFILES)
     parser.add_argument("--models", type=_csv(str), default=None,
                         help=f"comma-separated; training chapters that train any of them ({', '.join(MODELS)})")
     parser.add_argument("--seeds", type=_csv(int), default=None, help="comma-separated (default: the profile's)")

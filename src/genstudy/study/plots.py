@@ -323,3 +323,21 @@ def share_heatmap(shares: pd.DataFrame, title: str) -> Figure:
     ax.set_ylabel("")
     fig.tight_layout()
     return fig
+
+
+def literature_curves(curves: pd.DataFrame, title: str) -> Figure:
+    """Each row's quality curve against the share of its training (one panel per row, one line per
+    seed; ``curves`` is :func:`genstudy.study.literature.curves`'s), the last fifth shaded: the
+    fifth whose gain decides whether a shortfall is the budget's."""
+    rows = list(dict.fromkeys(curves["row"]))
+    fig, axes = plt.subplots(1, len(rows), figsize=(3.4 * len(rows), 3.2), squeeze=False)
+    for ax, row in zip(axes[0], rows, strict=True):
+        part = curves[curves["row"] == row]
+        sns.lineplot(data=part, x="share", y="value", hue="seed", marker=".", ax=ax, legend=ax is axes[0][0])
+        ax.axvspan(0.8, 1.0, color="0.9", zorder=0)
+        ax.set_xlabel("share of training")
+        ax.set_ylabel({"fd_probe": "probe FD ↓", "loss": "−ELBO, nats ↓"}.get(part["curve"].iloc[0], "value"))
+        ax.set_title(row, fontsize=10)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -9,6 +9,7 @@ never waits for the device.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from genstudy.data.transforms import binarize_dynamic, to_tensor
+from genstudy.errors import ParameterError
 from genstudy.models.autoencoder import Autoencoder
 from genstudy.models.base import bernoulli
 from genstudy.models.dbn import DBN
@@ -292,13 +294,17 @@ class RBMTask(Task):
 
 class DBNTask(Task):
     """Greedy layer-wise training: ``epochs`` epochs of RBM 1 on the data, then of RBM 2 on
-    samples of RBM 1's hidden units, and so on. Reports the active ``layer`` too."""
+    samples of RBM 1's hidden units, and so on. Reports the active ``layer`` too. ``k``: the
+    Gibbs steps of every layer's CD-k, or one per layer (bottom first)."""
 
-    def __init__(self, model: DBN, lr: float = 0.05, k: int = 1, persistent: bool = False,
+    def __init__(self, model: DBN, lr: float = 0.05, k: int | Sequence[int] = 1, persistent: bool = False,
                  momentum: float = 0.5, weight_decay: float = 1e-4) -> None:
         self.model = model
-        options = _rbm_options(lr, k, persistent, momentum, weight_decay)
-        self.trainers = [RBMTrainer(rbm, **options) for rbm in model.rbms]
+        ks = [k] * model.n_layers if isinstance(k, int) else list(k)
+        if len(ks) != model.n_layers or any(isinstance(x, bool) or not isinstance(x, int) or x < 1 for x in ks):
+            raise ParameterError("k", k, f"a positive integer or {model.n_layers} of them, one per layer")
+        self.trainers = [RBMTrainer(rbm, **_rbm_options(lr, layer_k, persistent, momentum, weight_decay))
+                         for rbm, layer_k in zip(model.rbms, ks, strict=True)]
         self.optimizers = {f"layer{i}": t.optimizer for i, t in enumerate(self.trainers)}
         self.epochs_per_layer = 1
         self.layer = 0

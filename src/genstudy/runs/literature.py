@@ -1,0 +1,60 @@
+"""The runs of the chapter *Against the literature*: the papers' models on MNIST, every seed,
+trained and measured with the study's one yardstick.
+
+Each run of a :class:`~genstudy.config.LiteraturePlan` is an ordinary training run
+(:func:`~genstudy.runs.train.train_run`) named ``<book profile>-<row>-mnist-seed<seed>`` under
+``results/literature/<plan profile>/``, apart from the book's profiles so that the family
+comparisons never read them. In the full version a finished run with the same configuration is
+reused and an interrupted one resumes from its checkpoint, so the chapter's two hours on a CPU
+can be spread over several sittings; a reduced version (smoke, quick) retrains every run, as a
+model chapter does, so that its page always shows the runs it made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from genstudy.config import RunParams, literature_plan
+from genstudy.paths import LITERATURE_SUBDIR, results_dir
+from genstudy.runs.evaluate import evaluate_run
+from genstudy.runs.train import train_run
+
+#: The literature's dataset: MNIST, binarized where a family's likelihood needs binary pixels.
+DATASET = "mnist"
+
+
+def run_name(book_profile: str, row: str, seed: int) -> str:
+    """The folder name of one run of the chapter in a book of ``book_profile``."""
+    return f"{book_profile}-{row}-{DATASET}-seed{seed}"
+
+
+def train_literature(book_profile: str, *, results: Path | None = None, device: str = "auto",
+                     data_dir: str | None = None, reuse: bool | None = None,
+                     log: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    """Train and measure every run of the chapter's plan for a book of ``book_profile``
+    (:func:`~genstudy.config.literature_plan`): each row's model for each seed, on MNIST.
+
+    Returns the run records (measured: ``metrics`` and ``evaluation`` filled, unless the run
+    failed), each with its ``row`` and its folder ``dir``, rows in the plan's order, seeds
+    ascending. ``results`` defaults to the project's ``results/``. Sampling is timed once (the
+    chapter compares no speeds). ``reuse`` (default: for the full version only) keeps finished runs
+    and resumes interrupted ones; otherwise every run is trained afresh.
+    """
+    plan = literature_plan(book_profile)
+    reuse = plan.reduced is None if reuse is None else reuse
+    out = (results or results_dir()) / LITERATURE_SUBDIR
+    records = []
+    for row, run in plan.runs.items():
+        for seed in plan.seeds:
+            params = RunParams(model=run.model, dataset=DATASET, profile=plan.profile, seed=seed, epochs=run.epochs,
+                               batch_size=run.batch_size, device=device, data_dir=data_dir,
+                               model_options=dict(run.model_options), train_options=dict(run.train_options))
+            trained = train_run(params, out, name=run_name(book_profile, row, seed), force=not reuse, log=log,
+                                sampling_repeats=1)
+            record = trained.record
+            if record.get("status") == "ok":
+                record = evaluate_run(trained.directory, data_dir=data_dir, device=device, force=not reuse, log=log)
+            records.append({**record, "row": row, "dir": str(trained.directory)})
+    return records

@@ -1,0 +1,273 @@
+"""The literature's own numbers on MNIST beside ours: the chapter *Against the literature*.
+
+:data:`PUBLISHED` holds one :class:`Published` value per row: the paper (its key in
+``book/references.bib``), the number, the metric of our records that answers it, the paper's
+protocol and the tolerance within which ours counts as reproducing it (2 nats for a
+likelihood, 10 for a Parzen window). :func:`side_by_side` reads the chapter's run records
+(:func:`genstudy.runs.literature.train_literature`) into one table: the paper's value, ours as
+mean and 95% bootstrap interval over seeds, the difference, every protocol difference, and,
+where ours falls short by more than the tolerance, its measured cause
+(:func:`budget_verdict`: is the run's own quality curve still improving when training stops?).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genstudy.config import LiteraturePlan
+from genstudy.study.compare import MIN_SEEDS, bootstrap_interval
+
+#: The flatness rule: a quality curve that still improves by more than this share over the last
+#: fifth of training has not converged (the budget, not the method, is short).
+FLAT_SHARE = 0.02
+#: The last fifth of training.
+LAST_PART = 0.2
+
+
+@dataclass(frozen=True)
+class Published:
+    """One published number: ``value`` (± ``error`` when the paper gives one) of ``what``, from
+    ``cite`` (a key of ``book/references.bib``; ``source``: its authors and year) at ``where`` in the
+    paper; our runs of ``row`` answer it with their ``metric`` (no row: the study has no such model).
+    ``protocol``: the paper's setting, aspect by aspect, as the chapter compares it with ours;
+    ``tolerance`` in the metric's units; ``curve``: the column of our runs' ``history.csv`` whose
+    flatness tells whether the budget was enough (lower is better): still improving means a gain of
+    ``curve_gain`` or more in its own units over the last fifth of training where one is given (a
+    loss in nats), else a gain of :data:`FLAT_SHARE` of its value (a probe FD)."""
+
+    key: str
+    what: str
+    source: str
+    row: str | None
+    metric: str
+    value: float
+    cite: str
+    where: str
+    tolerance: float
+    curve: str = "fd_probe"
+    curve_gain: float | None = None
+    error: float | None = None
+    protocol: dict[str, str] = field(default_factory=dict)
+
+
+#: Binarizations: each pixel drawn as Bernoulli(intensity), once for good or afresh for every mini-batch.
+_ONCE, _AFRESH = "drawn once", "drawn afresh for every mini-batch"
+_SM08, _BURDA, _GAN14 = "Salakhutdinov & Murray (2008)", "Burda et al. (2016)", "Goodfellow et al. (2014)"
+_PARZEN = {"pixels": "grey levels", "test images": "10,000", "samples": "10,000",
+           "estimator": "Gaussian Parzen window, σ by cross-validation on a validation set"}
+PUBLISHED: tuple[Published, ...] = (
+    Published("rbm", "RBM, 500 hidden units, CD-25: test log-likelihood (nats)", _SM08, "rbm", "log_likelihood",
+              -86.34, "salakhutdinov2008quantitative", "MNIST results", 2.0,
+              protocol={"pixels": f"binary, {_ONCE}", "test images": "10,000", "hidden units": "500",
+                        "training rule": "CD-25, mini-batches of 100", "estimator": "AIS log Z, 14,500 β, 100 runs"}),
+    Published("dbn", "DBN 500-2000: lower bound on the test log-likelihood (nats)", _SM08, "dbn", "log_likelihood",
+              -86.22, "salakhutdinov2008quantitative", "MNIST results", 2.0,
+              protocol={"pixels": f"binary, {_ONCE}", "test images": "10,000", "hidden units": "500, 2000",
+                        "training rule": "greedy, the first layer the CD-25 RBM",
+                        "estimator": "variational bound, top-RBM log Z by AIS, 14,500 β, 100 runs"}),
+    Published("vae", "VAE (k = 1), one stochastic layer: test log-likelihood (nats)", _BURDA, "vae",
+              "log_likelihood", -86.76, "burda2016iwae", "Table 1", 2.0, curve="loss", curve_gain=2.0,
+              protocol={"pixels": f"binary, {_AFRESH}", "test images": "10,000",
+                        "architecture": "784-200-200-50 (tanh)", "training rule": "Adam, mini-batches of 20",
+                        "budget": "3,280 passes over 60,000 images",
+                        "estimator": "importance-weighted bound, k = 5,000"}),
+    Published("gan_parzen", "adversarial nets: Parzen-window log-density of the test set (nats)", _GAN14, "gan",
+              "parzen_ll", 225.0, "goodfellow2014gan", "Table 1", 10.0, error=2.0,
+              protocol={**_PARZEN, "architecture": "MLP generator and maxout discriminator"}),
+    Published("gsn_parzen", "Deep GSN: Parzen-window log-density (nats)", _GAN14, None, "parzen_ll", 214.0,
+              "goodfellow2014gan", "Table 1", 10.0, error=1.1),
+    Published("dbn_parzen", "DBN: Parzen-window log-density (nats)", _GAN14, "dbn", "parzen_ll", 138.0,
+              "goodfellow2014gan", "Table 1", 10.0, error=2.0, protocol=_PARZEN),
+)
+
+
+def budget(record: dict[str, Any]) -> str:
+    """A run's training budget in words: passes over how many images, updates."""
+    config, steps = record["config"], record.get("training", {}).get("steps", 0)
+    images = config.get("train_size") or 60_000
+    if record["family"] == "dbn":
+        return f"{config['epochs']} passes over {images:,} images per layer, {steps:,} updates"
+    return f"{config['epochs']} passes over {images:,} images, {steps:,} updates"
+
+
+def our_protocol(record: dict[str, Any], metric: str) -> dict[str, str]:
+    """The protocol of one of our runs, aspect by aspect as :attr:`Published.protocol` names them."""
+    config, evaluation = record["config"], record.get("evaluation", {})
+    settings = evaluation.get("settings", {})
+    options, train = config.get("model_options", {}), config.get("train_options", {})
+    out = {"test images": f"{settings.get('likelihood_size', 0):,}", "budget": budget(record)}
+    if metric == "parzen_ll":
+        out.update({"pixels": "grey levels", "samples": f"{evaluation.get('samples', 0):,}",
+                    "estimator": "Gaussian Parzen window, σ by the likelihood of 1,000 validation images"})
+        if record["family"] == "gan":
+            out["architecture"] = f"DCGAN (convolutional, width {options.get('width', 64)})"
+        return out
+    out["pixels"] = f"binary, {_AFRESH} (training), {_ONCE} (test)"
+    batch = f"mini-batches of {config['batch_size']}"
+    if record["family"] == "rbm":
+        out["hidden units"] = str(options.get("n_hidden", 500))
+        out["training rule"] = f"CD-{train.get('k', 1)}, {batch}"
+        out["estimator"] = f"AIS log Z, {settings.get('ais_steps', 0):,} β, {settings.get('ais_chains', 0)} runs"
+    elif record["family"] == "dbn":
+        ks = train.get("k", 1)
+        ks = ks if isinstance(ks, list) else [ks] * len(options.get("hidden", (0, 0)))
+        out["hidden units"] = ", ".join(str(h) for h in options.get("hidden", ()))
+        out["training rule"] = "greedy, " + ", then ".join(f"CD-{k}" for k in ks) + f", {batch}"
+        out["estimator"] = (f"variational bound, top-RBM log Z by AIS, {settings.get('ais_steps', 0):,} β, "
+                            f"{settings.get('ais_chains', 0)} runs")
+    elif record["family"] == "vae":
+        out["architecture"] = "784-200-200-50 (tanh)" if record["model"] == "vae_iwae" else record["model"]
+        out["training rule"] = f"Adam, {batch}"
+        out["estimator"] = f"importance-weighted bound, k = {settings.get('iwae_k', 0):,}"
+    return out
+
+
+def protocol_differences(published: Published, records: Sequence[dict[str, Any]]) -> list[str]:
+    """Each aspect of ``published``'s protocol where our runs differ: ``"aspect: ours (paper)"``."""
+    if not records:
+        return []
+    ours = our_protocol(records[0], published.metric)
+    return [f"{aspect}: {ours[aspect]} (paper: {theirs})" for aspect, theirs in published.protocol.items()
+            if aspect in ours and ours[aspect] != theirs]
+
+
+@dataclass(frozen=True)
+class CurveEnd:
+    """How much a run's quality curve still improved over the last fifth of training: ``start``
+    (its value where that fifth begins), ``end`` (at the end), ``improvement`` (a share of
+    ``start``; positive = better)."""
+
+    column: str
+    start: float
+    end: float
+
+    @property
+    def improvement(self) -> float:
+        return (self.start - self.end) / abs(self.start) if self.start else 0.0
+
+    @property
+    def flat(self) -> bool:
+        return self.improvement < FLAT_SHARE
+
+
+def curve_end(history: pd.DataFrame, column: str) -> CurveEnd | None:
+    """:class:`CurveEnd` of ``column`` (lower is better) in a run's ``history`` (its logged rows by
+    ``step``): the mean of its values logged in the fifth of training before the last against the
+    mean over the last fifth, or, where a fifth holds no value (a probe's few points), the last value
+    at or before 80% of training against the last one. None when fewer than two points were logged."""
+    if column not in history:
+        return None
+    points = history[["step", column]].dropna()
+    if len(points) < 2:
+        return None
+    steps, values = points["step"].to_numpy(float), points[column].to_numpy(float)
+    cut = (1 - LAST_PART) * steps[-1]
+    before = values[(steps > cut - LAST_PART * steps[-1]) & (steps <= cut)]
+    last = values[steps > cut]
+    if len(before) and len(last):
+        return CurveEnd(column, float(before.mean()), float(last.mean()))
+    at = np.flatnonzero(steps <= cut)
+    return CurveEnd(column, float(values[at[-1] if len(at) else 0]), float(values[-1]))
+
+
+def budget_verdict(published: Published, records: Sequence[dict[str, Any]]) -> str:
+    """Why ours misses ``published`` by more than its tolerance, read from our runs' curves (mean over
+    seeds): the budget is too short when the curve still improved over the last fifth of training by
+    the row's ``curve_gain`` (in the curve's units) or, without one, by :data:`FLAT_SHARE` of its value;
+    otherwise more of the same training is not shown to help, and the protocol's differences remain."""
+    ends = [e for r in records if (e := curve_end(pd.read_csv(Path(r["dir"]) / "history.csv"), published.curve))]
+    if not ends:
+        return "no curve logged: cause not measured"
+    name = {"fd_probe": "the probe FD", "loss": "the training loss (−ELBO)"}.get(published.curve, published.curve)
+    seeds = f"mean of {len(ends)} seed{'s' * (len(ends) > 1)}"
+    if published.curve_gain is not None:
+        gain = float(np.mean([e.start - e.end for e in ends]))
+        said, short, rule = f"{gain:.2f} nats", gain >= published.curve_gain, f"{published.curve_gain:g} nats"
+    else:
+        share = float(np.mean([e.improvement for e in ends]))
+        said, short, rule = f"{100 * share:.1f}%", share >= FLAT_SHARE, f"{100 * FLAT_SHARE:.0f}%"
+    if short:
+        return (f"training budget too short: {name} still improved by {said} over the last fifth of training "
+                f"({seeds}; still improving: {rule} or more)")
+    return (f"not the budget as measured: {name} improved by {said} over the last fifth of training ({seeds}; "
+            f"less than {rule}), so more of the same training is not shown to help; the protocol's differences "
+            "remain")
+
+
+def side_by_side(records: Sequence[dict[str, Any]], published: Sequence[Published] = PUBLISHED) -> pd.DataFrame:
+    """One row per published number: the paper's value, ours (mean and 95% bootstrap interval over
+    seeds, or the mean and the seed count below :data:`~genstudy.study.compare.MIN_SEEDS`), the
+    difference ours − paper, whether it is within the tolerance, the protocol's differences and the
+    measured cause of a shortfall. ``records``: the chapter's measured runs, each with its ``row``
+    and its folder in ``dir``."""
+    rows = []
+    for p in published:
+        runs = [r for r in records if r.get("row") == p.row and r.get("status") == "ok"]
+        values = np.array([r["metrics"][p.metric] for r in runs if r["metrics"].get(p.metric) is not None], float)
+        withheld = [r["metrics"].get("log_likelihood_withheld") for r in runs
+                    if p.metric == "log_likelihood" and r["metrics"].get("log_likelihood_withheld")]
+        paper = f"{p.value:g}" + (f" ± {p.error:g}" if p.error is not None else "")
+        row = {"published": p.what, "source": f"{p.source}, {p.where}", "paper": paper}
+        if p.row is None:
+            rows.append({**row, "ours": "not in this study", "difference": "", "verdict": "", "our budget": "",
+                         "differences": "", "cause": ""})
+            continue
+        if not len(values):
+            reason = f"withheld: {withheld[0]}" if withheld else "no finished run"
+            rows.append({**row, "ours": reason, "difference": "", "verdict": "", "our budget": "",
+                         "differences": "; ".join(protocol_differences(p, runs)), "cause": ""})
+            continue
+        mean, diff = float(values.mean()), float(values.mean()) - p.value
+        if len(values) >= MIN_SEEDS:
+            low, high = bootstrap_interval(values)
+            ours = f"{mean:.2f} [{low:.2f}, {high:.2f}]"
+            difference = f"{diff:+.2f} [{low - p.value:+.2f}, {high - p.value:+.2f}]"
+        else:
+            ours = f"{mean:.2f} ({len(values)} seed{'s' * (len(values) > 1)})"
+            difference = f"{diff:+.2f}"
+        if abs(diff) <= p.tolerance:
+            verdict, cause = f"within ±{p.tolerance:g}", ""
+        elif diff < 0:
+            verdict, cause = f"below by more than {p.tolerance:g}", budget_verdict(p, runs)
+        else:
+            verdict, cause = f"above by more than {p.tolerance:g}", ""
+        if withheld:
+            verdict += f" ({len(withheld)} seed(s) withheld: {withheld[0]})"
+        rows.append({**row, "ours": ours, "difference": difference, "verdict": verdict, "our budget": budget(runs[0]),
+                     "differences": "; ".join(protocol_differences(p, runs)), "cause": cause})
+    return pd.DataFrame(rows)
+
+
+def curves(records: Sequence[dict[str, Any]], published: Sequence[Published] = PUBLISHED) -> pd.DataFrame:
+    """The quality curve each row's verdict reads (:attr:`Published.curve`), long form: ``row,
+    curve, seed, step, share, value``, ``share`` being the step as a share of the run's last one
+    (the last fifth starts at 0.8)."""
+    parts = []
+    for row, column in dict.fromkeys((p.row, p.curve) for p in published if p.row is not None):
+        for r in records:
+            if r.get("row") != row or r.get("status") != "ok":
+                continue
+            history = pd.read_csv(Path(r["dir"]) / "history.csv")
+            if column not in history:
+                continue
+            points = history[["step", column]].dropna()
+            parts.append(pd.DataFrame({"row": row, "curve": column, "seed": r["seed"], "step": points["step"],
+                                       "share": points["step"] / max(points["step"].max(), 1),
+                                       "value": points[column]}))
+    columns = ["row", "curve", "seed", "step", "share", "value"]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def plan_table(plan: LiteraturePlan) -> pd.DataFrame:
+    """The chapter's runs as a table: per row, the model, its options, training options, epochs,
+    batch size, seeds and the profile whose evaluation settings measure it."""
+    return pd.DataFrame([{"row": row, "model": run.model, "architecture options": run.model_options or "defaults",
+                          "training options": run.train_options or "defaults", "epochs": run.epochs,
+                          "batch": run.batch_size, "seeds": ", ".join(map(str, plan.seeds)),
+                          "evaluated on profile": plan.profile} for row, run in plan.runs.items()]).set_index("row")

@@ -1,0 +1,187 @@
+"""The chapter *Against the literature*: its plan, the papers' protocols against ours, the
+side-by-side table and the flatness rule that names a shortfall's cause."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from genstudy.config import LITERATURE, get_profile, literature_plan
+from genstudy.errors import ParameterError
+from genstudy.models import build
+from genstudy.models.registry import REGISTRY
+from genstudy.study import literature as lit
+from genstudy.study.compare import bootstrap_interval
+from genstudy.training.tasks import DBNTask
+
+RBM_ROW = next(p for p in lit.PUBLISHED if p.key == "rbm")
+
+
+def _settings(profile: str) -> dict[str, int]:
+    p = get_profile(profile)
+    return {"eval_samples": p.eval_samples, "likelihood_size": p.likelihood_size, "iwae_k": p.iwae_k,
+            "ais_steps": p.ais_steps, "ais_chains": p.ais_chains}
+
+
+def _record(tmp_path: Path, seed: int, value: float | None, losses: list[float], *, row: str = "rbm",
+            profile: str = "literature", withheld: str | None = None) -> dict[str, Any]:
+    """A measured RBM run of the chapter whose history logs ``losses`` as its probe FD every 10 steps."""
+    directory = tmp_path / f"{row}-{seed}"
+    directory.mkdir()
+    steps = np.arange(len(losses)) * 10
+    pd.DataFrame({"step": steps, "fd_probe": losses}).to_csv(directory / "history.csv", index=False)
+    metrics: dict[str, Any] = {"parzen_ll": 100.0}
+    if value is not None:
+        metrics["log_likelihood"] = value
+    if withheld:
+        metrics["log_likelihood_withheld"] = withheld
+    return {"row": row, "status": "ok", "seed": seed, "family": "rbm", "model": "rbm", "dir": str(directory),
+            "config": {"epochs": 10, "batch_size": 100, "train_size": None, "model_options": {"n_hidden": 500},
+                       "train_options": {"k": 25}},
+            "training": {"steps": int(steps[-1])}, "metrics": metrics,
+            "evaluation": {"settings": _settings(profile), "samples": 10_000}}
+
+
+def test_every_plan_trains_registered_models_and_the_reduced_ones_say_so() -> None:
+    for profile, plan in LITERATURE.items():
+        assert set(plan.runs) == {p.row for p in lit.PUBLISHED if p.row is not None}
+        assert all(run.model in REGISTRY for run in plan.runs.values())
+        assert (plan.reduced is None) == (profile in ("full", "literature")), profile
+    assert len(literature_plan("quick").seeds) >= 3 and len(literature_plan("full").seeds) >= 3
+    with pytest.raises(ParameterError, match="profile"):
+        literature_plan("nope")
+
+
+def test_the_full_plan_evaluates_as_the_papers_did(tmp_path: Path) -> None:
+    """On the chapter's own profile the test set, the AIS schedule and k are the papers': the only
+    differences left for the RBM are the binarization of the training images and the budget."""
+    full = _record(tmp_path, 0, -90.0, [10.0, 9.0])
+    assert lit.protocol_differences(RBM_ROW, [full]) == [
+        "pixels: binary, drawn afresh for every mini-batch (training), drawn once (test) (paper: binary, drawn once)"]
+    vae = next(p for p in lit.PUBLISHED if p.key == "vae")
+    ours = lit.our_protocol({**full, "family": "vae", "model": "vae_iwae",
+                             "config": {**full["config"], "batch_size": 20}}, "log_likelihood")
+    assert ours["estimator"] == vae.protocol["estimator"] and ours["architecture"] == vae.protocol["architecture"]
+    assert ours["test images"] == vae.protocol["test images"] == "10,000"
+    smoke = _record(tmp_path, 1, -90.0, [10.0, 9.0], profile="smoke")
+    assert "test images: 500 (paper: 10,000)" in lit.protocol_differences(RBM_ROW, [smoke])
+    assert "estimator: AIS log Z, 300 β, 32 runs (paper: AIS log Z, 14,500 β, 100 runs)" in \
+        lit.protocol_differences(RBM_ROW, [smoke])
+
+
+def test_curve_end_compares_the_last_fifth_with_the_one_before() -> None:
+    history = pd.DataFrame({"step": np.arange(11) * 10, "loss": [np.nan, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]})
+    end = lit.curve_end(history, "loss")
+    assert end is not None
+    assert (end.start, end.end) == (2.5, 0.5)  # steps 70-80 against steps 90-100
+    assert end.improvement == pytest.approx(0.8) and not end.flat
+    sparse = pd.DataFrame({"step": [0, 50, 100], "fd_probe": [100.0, 50.0, 49.5]})
+    end = lit.curve_end(sparse, "fd_probe")  # no probe in steps 60-80: the last one before 80 against the end
+    assert end is not None and (end.start, end.end) == (50.0, 49.5) and end.flat
+    assert lit.curve_end(sparse.head(1), "fd_probe") is None
+    assert lit.curve_end(sparse, "loss") is None
+
+
+def test_side_by_side_gives_the_mean_its_interval_the_difference_and_a_measured_cause(tmp_path: Path) -> None:
+    rising = [100.0 - 5 * i for i in range(11)]
+    records = [_record(tmp_path, s, v, rising) for s, v in enumerate([-90.0, -91.0, -92.0])]
+    table = lit.side_by_side(records, [RBM_ROW]).iloc[0]
+    low, high = bootstrap_interval(np.array([-90.0, -91.0, -92.0]))
+    assert table["paper"] == "-86.34"
+    assert table["ours"] == f"-91.00 [{low:.2f}, {high:.2f}]"
+    assert table["difference"].startswith("-4.66 [")
+    assert table["verdict"] == "below by more than 2"
+    assert table["cause"].startswith("training budget too short: the probe FD still improved by 16.0% over")
+    assert table["our budget"] == "10 passes over 60,000 images, 100 updates"
+
+
+def test_a_flat_curve_is_not_called_the_budget_and_a_close_value_needs_no_cause(tmp_path: Path) -> None:
+    flat = [100.0] * 6 + [50.0] * 5
+    (tmp_path / "far").mkdir()
+    (tmp_path / "near").mkdir()
+    far = [_record(tmp_path / "far", s, -95.0, flat) for s in range(3)]
+    assert lit.side_by_side(far, [RBM_ROW]).iloc[0]["cause"].startswith(
+        "not the budget as measured: the probe FD improved by 0.0% over the last fifth")
+    near = [_record(tmp_path / "near", s, -87.0, flat) for s in range(2)]
+    row = lit.side_by_side(near, [RBM_ROW]).iloc[0]
+    assert (row["ours"], row["difference"], row["verdict"], row["cause"]) == ("-87.00 (2 seeds)", "-0.66",
+                                                                              "within ±2", "")
+
+
+def test_withheld_likelihoods_and_rows_without_a_model_are_shown_not_filled(tmp_path: Path) -> None:
+    records = [_record(tmp_path, 0, None, [1.0, 1.0], withheld="AIS effective sample size 1.2 < 10")]
+    gsn = next(p for p in lit.PUBLISHED if p.row is None)
+    table = lit.side_by_side(records, [RBM_ROW, gsn])
+    assert table.iloc[0]["ours"] == "withheld: AIS effective sample size 1.2 < 10"
+    assert table.iloc[1]["ours"] == "not in this study" and table.iloc[1]["paper"] == "214 ± 1.1"
+
+
+def test_curves_are_the_rows_own_columns(tmp_path: Path) -> None:
+    records = [_record(tmp_path, s, -90.0, [3.0, 2.0, 1.0]) for s in range(2)]
+    curves = lit.curves(records, [RBM_ROW])
+    assert list(curves.columns) == ["row", "curve", "seed", "step", "share", "value"]
+    assert curves["share"].tolist() == [0.0, 0.5, 1.0] * 2 and set(curves["curve"]) == {"fd_probe"}
+
+
+def test_the_dbn_takes_one_cd_k_per_layer() -> None:
+    dbn = build("dbn", hidden=[20, 30])
+    assert [t.k for t in DBNTask(dbn, k=[25, 3]).trainers] == [25, 3]
+    assert [t.k for t in DBNTask(dbn, k=2).trainers] == [2, 2]
+    with pytest.raises(ParameterError, match="one per layer"):
+        DBNTask(dbn, k=[25])
+
+
+def test_the_vae_of_burda_et_al_has_their_layers() -> None:
+    model = build("vae_iwae")
+    linear = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in linear] == [(784, 200), (200, 200), (200, 100), (50, 200),
+                                                                 (200, 200), (200, 784)]
+    assert model.n_parameters() == 425_284 and model.likelihood == "bernoulli"
+
+
+def test_a_loss_in_nats_is_judged_by_its_gain_in_nats(tmp_path: Path) -> None:
+    """The VAE's −ELBO near 200 nats that still falls 3 nats over the last fifth is short of budget,
+    though 3 nats are under 2% of it; 1 nat is not."""
+    vae = next(p for p in lit.PUBLISHED if p.key == "vae")
+    for gain, short in ((3.0, True), (1.0, False)):
+        folder = tmp_path / str(gain)
+        folder.mkdir()
+        losses = [210.0] * 9 + [210.0 - gain] * 2  # steps 70-80 at 210, steps 90-100 lower by the gain
+        records = [{**_record(folder, s, -200.0, [0.0, 0.0], row="vae"), "family": "vae", "model": "vae_iwae"}
+                   for s in range(3)]
+        for r in records:
+            pd.DataFrame({"step": np.arange(11) * 10, "loss": losses}).to_csv(Path(r["dir"]) / "history.csv")
+        cause = lit.side_by_side(records, [vae]).iloc[0]["cause"]
+        assert cause.startswith("training budget too short" if short else "not the budget as measured"), cause
+        assert f"improved by {gain:.2f} nats" in cause
+
+
+@pytest.mark.parametrize(("profile", "retrained"), [("smoke", True), ("quick", True), ("full", False)])
+def test_reduced_versions_retrain_and_the_full_one_resumes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                           profile: str, retrained: bool) -> None:
+    from genstudy.runs import literature as runs
+
+    calls: list[tuple[str, str, bool]] = []
+
+    def train_run(params: Any, out: Path, *, name: str, force: bool, **_: Any) -> Any:
+        calls.append(("train", name, force))
+        assert out == tmp_path / "literature" and params.dataset == "mnist"
+        assert params.profile == literature_plan(profile).profile
+        return type("Run", (), {"record": {"status": "ok"}, "directory": out / name})()
+
+    def evaluate_run(directory: Path, *, force: bool, **_: Any) -> dict[str, Any]:
+        calls.append(("evaluate", directory.name, force))
+        return {"status": "ok", "metrics": {}}
+
+    monkeypatch.setattr(runs, "train_run", train_run)
+    monkeypatch.setattr(runs, "evaluate_run", evaluate_run)
+    records = runs.train_literature(profile, results=tmp_path, log=lambda _: None)
+    plan = literature_plan(profile)
+    assert [r["row"] for r in records] == [row for row in plan.runs for _ in plan.seeds]
+    assert {force for _, _, force in calls} == {retrained}
+    assert calls[0][1] == f"{profile}-rbm-mnist-seed0" and len(calls) == 2 * len(records)
