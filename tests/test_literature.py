@@ -49,7 +49,7 @@ def _record(tmp_path: Path, seed: int, value: float | None, losses: list[float],
 
 def test_every_plan_trains_registered_models_and_the_reduced_ones_say_so() -> None:
     for profile, plan in LITERATURE.items():
-        assert set(plan.runs) == {p.row for p in lit.PUBLISHED if p.row is not None}
+        assert {*plan.runs, "stacked"} == {p.row for p in lit.PUBLISHED if p.row is not None}
         assert all(run.model in REGISTRY for run in plan.runs.values())
         assert (plan.reduced is None) == (profile in ("full", "literature")), profile
     assert len(literature_plan("quick").seeds) >= 3 and len(literature_plan("full").seeds) >= 3
@@ -95,7 +95,7 @@ def test_side_by_side_gives_the_mean_its_interval_the_difference_and_a_measured_
     assert table["paper"] == "-86.34"
     assert table["ours"] == f"-91.00 [{low:.2f}, {high:.2f}]"
     assert table["difference"].startswith("-4.66 [")
-    assert table["verdict"] == "below by more than 2"
+    assert table["verdict"] == "worse by more than 2"
     assert table["cause"].startswith("training budget too short: the probe FD still improved by 16.0% over")
     assert table["our budget"] == "10 passes over 60,000 images, 100 updates"
 
@@ -185,3 +185,62 @@ def test_reduced_versions_retrain_and_the_full_one_resumes(monkeypatch: pytest.M
     assert [r["row"] for r in records] == [row for row in plan.runs for _ in plan.seeds]
     assert {force for _, _, force in calls} == {retrained}
     assert calls[0][1] == f"{profile}-rbm-mnist-seed0" and len(calls) == 2 * len(records)
+
+
+def test_stacked_mnist_draws_three_digits_and_names_their_mode() -> None:
+    from genstudy.data.stacked import stack_digits
+
+    images = np.arange(5, dtype=np.uint8)[:, None, None].repeat(2, 1).repeat(2, 2)  # image i is filled with i
+    labels = np.array([3, 1, 4, 1, 5])
+    stacked, modes = stack_digits(images, labels, 200, seed=0)
+    assert stacked.shape == (200, 3, 2, 2) and stacked.dtype == np.uint8
+    index = stacked[:, :, 0, 0]  # the image each channel came from
+    assert (modes == labels[index[:, 0]] * 100 + labels[index[:, 1]] * 10 + labels[index[:, 2]]).all()
+    assert (stack_digits(images, labels, 200, seed=0)[1] == modes).all()
+    assert not (stack_digits(images, labels, 200, seed=1)[1] == modes).all()
+
+
+def test_mode_counts_and_their_kl_to_uniform() -> None:
+    from genstudy.metrics.modes import count_modes
+
+    collapsed = count_modes(np.array([[1, 2, 3]] * 10))
+    assert collapsed.captured == 1 and collapsed.counts[123] == 10
+    assert collapsed.kl == pytest.approx(np.log(1000))
+    every = count_modes(np.array([[a, b, c] for a in range(10) for b in range(10) for c in range(10)]))
+    assert every.captured == 1000 and every.kl == pytest.approx(0.0)
+    half = count_modes(np.array([[a, b, c] for a in range(5) for b in range(10) for c in range(10)]))
+    assert half.captured == 500 and half.kl == pytest.approx(np.log(2))
+    with pytest.raises(ValueError, match=r"\(N, 3\) integers 0..9"):
+        count_modes(np.array([[1, 2, 10]]))
+
+
+def test_the_stacked_rows_read_modes_and_kl_without_a_tolerance(tmp_path: Path) -> None:
+    rows = [p for p in lit.PUBLISHED if p.row == "stacked"]
+    records = []
+    for seed, (modes, kl) in enumerate([(400, 1.0), (500, 0.9), (600, 0.8)]):
+        r = _record(tmp_path, seed, None, [2.0, 1.0], row="stacked")
+        records.append({**r, "family": "gan", "model": "dcgan", "metrics": {"stacked_modes": modes, "stacked_kl": kl},
+                        "config": {"epochs": 3, "batch_size": 64, "train_size": 60_000, "samples": 26_000,
+                                   "model_options": {"width": 32, "channels": 3}, "train_options": {}}})
+    table = lit.side_by_side(records, rows)
+    assert table["paper"].tolist() == ["99", "3.4"]
+    assert table["ours"].iloc[0].startswith("500.00 [") and table["difference"].iloc[0].startswith("+401.00 [")
+    assert table["verdict"].tolist() == ["better than the paper's run (no tolerance: a single run)"] * 2
+    assert table["cause"].tolist() == ["", ""]
+    assert "samples: 26,000" not in table["differences"].iloc[0]  # the papers' sample count is not restated
+    assert table["differences"].iloc[0] == ("counted by: the study's MNIST classifier (99.2% on the test set) "
+                                            "(paper: a pretrained MNIST classifier)")
+
+
+def test_stacked_images_are_dcgans_input_and_the_three_channel_dcgan_draws_them() -> None:
+    from genstudy.models.gan import dcgan
+    from genstudy.runs.stacked import stacked_images
+
+    images = np.full((6, 28, 28), 255, dtype=np.uint8)
+    x = stacked_images(images, np.arange(6), 4, seed=0, device=torch.device("cpu"))
+    assert x.shape == (4, 3, 32, 32)
+    assert x[:, :, 2:30, 2:30].eq(1.0).all() and x[:, :, :2].eq(-1.0).all()  # ink at 1, the padding at -1
+    model = dcgan(width=8, channels=3)
+    assert model.data_shape == (3, 32, 32)
+    sample = model.sample(5, torch.Generator().manual_seed(0))
+    assert sample.shape == (5, 3, 32, 32) and sample.min() >= 0.0 and sample.max() <= 1.0

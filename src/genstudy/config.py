@@ -173,14 +173,31 @@ class LiteratureRun:
 
 
 @dataclass(frozen=True)
+class StackedRun:
+    """DCGAN on Stacked MNIST (:mod:`genstudy.data.stacked`): ``images`` training images, ``epochs``
+    passes in batches of ``batch_size``, networks of ``width``; its modes counted in ``samples``
+    samples, and in ``probe_samples`` at each of ``probes`` evenly spaced steps of training."""
+
+    images: int
+    epochs: int
+    batch_size: int = 64
+    width: int = 32
+    samples: int = 26_000
+    probes: int = 10
+    probe_samples: int = 2_000
+
+
+@dataclass(frozen=True)
 class LiteraturePlan:
     """What the chapter *Against the literature* trains in a book of one profile: ``runs`` by row
     name, each for every seed of ``seeds``, measured on ``profile``'s evaluation settings (a book's
-    profile may use a smaller one: ``reduced`` says so and why)."""
+    profile may use a smaller one: ``reduced`` says so and why), and ``stacked``, DCGAN on Stacked
+    MNIST for every seed."""
 
     profile: str
     seeds: tuple[int, ...]
     runs: dict[str, LiteratureRun]
+    stacked: StackedRun
     reduced: str | None = None
 
 
@@ -205,12 +222,15 @@ def _literature_runs(rbm_epochs: int, dbn_epochs: int, vae_epochs: int, gan_epoc
 #: sample, 227 s for 10,000 x 5,000); the full book runs it. Smoke and quick show it reduced:
 #: the smoke profile's evaluation on 2,000 images, marked as such.
 LITERATURE: dict[str, LiteraturePlan] = {
-    "smoke": LiteraturePlan("smoke", (0,), _literature_runs(1, 1, 1, 1),
+    "smoke": LiteraturePlan("smoke", (0,), _literature_runs(1, 1, 1, 1), StackedRun(2_000, 1, samples=2_000, probes=3,
+                                                                                   probe_samples=500),
                             reduced="1 epoch of 2,000 images, one seed: the chapter's plumbing, not its numbers"),
     "quick": LiteraturePlan("smoke", (0, 1, 2), _literature_runs(3, 2, 5, 2),
+                            StackedRun(2_000, 2, samples=5_000, probes=3, probe_samples=1_000),
                             reduced="2,000 training images and the smoke profile's evaluation (500 test images, "
                                     "300 AIS steps, k = 20), 3 seeds: far from the papers' budgets"),
-    "full": LiteraturePlan("literature", (0, 1, 2), _literature_runs(10, 10, 50, 5)),
+    # Stacked MNIST: 60,000 images, 3 epochs of DCGAN (width 32, 3 channels) per seed.
+    "full": LiteraturePlan("literature", (0, 1, 2), _literature_runs(10, 10, 50, 5), StackedRun(60_000, 3)),
 }
 LITERATURE["literature"] = LITERATURE["full"]
 

@@ -175,9 +175,11 @@ class GAN(GenerativeModel):
         return ((x + 1.0) / 2.0).clamp_(0.0, 1.0)
 
 
-def dcgan(latent_dim: int = 100, width: int = 64) -> GAN:
-    """DCGAN (Radford et al. 2016) for 1x32x32 images, weights initialised N(0, 0.02) as in the paper."""
-    model = GAN(DCGANGenerator(latent_dim, width), DCGANDiscriminator(width), latent_dim)
+def dcgan(latent_dim: int = 100, width: int = 64, channels: int = 1) -> GAN:
+    """DCGAN (Radford et al. 2016) for ``channels`` x 32 x 32 images, weights initialised N(0, 0.02) as in
+    the paper."""
+    model = GAN(DCGANGenerator(latent_dim, width, channels), DCGANDiscriminator(width, channels), latent_dim)
+    model.data_shape = (channels, 32, 32)
     model.apply(dcgan_init)
     return model
 

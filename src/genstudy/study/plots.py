@@ -336,8 +336,24 @@ def literature_curves(curves: pd.DataFrame, title: str) -> Figure:
         sns.lineplot(data=part, x="share", y="value", hue="seed", marker=".", ax=ax, legend=ax is axes[0][0])
         ax.axvspan(0.8, 1.0, color="0.9", zorder=0)
         ax.set_xlabel("share of training")
-        ax.set_ylabel({"fd_probe": "probe FD ↓", "loss": "−ELBO, nats ↓"}.get(part["curve"].iloc[0], "value"))
+        ax.set_ylabel({"fd_probe": "probe FD ↓", "loss": "−ELBO, nats ↓",
+                       "kl_probe": "KL over modes, nats ↓"}.get(part["curve"].iloc[0], "value"))
         ax.set_title(row, fontsize=10)
     fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def colour_grids(grids: dict[str, np.ndarray], nrow: int = 8, suptitle: str | None = None) -> Figure:
+    """One panel per entry of ``grids``: its (N, 3, H, W) uint8 images tiled ``nrow`` to a side, the
+    three channels shown as red, green and blue (Stacked MNIST: one digit per channel)."""
+    fig, axes = plt.subplots(1, len(grids), figsize=(3.2 * len(grids), 3.4), squeeze=False)
+    for ax, (title, images) in zip(axes[0], grids.items(), strict=True):
+        tiles = np.stack([image_grid(images[: nrow * nrow, c], nrow) for c in range(3)], -1)
+        ax.imshow(tiles)
+        ax.set_title(title, fontsize=9)
+        ax.axis("off")
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=10)
     fig.tight_layout()
     return fig
