@@ -200,6 +200,12 @@ class LiteraturePlan:
     stacked: StackedRun
     reduced: str | None = None
 
+    @property
+    def reuses_runs(self) -> bool:
+        """Whether the chapter keeps finished runs and resumes interrupted ones (the full version's
+        hours), rather than retraining every run as a reduced page does to show the runs it made."""
+        return self.reduced is None
+
 
 def _literature_runs(rbm_epochs: int, dbn_epochs: int, vae_epochs: int, gan_epochs: int) -> dict[str, LiteratureRun]:
     """The chapter's runs at these epochs (architectures and training rules of the papers, or the

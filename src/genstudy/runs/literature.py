@@ -43,7 +43,7 @@ def train_literature(book_profile: str, *, results: Path | None = None, device: 
     and resumes interrupted ones; otherwise every run is trained afresh.
     """
     plan = literature_plan(book_profile)
-    reuse = plan.reduced is None if reuse is None else reuse
+    reuse = plan.reuses_runs if reuse is None else reuse
     out = (results or results_dir()) / LITERATURE_SUBDIR
     records = []
     for row, run in plan.runs.items():

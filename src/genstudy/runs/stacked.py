@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import torch
 
 from genstudy.config import StackedRun, literature_plan, resolve_device
@@ -28,6 +27,7 @@ from genstudy.metrics import classifier as clf
 from genstudy.metrics.modes import ModeCount, count_modes, read_digits
 from genstudy.models.gan import dcgan
 from genstudy.paths import LITERATURE_SUBDIR, results_dir
+from genstudy.runs.artifacts import write_artifacts
 from genstudy.runs.evaluate import draw
 from genstudy.runs.record import device_description, new_record, read_record, run_dir, write_record
 from genstudy.training import fit, make_deterministic, make_task, seed_everything
@@ -58,7 +58,7 @@ def train_stacked(book_profile: str, *, results: Path | None = None, device: str
     ``reuse`` (default: for the full version only) keeps a finished run of the same configuration."""
     plan = literature_plan(book_profile)
     spec = plan.stacked
-    reuse = plan.reduced is None if reuse is None else reuse
+    reuse = plan.reuses_runs if reuse is None else reuse
     dev = resolve_device(device)
     mnist = load_images("mnist", data_dir)
     classifier = clf.load_classifier("mnist")
@@ -107,15 +107,14 @@ def _train(spec: StackedRun, config: dict[str, Any], directory: Path, mnist: Ima
         metrics = {"stacked_modes": modes.captured, "stacked_kl": round(modes.kl, 6)}
         grid = (samples[:64] * 255).round().to(torch.uint8).numpy()
         write_atomic(directory / "samples.npy", lambda f: np.save(f, grid))
-    history = pd.DataFrame(result.history).to_csv(index=False).encode()
-    write_atomic(directory / "history.csv", lambda f: f.write(history))
+    artifacts = write_artifacts(directory, result.history, None)
     record = new_record(
         rid=directory.name, status=result.status, message=result.message, model="dcgan", family="gan",
         framework="pytorch", dataset=DATASET, profile=config["profile"], seed=seed, device=dev.type,
         device_name=device_description(dev), params_count=model.n_parameters(), config=config,
         training={"steps": result.steps, "epochs": result.epochs, "resumed_from_step": result.resumed_from_step},
         timings={"train_s": round(result.train_s, 3), "probe_s": round(result.probe_s, 3)}, metrics=metrics,
-        artifacts={"history": "history.csv", **({"samples_npy": "samples.npy"} if metrics else {})})
+        artifacts={**artifacts, **({"samples_npy": "samples.npy"} if metrics else {})})
     write_record(directory, record)
     (directory / "checkpoint.pt").unlink(missing_ok=True)
     if metrics:

@@ -113,11 +113,11 @@ def our_protocol(record: dict[str, Any], metric: str) -> dict[str, str]:
     config, evaluation = record["config"], record.get("evaluation", {})
     settings = evaluation.get("settings", {})
     options, train = config.get("model_options", {}), config.get("train_options", {})
-    out = {"test images": f"{settings.get('likelihood_size', 0):,}", "budget": budget(record)}
     if metric.startswith("stacked"):
         return {"budget": budget(record), "data": _STACKED["data"], "samples": f"{config.get('samples', 0):,}",
                 "counted by": "the study's MNIST classifier (99.2% on the test set)",
                 "architecture": f"DCGAN (width {options.get('width', 64)}, 3 channels)"}
+    out = {"test images": f"{settings.get('likelihood_size', 0):,}", "budget": budget(record)}
     if metric == "parzen_ll":
         out.update({"pixels": "grey levels", "samples": f"{evaluation.get('samples', 0):,}",
                     "estimator": "Gaussian Parzen window, σ by the likelihood of 1,000 validation images"})
