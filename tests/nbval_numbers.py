@@ -9,7 +9,7 @@ a fresh execution, every number included. Before comparing, each output text is 
    ratios of them (written ``"0.35×"``, with the multiplication sign), values read at a budget of
    measured seconds (written with a tilde, ``"~80.0 [70.1, 90.2]"``), memory addresses, pandas
    Styler's random table ids, Keras' layer counters, the machine's thread count and GPU name,
-   timestamps;
+   timestamps, the commits of a provenance line;
 2. every decimal number is rounded to :data:`SIGNIFICANT` significant digits, so the last
    digits of a float reduction (which may move with a library's kernel choice) do not fail a
    test, while any change a reader would see does;
@@ -37,6 +37,7 @@ MASKS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p,
     (r"cpu \(\d+ threads\)", "cpu (N threads)"),                            # the machine's threads
     (r"cuda: [^\n<\"'|]+", "cuda: <GPU>"),                                  # the GPU's name
     (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[+-]\d{2}:\d{2}|Z)?", "<TIME>"),
+    (r"\bcommits? (?:[0-9a-f]{7}(?:\+dirty)?|unknown)(?:, (?:[0-9a-f]{7}(?:\+dirty)?|unknown))*", "commit <COMMIT>"),
 ))
 BLANKS = re.compile(r"[ \t]+")
 DECIMAL = re.compile(r"(?<![\w.])-?\d+\.\d+(?:[eE][-+]?\d+)?(?![\w.])|(?<![\w.])-?\d+[eE][-+]?\d+(?![\w.])")

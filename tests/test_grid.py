@@ -98,6 +98,8 @@ def test_plan_repeats_each_kind_over_what_it_varies_with() -> None:
     gan1 = next(r for r in runs if r.execution_id == "02_gan-fashion_mnist-seed1")
     assert gan1.parameters == {"profile": "full", "dataset": "fashion_mnist", "seed": 1}  # declared ones only
     assert next(r for r in runs if r.execution_id == "06_toy2d-seed1").parameters == {"profile": "full", "seed": 1}
+    # the article's code runs one seed (its notebook's metadata genstudy.seeds = 1); families run all three
+    assert [i for i in ids if i.startswith("01_")] == ["01_article_tensorflow-fashion_mnist-seed0"]
 
 
 def test_plan_overrides_select_models_seeds_datasets_and_device(tmp_path: Path) -> None:
@@ -219,11 +221,12 @@ def test_a_published_build_keeps_stale_runs_as_they_were_and_refresh_executes_th
     assert set(actions(forced).values()) == {"executed"}
 
 
-def test_only_the_full_profile_is_published_and_the_cli_can_refresh_it() -> None:
-    from genstudy.config import PROFILES
+def test_of_the_books_profiles_only_full_is_published_and_the_cli_can_refresh_it() -> None:
+    from genstudy.config import BOOK_PROFILES, PROFILES
     from genstudy.site.cli import build_parser
 
-    assert [name for name, p in PROFILES.items() if p.published] == ["full"]
+    assert [name for name in BOOK_PROFILES if PROFILES[name].published] == ["full"]
+    assert PROFILES["literature"].published  # the full book's literature runs are committed with it
     assert build_parser().parse_args(["book", "--profile", "full", "--refresh"]).refresh
 
 

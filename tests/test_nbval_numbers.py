@@ -21,6 +21,9 @@ def test_what_differs_between_executions_is_masked() -> None:
     b = sanitize('ok in 9 s on cpu (16 threads) <td id="T_aadaa_row0_col1">0.1231</td> at 0x7f00aa11bb22')
     assert a == b == 'ok in <SECONDS> s on cpu (N threads) <td id="T_<ID>_row0_col1">0.123</td> at 0x<ADDRESS>'
     assert sanitize("FD 0.124") != sanitize("FD 0.123")
+    assert sanitize("7 runs · commit 0140c9b") == sanitize("7 runs · commits 0140c9b+dirty, bd9cc66") \
+        == "7 runs · commit <COMMIT>"
+    assert sanitize("a commitment") == "a commitment"
 
 
 def test_times_and_their_ratios_are_masked_whatever_their_width() -> None:

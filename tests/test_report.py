@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genstudy.runs.record import new_record, write_record
+from genstudy.runs.record import git_commit, new_record, write_record
 from genstudy.study import claims, findings, report
 from genstudy.study import compare as cmp
 
@@ -95,8 +95,13 @@ def test_framework_pairs_only_for_models_trained_in_both(study: Path) -> None:
 
 
 def test_provenance_says_profile_seeds_device_and_run_count(study: Path) -> None:
-    line = report.provenance(report.runs_frame(study, "quick"), "quick")
-    assert line == "profile quick · fashion_mnist · seeds 0, 1, 2 · cpu (2 threads) · 7 runs"
+    frame = report.runs_frame(study, "quick")
+    commit = report.short_commit(git_commit())
+    line = report.provenance(frame, "quick")
+    assert line == f"profile quick · fashion_mnist · seeds 0, 1, 2 · cpu (2 threads) · 7 runs · commit {commit}"
+    frame.loc[0, "commit"] = "0123456789abcdef+dirty"
+    assert report.provenance(frame, "quick").endswith(f" · 7 runs · commits 0123456+dirty, {commit}")
+    assert report.short_commit(None) == "unknown"
 
 
 # --- the claims ---------------------------------------------------------------------------------

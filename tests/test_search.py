@@ -53,7 +53,7 @@ def test_unknown_model_and_count_are_refused() -> None:
 
 def test_the_books_values_come_from_the_profile_and_the_tasks() -> None:
     assert search.book_values("dcgan", "quick") == {"lr": 2e-4, "beta1": 0.5, "width": 32}
-    assert search.book_values("dcgan", "full")["width"] == 64
+    assert search.book_values("dcgan", "full")["width"] == 32
     assert search.book_values("vae_mlp") == {"lr": 1e-3, "beta1": 0.9, "hidden": 512}
     assert search.book_values("dbn") == {"lr": 0.05, "momentum": 0.5, "hidden": (500, 200)}
     table = sensitivity.space_table("quick")

@@ -166,3 +166,36 @@ def test_killing_genstudy_train_then_restarting_resumes(tmp_path: Path) -> None:
     record = json.loads((run_dir / "record.json").read_text())
     assert record["status"] == "ok" and record["training"]["resumed_from_step"] >= 2
     assert not list(run_dir.glob(".*.tmp")), "temporaries of the killed writer were not cleaned up"
+
+
+def test_a_published_run_withholds_weights_over_the_limit_from_git(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from genstudy.runs import artifacts
+
+    monkeypatch.setattr(artifacts, "PUBLISHED_WEIGHTS_LIMIT", 100)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "small.pt").write_bytes(b"0" * 100)
+    (tmp_path / "big.pt").write_bytes(b"0" * 101)
+    assert artifacts.weights_artifacts(tmp_path, "small.pt", True) == {"weights": "small.pt"}
+    assert artifacts.weights_artifacts(tmp_path, "big.pt", False) == {"weights": "big.pt"}
+    assert not (tmp_path / ".gitignore").exists()
+    assert artifacts.weights_artifacts(tmp_path, "big.pt", True) == {"weights": "big.pt", "weights_withheld": "big.pt"}
+
+    def ignored(name: str) -> bool:
+        return subprocess.run(["git", "-C", str(tmp_path), "check-ignore", "-q", name]).returncode == 0
+
+    assert ignored("big.pt") and not ignored("small.pt")
+
+
+def test_a_finished_run_without_its_weights_is_retrained(tmp_path: Path) -> None:
+    params = RunParams(model="rbm", profile="smoke", device="cpu")
+    first = train_run(params, tmp_path, log=quiet)
+    said: list[str] = []
+    again = train_run(params, tmp_path, log=said.append)
+    assert again.result is None and "up to date" in said[-1]
+    trained = weights(first.directory / "model.pt")
+    (first.directory / "model.pt").unlink()  # a published run whose weights were not committed
+    said.clear()
+    third = train_run(params, tmp_path, log=said.append)
+    assert third.result is not None and not any("up to date" in s for s in said)
+    assert torch.equal(trained["W"], weights(third.directory / "model.pt")["W"])  # the same run again

@@ -30,7 +30,7 @@ from genstudy.config import get_profile
 from genstudy.data import to_tensor
 from genstudy.errors import GenstudyError, ParameterError
 from genstudy.models import canonical_name
-from genstudy.runs.artifacts import write_artifacts
+from genstudy.runs.artifacts import weights_artifacts, write_artifacts
 from genstudy.runs.evaluate import SAMPLER_LOADERS, evaluate_sampler
 from genstudy.runs.record import new_record, run_dir, run_id, write_record
 from genstudy.runs.train import TrainedRun
@@ -113,7 +113,8 @@ def gan_run(*, model: str = "article_gan", dataset: str = "fashion_mnist", profi
               "train_size": len(x), "epochs": epochs, "batch_size": batch_size,
               "optimizer": "Adam(2e-4, beta_1=0.5)", "loss": "non-saturating BCE"}
     device = "cuda" if use_gpu and tf.config.list_logical_devices("GPU") else "cpu"
-    artifacts["weights"] = save_keras_weights(generator, directory / "generator.weights.h5").name
+    weights = save_keras_weights(generator, directory / "generator.weights.h5")
+    artifacts.update(weights_artifacts(directory, weights.name, get_profile(profile).published))
     record = _tf_record(model, "gan", dataset, profile, seed,
                         count_params(generator) + count_params(discriminator), config, training, sample_s,
                         artifacts, device)
@@ -143,7 +144,8 @@ def autoencoder_run(*, dataset: str = "fashion_mnist", profile: str = "smoke", s
     config = {"model": "autoencoder", "dataset": dataset, "profile": profile, "seed": seed,
               "train_size": len(x), "epochs": budget.epochs, "batch_size": budget.batch_size,
               "optimizer": "adam (Keras defaults)", "loss": "mse"}
-    artifacts["weights"] = save_keras_weights(decoder, directory / "decoder.weights.h5").name
+    weights = save_keras_weights(decoder, directory / "decoder.weights.h5")
+    artifacts.update(weights_artifacts(directory, weights.name, get_profile(profile).published))
     record = _tf_record("autoencoder", "autoencoder", dataset, profile, seed, count_params(vae), config,
                         training, sample_s, artifacts, "cpu")
     if evaluate:

@@ -1,4 +1,5 @@
-"""A run's files beside its record: ``history.csv``, ``samples.png`` and ``samples.npy``."""
+"""A run's files beside its record: ``history.csv``, ``samples.png`` and ``samples.npy``, and
+which of its weights a published profile commits."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ import numpy as np
 import pandas as pd
 
 from genstudy.io import write_atomic
+
+#: The largest weights file (bytes) a run of a published profile commits: the published results
+#: stay under ~50 MB in all, and every refresh adds to the repository's history.
+PUBLISHED_WEIGHTS_LIMIT = 2 * 1024 * 1024
 
 
 def image_grid(images: np.ndarray, nrow: int, *, pad: int = 2, fill: float = 0) -> np.ndarray:
@@ -44,3 +49,18 @@ def write_artifacts(directory: Path, history: list[dict[str, float]], grid: np.n
         write_atomic(directory / "samples.npy", lambda f: np.save(f, (grid * 255).round().astype(np.uint8)))
         artifacts.update(samples_png="samples.png", samples_npy="samples.npy")
     return artifacts
+
+
+def weights_artifacts(directory: Path, name: str, published: bool) -> dict[str, str]:
+    """The record's artifact entries of the weights file ``name`` in ``directory``: ``weights``, and,
+    for a run of a published profile whose file exceeds :data:`PUBLISHED_WEIGHTS_LIMIT`,
+    ``weights_withheld`` (the same file: it is not committed), which the run folder's ``.gitignore``
+    names. A run without its weights file is retrained when a build needs it (``genstudy book --refresh``)."""
+    out = {"weights": name}
+    size = (directory / name).stat().st_size
+    if published and size > PUBLISHED_WEIGHTS_LIMIT:
+        note = (f"# {name} ({size / 2**20:.1f} MiB) is not committed: a published run commits weights up to "
+                f"{PUBLISHED_WEIGHTS_LIMIT / 2**20:g} MiB (genstudy.runs.artifacts)\n{name}\n")
+        write_atomic(directory / ".gitignore", lambda f: f.write(note.encode()))
+        out["weights_withheld"] = name
+    return out

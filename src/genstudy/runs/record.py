@@ -23,7 +23,8 @@ Schema :data:`SCHEMA` (the ``schema`` field), the fields every record has:
 ``timings``        seconds: ``train_s``, ``sample_1k_s`` (median of ``sample_repeats`` warmed-up draws, PyTorch;
                    ``sample_1k_s_range`` the fastest and slowest); ``sample_gibbs_steps`` sweeps
 ``metrics``        scalar measurements (filled by :mod:`genstudy.runs.evaluate`)
-``artifacts``      artefact name → file name in the run's folder
+``artifacts``      artefact name → file name in the run's folder (``weights_withheld``: a published
+                   run's weights file too large to commit, :func:`~genstudy.runs.artifacts.weights_artifacts`)
 ``versions``       library versions; ``git_commit``; ``created`` (UTC, ISO 8601)
 =================  ===========================================================================
 

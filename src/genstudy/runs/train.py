@@ -20,7 +20,7 @@ from genstudy.data import IMAGE_DATASETS
 from genstudy.errors import ParameterError
 from genstudy.io import load_torch, remove_stale_temporaries, save_torch
 from genstudy.models import GenerativeModel, build
-from genstudy.runs.artifacts import write_artifacts
+from genstudy.runs.artifacts import weights_artifacts, write_artifacts
 from genstudy.runs.evaluate import reference
 from genstudy.runs.probe import QualityProbe
 from genstudy.runs.record import device_description, new_record, read_record, run_dir, run_id, write_record
@@ -139,7 +139,8 @@ def train_run(
                   gibbs_steps=profile.gibbs_steps, **options).to(device)
 
     previous = read_record(directory)
-    if previous and previous.get("config") == config and previous.get("status") == "ok" and not force:
+    if (previous and previous.get("config") == config and previous.get("status") == "ok" and not force
+            and (directory / "model.pt").is_file()):
         model.load_state_dict(load_torch(directory / "model.pt", map_location=device))
         log(f"[genstudy] {rid}: up to date ({shown(directory / 'record.json')}), not retrained")
         return TrainedRun(previous, directory, model, None)
@@ -174,7 +175,7 @@ def train_run(
         save_torch(directory / "model.pt", model.state_dict())
     artifacts = write_artifacts(directory, result.history, grid)
     if grid is not None:
-        artifacts["weights"] = "model.pt"
+        artifacts.update(weights_artifacts(directory, "model.pt", profile.published))
 
     record = new_record(
         rid=rid, status=result.status, message=result.message, model=params.model, family=model.family,

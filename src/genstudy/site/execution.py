@@ -23,12 +23,14 @@ def declared_parameters(notebook: Path) -> set[str]:
 @dataclass(frozen=True)
 class Chapter:
     """A source notebook and its role: ``kind`` (:data:`KINDS`), the ``models`` it trains, the
-    parameter names it declares."""
+    parameter names it declares, and ``seeds``: how many of a study's seeds it runs (None: all; the
+    article's code, which tests that code rather than a family, runs one seed per framework)."""
 
     source: Path
     kind: str
     models: tuple[str, ...]
     declared: frozenset[str]
+    seeds: int | None = None
 
     @property
     def name(self) -> str:
@@ -45,7 +47,11 @@ def chapters(root: Path) -> list[Chapter]:
         kind = role.get("kind", "page")
         if kind not in KINDS:
             raise GenstudyError(f"{source.name}: metadata genstudy.kind={kind!r}; allowed: {', '.join(KINDS)}")
-        found.append(Chapter(source, kind, tuple(role.get("models", ())), frozenset(declared_parameters(source))))
+        seeds = role.get("seeds")
+        if seeds is not None and (isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1):
+            raise GenstudyError(f"{source.name}: metadata genstudy.seeds={seeds!r}; allowed: a positive integer")
+        found.append(Chapter(source, kind, tuple(role.get("models", ())), frozenset(declared_parameters(source)),
+                             seeds))
     if not found:
         raise GenstudyError(f"{root / NOTEBOOK_DIR}: no notebooks named NN_*.ipynb to execute")
     return found

@@ -89,6 +89,7 @@ def plan(profile: str, root: Path, *, models: Iterable[str] | None = None, seeds
 
     ``models`` keeps the training chapters that train at least one of them (a chapter trains
     all of its models); ``seeds`` defaults to the profile's; ``datasets`` to Fashion-MNIST.
+    A chapter whose metadata limits its seeds (``genstudy.seeds``) runs the first of them only.
     A training chapter is left out on a dataset some of its models cannot train on (the
     chapter would refuse it: :func:`~genstudy.models.registry.check_dataset`), and ``log``
     is told why.
@@ -116,7 +117,7 @@ def plan(profile: str, root: Path, *, models: Iterable[str] | None = None, seeds
                 if log is not None:
                     log(f"[genstudy] {chapter.name} left out on {dataset}: {refusal}")
                 continue
-            for seed in seed_list if chapter.kind in BY_SEED else [None]:
+            for seed in seed_list[:chapter.seeds] if chapter.kind in BY_SEED else [None]:
                 values = {**offered, "dataset": dataset, "seed": seed}
                 params = {k: v for k, v in values.items() if v is not None and k in chapter.declared}
                 execution_id = "-".join([chapter.name, *([dataset] if dataset else []),

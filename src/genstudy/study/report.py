@@ -38,7 +38,7 @@ def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
     """Every run record of ``profile`` under ``results_dir``, one row per run.
 
     Columns: ``run_id, label, model, family, framework, dataset, seed, status, message,
-    device, params, train_s, sample_1k_s, gibbs_steps, eval_s, dir``, one column per
+    device, commit, params, train_s, sample_1k_s, gibbs_steps, eval_s, dir``, one column per
     metric of :data:`genstudy.study.tables.METRIC_COLUMNS` (NaN where a family has none) and
     ``class_counts`` (dict or NaN). Sorted by family (book order), model, framework, seed.
     An empty frame with those columns when there are no records.
@@ -46,7 +46,7 @@ def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
     records = load_records(Path(results_dir), profile)
     raw = pd.json_normalize(records, max_level=1) if records else pd.DataFrame()
     columns = ["run_id", "label", "model", "family", "framework", "dataset", "seed", "status", "message", "device",
-               *COST_COLUMNS, *METRIC_COLUMNS, "class_counts", "dir"]
+               "commit", *COST_COLUMNS, *METRIC_COLUMNS, "class_counts", "dir"]
     if raw.empty:
         return pd.DataFrame(columns=columns)
     out = pd.DataFrame({
@@ -60,6 +60,7 @@ def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
         "status": raw.get("status", "ok"),
         "message": raw["message"].fillna("") if "message" in raw else "",
         "device": raw.get("device_name", raw.get("evaluation.device", "")),
+        "commit": raw.get("git_commit"),
     })
     for name, source in COST_COLUMNS.items():
         out[name] = pd.to_numeric(raw[source], errors="coerce") if source in raw else np.nan
@@ -76,14 +77,24 @@ def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
     return out.sort_values(["_o", "model", "framework", "seed"]).drop(columns="_o").reset_index(drop=True)
 
 
+def short_commit(commit: object) -> str:
+    """A record's ``git_commit`` as its first 7 hex digits (``+dirty`` kept), or ``unknown``."""
+    if not isinstance(commit, str) or not commit:
+        return "unknown"
+    return commit[:7] + ("+dirty" if commit.endswith("+dirty") else "")
+
+
 def provenance(frame: pd.DataFrame, profile: str) -> str:
-    """One line that says where a figure's numbers come from: profile, datasets, seeds, devices, runs."""
+    """One line that says where a figure's numbers come from: profile, datasets, seeds, devices, runs
+    and the commits that computed them."""
     models = frame[frame["family"] != "data"]
     seeds = sorted({int(s) for s in models["seed"].dropna()})
     devices = sorted({str(d) for d in frame["device"].dropna() if str(d)})
     datasets = sorted(set(frame["dataset"]))
+    commits = sorted({short_commit(c) for c in frame.get("commit", pd.Series(dtype=object))})
     return (f"profile {profile} · {', '.join(datasets)} · seeds {', '.join(map(str, seeds)) or '—'} · "
-            f"{'; '.join(devices) or 'device unknown'} · {len(models)} runs")
+            f"{'; '.join(devices) or 'device unknown'} · {len(models)} runs · "
+            f"commit{'s' * (len(commits) > 1)} {', '.join(commits) or 'unknown'}")
 
 
 def failed_runs(frame: pd.DataFrame) -> pd.DataFrame:

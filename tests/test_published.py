@@ -1,0 +1,27 @@
+"""The published results committed with the project stay small: no weights file over the limit of
+:data:`genstudy.runs.artifacts.PUBLISHED_WEIGHTS_LIMIT`, about 50 MB in all."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from genstudy.runs.artifacts import PUBLISHED_WEIGHTS_LIMIT
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The committed results' size limit (bytes), the issue's "about 50 MB".
+RESULTS_LIMIT = 50 * 10**6
+
+
+def committed_results() -> list[Path]:
+    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z", "results"], capture_output=True, check=True)
+    return [ROOT / name for name in listed.stdout.decode().split("\0") if name and (ROOT / name).is_file()]
+
+
+def test_committed_results_hold_no_weights_over_the_limit_and_stay_under_50_mb() -> None:
+    files = committed_results()
+    weights = [f for f in files if f.suffix in (".pt", ".h5")]
+    too_large = [str(f.relative_to(ROOT)) for f in weights if f.stat().st_size > PUBLISHED_WEIGHTS_LIMIT]
+    assert not too_large, f"weights over {PUBLISHED_WEIGHTS_LIMIT:,} bytes committed: {too_large}"
+    total = sum(f.stat().st_size for f in files)
+    assert total <= RESULTS_LIMIT, f"results/ holds {total / 1e6:.1f} MB committed; limit {RESULTS_LIMIT / 1e6:g} MB"
