@@ -130,6 +130,21 @@ def test_a_notebook_with_an_unknown_kind_is_named(tiny: Path) -> None:
         plan("smoke", tiny)
 
 
+def test_a_chapter_limited_to_its_first_seeds_runs_those_and_a_bad_limit_is_named(tiny: Path) -> None:
+    import nbformat
+
+    path = tiny / "notebooks" / "02_train.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["genstudy"]["seeds"] = 2
+    nbformat.write(nb, path)
+    ids = [r.execution_id for r in plan("smoke", tiny, seeds=[5, 6, 7])]
+    assert [i for i in ids if i.startswith("02_")] == ["02_train-fashion_mnist-seed5", "02_train-fashion_mnist-seed6"]
+    nb.metadata["genstudy"]["seeds"] = 0
+    nbformat.write(nb, path)
+    with pytest.raises(GenstudyError, match=r"02_train.ipynb: metadata genstudy.seeds=0; allowed: a positive integer"):
+        plan("smoke", tiny)
+
+
 # --- the cache --------------------------------------------------------------------------------
 
 def test_second_run_reuses_everything_and_prose_edits_execute_nothing(tiny: Path) -> None:

@@ -1,5 +1,5 @@
 """The published results committed with the project stay small: no weights file over the limit of
-:data:`genstudy.runs.artifacts.PUBLISHED_WEIGHTS_LIMIT`, about 50 MB in all."""
+:data:`genstudy.runs.artifacts.PUBLISHED_WEIGHTS_LIMIT`, about 50 MB in all, nothing of a run in flight."""
 
 from __future__ import annotations
 
@@ -25,3 +25,9 @@ def test_committed_results_hold_no_weights_over_the_limit_and_stay_under_50_mb()
     assert not too_large, f"weights over {PUBLISHED_WEIGHTS_LIMIT:,} bytes committed: {too_large}"
     total = sum(f.stat().st_size for f in files)
     assert total <= RESULTS_LIMIT, f"results/ holds {total / 1e6:.1f} MB committed; limit {RESULTS_LIMIT / 1e6:g} MB"
+
+
+def test_no_checkpoint_or_partial_notebook_is_committed() -> None:
+    left = [str(f.relative_to(ROOT)) for f in committed_results()
+            if f.name == "checkpoint.pt" or f.name.endswith((".partial.ipynb", ".tmp"))]
+    assert not left, f"an interrupted run's files are committed: {left}"
