@@ -402,6 +402,39 @@ def test_a_killed_dask_worker_fails_only_its_run_which_the_next_build_retries(ti
     assert dict(os.environ) == environ
 
 
+def test_the_dask_engine_lets_go_of_each_result_it_has_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A result the scheduler still held was recomputed when its worker died later (the rerun
+    then deleted the finished notebook and was stopped by the cluster's closing): once a record is
+    read, its task is gone from the scheduler."""
+    import time
+
+    import dask
+    from distributed import LocalCluster
+
+    from genstudy.site import engines
+
+    monkeypatch.setattr(engines, "execute_job", lambda task: {"execution_id": task.execution_id, "status": "ok"})
+    tasks = [engines.Job(execution_id=name, source="", directory="", root="", parameters={}, threads=1)
+             for name in ("first", "second")]
+    environ = dict(os.environ)
+    try:
+        with dask.config.set({"distributed.nanny.pre-spawn-environ": {}}), \
+                LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None,
+                             silence_logs=40) as cluster:
+            records = DaskEngine(address=cluster.scheduler_address).run(tasks)
+            first = next(records)
+            held = [key for key in cluster.scheduler.tasks if key.startswith(f"genstudy-{first['execution_id']}-")]
+            deadline = time.monotonic() + 10
+            while held and time.monotonic() < deadline:  # the release reaches the scheduler asynchronously
+                time.sleep(0.05)
+                held = [key for key in cluster.scheduler.tasks if key in held]
+            assert held == []
+            assert [r["execution_id"] for r in records] == [t.execution_id for t in tasks if t.execution_id
+                                                             != first["execution_id"]]
+    finally:
+        restore_environ(environ)
+
+
 def test_comments_and_docstrings_do_not_change_the_library_fingerprint() -> None:
     before = '"""Module."""\nimport math\n\n\ndef area(r):\n    """Disc area."""\n    return math.pi * r**2  # πr²\n'
     reworded = ('"""A module about discs."""\nimport math\n\ndef area(r):\n    """The area of a disc."""\n'

@@ -168,11 +168,11 @@ def test_reduced_versions_retrain_and_the_full_one_resumes(monkeypatch: pytest.M
 
     calls: list[tuple[str, str, bool]] = []
 
-    def train_run(params: Any, out: Path, *, name: str, force: bool, **_: Any) -> Any:
+    def train_run(params: Any, out: Path, *, name: str, force: bool, need_model: bool = True, **_: Any) -> Any:
         calls.append(("train", name, force))
         assert out == tmp_path / "literature" and params.dataset == "mnist"
         assert params.profile == literature_plan(profile).profile
-        return type("Run", (), {"record": {"status": "ok"}, "directory": out / name})()
+        return type("Run", (), {"record": {"status": "ok"}, "directory": out / name, "model": object()})()
 
     def evaluate_run(directory: Path, *, force: bool, **_: Any) -> dict[str, Any]:
         calls.append(("evaluate", directory.name, force))
@@ -185,6 +185,31 @@ def test_reduced_versions_retrain_and_the_full_one_resumes(monkeypatch: pytest.M
     assert [r["row"] for r in records] == [row for row in plan.runs for _ in plan.seeds]
     assert {force for _, _, force in calls} == {retrained}
     assert calls[0][1] == f"{profile}-rbm-mnist-seed0" and len(calls) == 2 * len(records)
+
+
+def test_a_run_whose_weights_were_not_committed_is_reused_while_its_measures_are_current(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A published literature run's large weights are not in a clone: its record serves while its
+    metrics are current; once they are not, the run is trained again (with its weights) to be measured."""
+    from genstudy.runs import literature as runs
+
+    current = {"rbm": True}
+    calls: list[tuple[str, bool]] = []
+
+    def train_run(params: Any, out: Path, *, name: str, need_model: bool = True, **_: Any) -> Any:
+        calls.append((name, need_model))
+        model = None if not need_model else object()  # the run's folder has no weights
+        return type("Run", (), {"record": {"status": "ok", "row": name.split("-")[1]}, "directory": out / name,
+                                "model": model})()
+
+    monkeypatch.setattr(runs, "train_run", train_run)
+    monkeypatch.setattr(runs, "is_current", lambda record: current.get(record["row"], False))
+    monkeypatch.setattr(runs, "evaluate_run", lambda directory, **_: {"status": "ok"})
+    runs.train_literature("full", results=tmp_path, log=lambda _: None)
+    plan = literature_plan("full")
+    expected = [(f"full-{row}-mnist-seed{seed}", need) for row in plan.runs for seed in plan.seeds
+                for need in ((False,) if row == "rbm" else (False, True))]
+    assert calls == expected
 
 
 def test_stacked_mnist_draws_three_digits_and_names_their_mode() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -195,6 +196,13 @@ def test_a_finished_run_without_its_weights_is_retrained(tmp_path: Path) -> None
     assert again.result is None and "up to date" in said[-1]
     trained = weights(first.directory / "model.pt")
     (first.directory / "model.pt").unlink()  # a published run whose weights were not committed
+    said.clear()
+    record_only = train_run(params, tmp_path, log=said.append, need_model=False)
+    assert record_only.model is None and record_only.result is None and record_only.record == first.record
+    shown = os.path.relpath(first.directory / "record.json")
+    assert said == [f"[genstudy] rbm-fashion_mnist-seed0: up to date ({shown}; its weights are not committed), "
+                    "not retrained"]
+    assert not (first.directory / "model.pt").exists()
     said.clear()
     third = train_run(params, tmp_path, log=said.append)
     assert third.result is not None and not any("up to date" in s for s in said)

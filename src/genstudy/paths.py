@@ -32,3 +32,9 @@ def find_root(start: Path | str | None = None) -> Path:
 def results_dir(start: Path | str | None = None) -> Path:
     """``<project root>/results``, where every run record and execution is kept."""
     return find_root(start) / RESULTS_DIR
+
+
+def literature_dir(results: Path | str | None = None) -> Path:
+    """``<results>/literature`` (default ``results``: the project's :func:`results_dir`), under which
+    the chapter *Against the literature* keeps its runs by profile."""
+    return Path(results or results_dir()) / LITERATURE_SUBDIR

@@ -5,8 +5,9 @@ Each run of a :class:`~genstudy.config.LiteraturePlan` is an ordinary training r
 (:func:`~genstudy.runs.train.train_run`) named ``<book profile>-<row>-mnist-seed<seed>`` under
 ``results/literature/<plan profile>/``, apart from the book's profiles so that the family
 comparisons never read them. In the full version a finished run with the same configuration is
-reused and an interrupted one resumes from its checkpoint, so the chapter's two hours on a CPU
-can be spread over several sittings; a reduced version (smoke, quick) retrains every run, as a
+reused (from its record alone while its measures are current: a published run's large weights
+are not committed) and an interrupted one resumes from its checkpoint, so the chapter's two
+hours on a CPU can be spread over several sittings; a reduced version (smoke, quick) retrains every run, as a
 model chapter does, so that its page always shows the runs it made.
 """
 
@@ -17,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from genstudy.config import RunParams, literature_plan
-from genstudy.paths import LITERATURE_SUBDIR, results_dir
-from genstudy.runs.evaluate import evaluate_run
+from genstudy.paths import literature_dir
+from genstudy.runs.evaluate import evaluate_run, is_current
 from genstudy.runs.train import train_run
 
 #: The literature's dataset: MNIST, binarized where a family's likelihood needs binary pixels.
@@ -44,15 +45,18 @@ def train_literature(book_profile: str, *, results: Path | None = None, device: 
     """
     plan = literature_plan(book_profile)
     reuse = plan.reuses_runs if reuse is None else reuse
-    out = (results or results_dir()) / LITERATURE_SUBDIR
+    out = literature_dir(results)
     records = []
     for row, run in plan.runs.items():
         for seed in plan.seeds:
             params = RunParams(model=run.model, dataset=DATASET, profile=plan.profile, seed=seed, epochs=run.epochs,
                                batch_size=run.batch_size, device=device, data_dir=data_dir,
                                model_options=dict(run.model_options), train_options=dict(run.train_options))
-            trained = train_run(params, out, name=run_name(book_profile, row, seed), force=not reuse, log=log,
-                                sampling_repeats=1)
+            name = run_name(book_profile, row, seed)
+            trained = train_run(params, out, name=name, force=not reuse, log=log, sampling_repeats=1,
+                                need_model=False)
+            if trained.model is None and not is_current(trained.record):  # its weights are needed to measure it
+                trained = train_run(params, out, name=name, force=not reuse, log=log, sampling_repeats=1)
             record = trained.record
             if record.get("status") == "ok":
                 record = evaluate_run(trained.directory, data_dir=data_dir, device=device, force=not reuse, log=log)

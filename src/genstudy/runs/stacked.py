@@ -21,12 +21,12 @@ import torch
 
 from genstudy.config import StackedRun, literature_plan, resolve_device
 from genstudy.data import ImageDataset, load_images, pad, to_symmetric
-from genstudy.data.stacked import stack_digits
+from genstudy.data.stacked import MODES, stack_digits
 from genstudy.io import write_atomic
 from genstudy.metrics import classifier as clf
 from genstudy.metrics.modes import ModeCount, count_modes, read_digits
 from genstudy.models.gan import dcgan
-from genstudy.paths import LITERATURE_SUBDIR, results_dir
+from genstudy.paths import literature_dir
 from genstudy.runs.artifacts import write_artifacts
 from genstudy.runs.evaluate import draw
 from genstudy.runs.record import device_description, new_record, read_record, run_dir, write_record
@@ -64,7 +64,7 @@ def train_stacked(book_profile: str, *, results: Path | None = None, device: str
     classifier = clf.load_classifier("mnist")
     records = []
     for seed in plan.seeds:
-        directory = run_dir((results or results_dir()) / LITERATURE_SUBDIR, plan.profile,
+        directory = run_dir(literature_dir(results), plan.profile,
                             f"{book_profile}-stacked-mnist-seed{seed}")
         config = {"model": "dcgan", "dataset": DATASET, "profile": plan.profile, "seed": seed,
                   "train_size": spec.images, "epochs": spec.epochs, "batch_size": spec.batch_size,
@@ -120,7 +120,7 @@ def _train(spec: StackedRun, config: dict[str, Any], directory: Path, mnist: Ima
     if metrics:
         n = metrics["stacked_modes"]
         log(f"[genstudy] {directory.name}: {result.status} in {result.train_s:.1f} s; {n} mode{'s' * (n != 1)} "
-            f"of 1,000 in {spec.samples:,} samples, KL {metrics['stacked_kl']:.2f}")
+            f"of {MODES:,} in {spec.samples:,} samples, KL {metrics['stacked_kl']:.2f}")
     else:
         log(f"[genstudy] {directory.name}: {result.status}: {result.message}")
     return record

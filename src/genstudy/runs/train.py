@@ -32,8 +32,9 @@ from genstudy.training import FitResult, fit, make_deterministic, make_task, see
 class TrainedRun:
     """A finished (or interrupted) training run, PyTorch or TensorFlow: its ``record``, its
     ``directory``, the trained ``model`` (a :class:`GenerativeModel`; for TensorFlow, a dict
-    of Keras models by name) and what the training loop returned (None when the run was
-    loaded, not trained)."""
+    of Keras models by name; None for a finished run reused without its weights, see
+    :func:`train_run`'s ``need_model``) and what the training loop returned (None when the run
+    was loaded, not trained)."""
 
     record: dict[str, Any]
     directory: Path
@@ -104,6 +105,7 @@ def train_run(
     name: str | None = None,
     probes: int | None = None,
     sampling_repeats: int = SAMPLING_REPEATS,
+    need_model: bool = True,
 ) -> TrainedRun:
     """Train ``params`` and write ``<out>/<profile>/<run_id>/`` (record last, atomically).
 
@@ -113,7 +115,9 @@ def train_run(
     folder name ``<model>-<dataset>-seed<seed>`` (runs of one model that differ in their
     options, e.g. a hyperparameter search's); ``probes`` replaces the profile's number of
     quality probes (0: none); ``sampling_repeats`` the most timed draws of 1,000 samples
-    (:func:`time_sampling`).
+    (:func:`time_sampling`). A finished run whose weights file is missing (a published run's
+    weights too large to commit) is retrained, unless the caller needs only its record
+    (``need_model`` false): the record is then returned with ``model`` None.
     """
     if params.dataset not in IMAGE_DATASETS:
         raise ParameterError("dataset", params.dataset, f"an image dataset for training: {', '.join(IMAGE_DATASETS)}")
@@ -139,11 +143,15 @@ def train_run(
                   gibbs_steps=profile.gibbs_steps, **options).to(device)
 
     previous = read_record(directory)
-    if (previous and previous.get("config") == config and previous.get("status") == "ok" and not force
-            and (directory / "model.pt").is_file()):
-        model.load_state_dict(load_torch(directory / "model.pt", map_location=device))
-        log(f"[genstudy] {rid}: up to date ({shown(directory / 'record.json')}), not retrained")
-        return TrainedRun(previous, directory, model, None)
+    if previous and previous.get("config") == config and previous.get("status") == "ok" and not force:
+        if (directory / "model.pt").is_file():
+            model.load_state_dict(load_torch(directory / "model.pt", map_location=device))
+            log(f"[genstudy] {rid}: up to date ({shown(directory / 'record.json')}), not retrained")
+            return TrainedRun(previous, directory, model, None)
+        if not need_model:
+            log(f"[genstudy] {rid}: up to date ({shown(directory / 'record.json')}; its weights are not "
+                "committed), not retrained")
+            return TrainedRun(previous, directory, None, None)
 
     task = make_task(model, **params.train_options)
     x = task.prepare(images, device)

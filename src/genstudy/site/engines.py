@@ -212,7 +212,8 @@ class DaskEngine:
     thread each) started here, or the scheduler at ``address``.
 
     A LocalCluster lets a task be retried on ``allowed_failures`` other workers after its
-    worker died, then fails it.
+    worker died, then fails it. A finished task's result is released as soon as it is read, so a
+    worker that dies later reruns nothing.
     """
 
     def __init__(self, *, workers: int | None = None, address: str | None = None, allowed_failures: int = 1,
@@ -259,9 +260,13 @@ class DaskEngine:
             for future in as_completed(futures):
                 task = by_key[future.key]
                 try:
-                    yield future.result()
+                    record = future.result()
                 except Exception as exc:  # KilledWorker, a worker that ran out of memory...
-                    yield lost_worker_record(task, exc)
+                    record = lost_worker_record(task, exc)
+                # Let go of the result: a result still held is recomputed when its worker dies
+                # later, and that rerun (stopped when the cluster closes) would undo its notebook.
+                future.release()
+                yield record
         finally:
             close()
             restore_environ(environ)

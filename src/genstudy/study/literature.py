@@ -31,6 +31,8 @@ LAST_PART = 0.2
 #: The curves the verdicts read, in words (each lower is better).
 CURVE_NAMES = {"fd_probe": "the probe FD", "loss": "the training loss (−ELBO)",
                "kl_probe": "the probe KL over modes"}
+#: The same curves as an axis label.
+CURVE_AXES = {"fd_probe": "probe FD ↓", "loss": "−ELBO, nats ↓", "kl_probe": "KL over modes, nats ↓"}
 
 
 @dataclass(frozen=True)

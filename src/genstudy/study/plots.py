@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
 from genstudy.runs.artifacts import image_grid
+from genstudy.study.literature import CURVE_AXES
 
 sns.set_theme(context="notebook", style="whitegrid")
 
@@ -336,8 +337,7 @@ def literature_curves(curves: pd.DataFrame, title: str) -> Figure:
         sns.lineplot(data=part, x="share", y="value", hue="seed", marker=".", ax=ax, legend=ax is axes[0][0])
         ax.axvspan(0.8, 1.0, color="0.9", zorder=0)
         ax.set_xlabel("share of training")
-        ax.set_ylabel({"fd_probe": "probe FD ↓", "loss": "−ELBO, nats ↓",
-                       "kl_probe": "KL over modes, nats ↓"}.get(part["curve"].iloc[0], "value"))
+        ax.set_ylabel(CURVE_AXES.get(part["curve"].iloc[0], "value"))
         ax.set_title(row, fontsize=10)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
