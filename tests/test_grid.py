@@ -226,7 +226,7 @@ def test_a_published_build_keeps_stale_runs_as_they_were_and_refresh_executes_th
     # without keep_stale (``--refresh``) the stale run executes; force ignores keep_stale
     summary = plan_summary(plan("smoke", tiny), tiny).splitlines()
     assert summary[0].startswith("[genstudy] this build executes 2 of 3 runs, about ")
-    assert summary[0].endswith(" s by the last execution of 2 of them:")
+    assert summary[0].endswith(" s by the last execution of 2 of them (or, never run, of their chapter's other runs):")
     assert summary[1:] == ["[genstudy]   00_data-fashion_mnist (package changed)",
                            "[genstudy]   90_report-fashion_mnist (upstream will run)"]
     refreshed = run_grid(plan("smoke", tiny), tiny, log=quiet)

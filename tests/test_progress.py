@@ -95,3 +95,21 @@ def test_run_grid_shows_progress_and_estimates_from_the_last_execution(tmp_path:
     run_grid(runs, root, log=lambda _: None, progress=forced, force=True)
     assert forced.getvalue().splitlines()[-1].startswith("[genstudy] 1/1 done · ")
     assert "never run before" not in forced.getvalue()  # estimated from the first execution's seconds
+
+
+def test_a_run_never_made_is_estimated_by_its_chapters_other_runs() -> None:
+    from types import SimpleNamespace
+
+    from genstudy.site.pipeline import Keyed, estimated_seconds
+
+    def keyed(chapter: str, seed: int, previous: dict | None) -> Keyed:
+        execution = SimpleNamespace(name=chapter, execution_id=f"{chapter}-seed{seed}")
+        return Keyed(execution, {}, "key", Path("."), previous, None if previous else "new")  # type: ignore[arg-type]
+
+    ok = {"status": "ok"}
+    found = [keyed("02_gan", 0, {**ok, "seconds": 100.0}), keyed("02_gan", 1, {**ok, "seconds": 140}),
+             keyed("02_gan", 2, None), keyed("04_rbm", 0, {"status": "failed", "seconds": 5.0}),
+             keyed("04_rbm", 1, None)]
+    assert estimated_seconds(found) == {"02_gan-seed0": 100.0, "02_gan-seed1": 140.0, "02_gan-seed2": 120.0,
+                                        "04_rbm-seed0": 5.0,  # a failed run's seconds serve only itself
+                                        "04_rbm-seed1": None}

@@ -23,6 +23,7 @@ publishes the chapters (:mod:`genstudy.site.publish`) and builds the HTML with w
 from __future__ import annotations
 
 import contextlib
+import statistics
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -262,11 +263,30 @@ def _progress(runs: Sequence[Execution], first: list[Keyed], root: Path, threads
     stage 0 already keyed; a later stage is stale as soon as anything in stage 0 executes."""
     if stream is None:
         return None
-    todo = [k for k in keyed(runs, root, threads, force, first, keep_stale) if k.runs(keep_stale)]
+    found = keyed(runs, root, threads, force, first, keep_stale)
+    todo = [k for k in found if k.runs(keep_stale)]
     if not todo:
         return None
-    return BuildProgress([Planned(k.execution.execution_id, k.directory / PARTIAL,
-                                  (k.previous or {}).get("seconds")) for k in todo], stream)
+    seconds = estimated_seconds(found)
+    return BuildProgress([Planned(k.execution.execution_id, k.directory / PARTIAL, seconds[k.execution.execution_id])
+                          for k in todo], stream)
+
+
+def estimated_seconds(found: Sequence[Keyed]) -> dict[str, float | None]:
+    """Seconds each of ``found`` is expected to take, by execution id: its last recorded
+    execution's, or, for one never run, the median of its chapter's other executions' in ``found``
+    that succeeded (another seed's, say); None when its chapter has never run here."""
+    done: dict[str, list[float]] = {}
+    for k in found:
+        if k.previous and k.previous.get("status") == "ok" and k.previous.get("seconds") is not None:
+            done.setdefault(k.execution.name, []).append(float(k.previous["seconds"]))
+    out: dict[str, float | None] = {}
+    for k in found:
+        own = (k.previous or {}).get("seconds")
+        siblings = done.get(k.execution.name)
+        out[k.execution.execution_id] = (float(own) if own is not None
+                                         else statistics.median(siblings) if siblings else None)
+    return out
 
 
 def _run_stages(runs: Sequence[Execution], first: list[Keyed], root: Path, engine: Engine, threads: int,
@@ -358,9 +378,11 @@ def plan_summary(runs: Sequence[Execution], root: Path, threads: int | None = No
     found = keyed(runs, root, threads or default_threads(), force, keep_stale=keep_stale)
     todo = [k for k in found if k.runs(keep_stale)]
     kept = [k for k in found if k.reason is not None and not k.runs(keep_stale)]
-    known = [float(k.previous["seconds"]) for k in todo if k.previous and k.previous.get("seconds") is not None]
+    seconds = estimated_seconds(found)
+    known = [t for k in todo if (t := seconds[k.execution.execution_id]) is not None]
     lines = [f"[genstudy] this build executes {len(todo)} of {len(found)} runs"
-             + (f", about {_duration(sum(known))} by the last execution of {len(known)} of them" if known else "")
+             + (f", about {_duration(sum(known))} by the last execution of {len(known)} of them (or, never run, "
+                "of their chapter's other runs)" if known else "")
              + (":" if todo else ".")]
     lines += [f"[genstudy]   {k.execution.execution_id} ({k.reason})" for k in todo]
     if kept:

@@ -10,8 +10,9 @@ On a terminal the status is one line, rewritten in place every :attr:`BuildProgr
 seconds; elsewhere (CI, a log file, ``CI`` set) it is a plain line at most every
 :attr:`BuildProgress.interval` seconds, and one whenever an execution ends. The estimate is the
 sum, over the executions not yet finished, of the seconds each took in its last recorded
-execution (what is left of it, for a running one); executions never run before are counted and
-named as having no estimate.
+execution (what is left of it, for a running one), or, for one never run, that its chapter's other
+runs took (another seed's: :func:`genstudy.site.pipeline.estimated_seconds`); executions of a
+chapter never run here are counted and named as having no estimate.
 """
 
 from __future__ import annotations
