@@ -17,13 +17,21 @@ a fresh execution, every number included. Before comparing, each output text is 
    which a masked time may change).
 
 So no cell needs ``nbval-ignore-output``: the book writes every time with its unit.
+
+The kernels nbval starts inherit this process's environment, in which :func:`pytest_configure`
+caps the numeric libraries at AVX2 (:mod:`genstudy.site.isa`), as ``genstudy notebooks refresh``
+does for the reference outputs: without it, an AVX-512 machine and an AVX2 one train the smoke
+models to numbers that differ in the third digit.
 """
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from nbval.plugin import IPyNbCell
+
+from genstudy.site.isa import pin_avx2
 
 SIGNIFICANT = 3
 
@@ -62,3 +70,8 @@ def _sanitize(self: IPyNbCell, s: object) -> object:
 
 
 IPyNbCell.sanitize = _sanitize
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Cap every kernel started in this test session at AVX2 (before nbval starts any)."""
+    pin_avx2()

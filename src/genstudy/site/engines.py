@@ -15,7 +15,9 @@ execution record; it never raises for a failing notebook, so one failure never s
 
 The kernel's CPU threads are set explicitly (``OMP_NUM_THREADS``/``MKL_NUM_THREADS``):
 Dask's nanny sets them to 1 in its workers, which would silently change torch's reductions
-and therefore the numbers. With the same threads, both engines produce the same records.
+and therefore the numbers. With the same threads, both engines produce the same records. The kernel's instruction set
+is capped at AVX2 (:mod:`genstudy.site.isa`), so the numbers do not depend on whether the
+machine has AVX-512 either.
 The nanny also writes its variables into the environment of the process that starts it
 (and ``PYTHONHASHSEED`` at every worker spawn); the Dask engine starts its LocalCluster with
 none and restores this process's environment when it is done, so nothing leaks into later
@@ -36,6 +38,7 @@ from typing import Any, Protocol
 
 from genstudy.runs import executions
 from genstudy.runs.record import now
+from genstudy.site.isa import pin_avx2
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 KERNEL = "python3"
@@ -155,6 +158,7 @@ def execute_job(task: Job) -> dict[str, Any]:
     start = time.perf_counter()
     environ = dict(os.environ)
     os.environ.update({name: str(task.threads) for name in THREAD_VARIABLES})  # inherited by the kernel
+    pin_avx2()  # and so are these: the same numbers on an AVX-512 machine as on an AVX2 one
     error: str | None = None
     try:
         papermill.execute_notebook(task.source, str(partial), parameters=task.parameters, kernel_name=KERNEL,
