@@ -20,6 +20,7 @@ from genstudy.errors import GenstudyError, ParameterError
 from genstudy.runs import executions
 from genstudy.site import cache
 from genstudy.site.engines import DaskEngine, InProcessEngine, restore_environ
+from genstudy.site.isa import describe_cpu
 from genstudy.site.pipeline import GridResult, plan, plan_summary, run_grid
 from genstudy.site.publish import EXECUTED_DIR, GENERATED_TOC, RUNS_DIR, publish, with_current_prose
 
@@ -315,6 +316,7 @@ def test_a_failing_run_is_recorded_kept_and_retried_next_time(tiny: Path) -> Non
 def test_the_book_is_published_with_failed_chapters_marked_and_every_seed_in_the_appendix(tiny: Path) -> None:
     (tiny / "fail-0").touch()
     result = run_grid(plan("smoke", tiny, seeds=[0, 1]), tiny, log=quiet)
+    del result.outcomes[0].record["cpu"]  # as in a record made before the machine was recorded
     toc_path = publish(result.outcomes, tiny, "smoke", result.engine)
     assert toc_path == tiny / GENERATED_TOC
     main = nbformat.read(tiny / EXECUTED_DIR / "02_train.ipynb", as_version=4)
@@ -323,6 +325,9 @@ def test_the_book_is_published_with_failed_chapters_marked_and_every_seed_in_the
     assert extra.cells[0].source.startswith("# Training (dataset fashion_mnist, seed 1)")
     appendix = (tiny / RUNS_DIR / "index.md").read_text()
     assert "02_train-fashion_mnist-seed0 <../02_train>" in appendix and "failed: `cell" in appendix
+    assert "| seconds | machine | commit |" in appendix
+    assert appendix.count(f"| {describe_cpu()} |") == len(result.outcomes) - 1
+    assert appendix.count("| *not recorded* |") == 1
     toc = toc_path.read_text()
     assert "book/executed/runs/02_train-fashion_mnist-seed1" in toc and "book/executed/runs/index" in toc
 

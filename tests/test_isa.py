@@ -13,7 +13,7 @@ import pytest
 import conftest
 from genstudy.runs import executions
 from genstudy.site.engines import Job, execute_job
-from genstudy.site.isa import AVX2_PINS, REQUIRED_FLAGS, cpu_flags, pin_avx2
+from genstudy.site.isa import AVX2_PINS, REQUIRED_FLAGS, cpu_flags, describe_cpu, pin_avx2
 from genstudy.site.pipeline import plan
 
 HAS_AVX2 = cpu_flags() >= REQUIRED_FLAGS
@@ -27,6 +27,18 @@ def test_the_flags_are_read_from_the_first_cpu(tmp_path: Path) -> None:
     assert cpu_flags(tmp_path / "missing") == frozenset()
     (tmp_path / "arm").write_text("processor\t: 0\nFeatures\t: fp asimd\n")
     assert cpu_flags(tmp_path / "arm") == frozenset()
+
+
+def test_the_machine_is_described_by_its_model_its_widest_instructions_and_the_cap(tmp_path: Path) -> None:
+    intel = tmp_path / "intel"
+    intel.write_text("processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Platinum 8481C CPU @ 2.70GHz\n"
+                     "flags\t\t: fpu avx avx2 fma avx512f avx512bw\n")
+    assert describe_cpu(intel, {"ATEN_CPU_CAPABILITY": "avx2"}) == (
+        "Intel(R) Xeon(R) Platinum 8481C CPU @ 2.70GHz; AVX-512; kernels capped at avx2")
+    amd = tmp_path / "amd"
+    amd.write_text("processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: fpu avx avx2 fma\n")
+    assert describe_cpu(amd, {}) == "AMD EPYC; AVX2; kernels not capped"
+    assert describe_cpu(tmp_path / "missing", {}) == "CPU model unknown; no AVX2; kernels not capped"
 
 
 def test_the_pins_are_set_where_unset_and_only_on_a_cpu_with_avx2() -> None:
@@ -73,3 +85,4 @@ def test_a_notebook_kernel_inherits_the_pins_and_this_process_gets_its_environme
     out = nbformat.read(directory / executions.NOTEBOOK, as_version=4)
     assert out.cells[-1].outputs[0].text == f"{[AVX2_PINS[n] for n in sorted(AVX2_PINS)]} AVX2\n"
     assert not set(AVX2_PINS) & set(os.environ)
+    assert record["cpu"] == describe_cpu(environ=AVX2_PINS)  # the machine, as the kernel computed on it

@@ -38,7 +38,7 @@ from typing import Any, Protocol
 
 from genstudy.runs import executions
 from genstudy.runs.record import now
-from genstudy.site.isa import pin_avx2
+from genstudy.site.isa import describe_cpu, pin_avx2
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 KERNEL = "python3"
@@ -159,6 +159,7 @@ def execute_job(task: Job) -> dict[str, Any]:
     environ = dict(os.environ)
     os.environ.update({name: str(task.threads) for name in THREAD_VARIABLES})  # inherited by the kernel
     pin_avx2()  # and so are these: the same numbers on an AVX-512 machine as on an AVX2 one
+    record["cpu"] = describe_cpu()  # the machine the seconds were measured on
     error: str | None = None
     try:
         papermill.execute_notebook(task.source, str(partial), parameters=task.parameters, kernel_name=KERNEL,

@@ -27,7 +27,7 @@ choose otherwise (for speed on an AVX-512 machine, say) by setting it.
 from __future__ import annotations
 
 import os
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
 #: The variable of each numeric library, and the value that caps it at AVX2 (with FMA).
@@ -40,17 +40,38 @@ AVX2_PINS: dict[str, str] = {
 REQUIRED_FLAGS = frozenset({"avx2", "fma"})
 
 
-def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
-    """The instruction-set flags of the first CPU in ``cpuinfo`` (empty where it cannot be read)."""
+CPUINFO = Path("/proc/cpuinfo")
+
+
+def _first(cpuinfo: Path, field: str) -> str | None:
+    """The value of ``field`` for the first CPU in ``cpuinfo`` (None where it is absent or unreadable)."""
     try:
         text = cpuinfo.read_text()
     except OSError:
-        return frozenset()
+        return None
     for line in text.splitlines():
         name, _, value = line.partition(":")
-        if name.strip() == "flags":
-            return frozenset(value.split())
-    return frozenset()
+        if name.strip() == field:
+            return value.strip()
+    return None
+
+
+def cpu_flags(cpuinfo: Path = CPUINFO) -> frozenset[str]:
+    """The instruction-set flags of the first CPU in ``cpuinfo`` (empty where it cannot be read)."""
+    return frozenset((_first(cpuinfo, "flags") or "").split())
+
+
+def describe_cpu(cpuinfo: Path = CPUINFO, environ: Mapping[str, str] | None = None) -> str:
+    """The machine a kernel computes on, in words, for an execution record: the CPU's model, its
+    widest vector instructions, and the cap on torch's kernels in ``environ`` (default
+    ``os.environ``), e.g. ``"AMD EPYC; AVX2; kernels capped at avx2"``. Training seconds compare
+    only between runs with the same description (the thread count is recorded apart)."""
+    environ = os.environ if environ is None else environ
+    flags = cpu_flags(cpuinfo)
+    widest = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
+    cap = environ.get("ATEN_CPU_CAPABILITY")
+    return f"{_first(cpuinfo, 'model name') or 'CPU model unknown'}; {widest}; " + (
+        f"kernels capped at {cap}" if cap else "kernels not capped")
 
 
 def pin_avx2(environ: MutableMapping[str, str] | None = None,

@@ -191,8 +191,10 @@ def _appendix_page(outcomes: Sequence[Outcome], root: Path, profile: str, engine
         "A run is *cached* when its record says it succeeded with the same key (the notebook's code, its "
         "parameters, the library and its environment); it was then not executed again. A *kept* run is stale "
         "(what changed is named) but shown as it was, with the commit that made it. Chapters show the first "
-        "dataset and seed; the other runs are the pages below.", "",
-        "| run | status | this build | seconds | commit | key |", "|---|---|---|---|---|---|",
+        "dataset and seed; the other runs are the pages below. Seconds compare only between runs on the same "
+        "machine (its CPU, its widest vector instructions, the cap on torch's kernels; recorded since "
+        "2026-11-27, *not recorded* before).", "",
+        "| run | status | this build | seconds | machine | commit | key |", "|---|---|---|---|---|---|---|",
     ]
     for o in outcomes:
         r = o.record
@@ -203,7 +205,9 @@ def _appendix_page(outcomes: Sequence[Outcome], root: Path, profile: str, engine
         status = r.get("status", "?") + (f": `{error}`" if error else "")
         seconds = "" if r.get("seconds") is None else f"{r['seconds']:.1f}"
         commit = f"`{str(r['git_commit'])[:12]}`" if r.get("git_commit") else "—"
-        lines.append(f"| {page} | {status} | {action} | {seconds} | {commit} | `{str(r.get('key', ''))[:12]}` |")
+        machine = str(r.get("cpu") or "*not recorded*").replace("|", "\\|")
+        key = f"`{str(r.get('key', ''))[:12]}`"
+        lines.append(f"| {page} | {status} | {action} | {seconds} | {machine} | {commit} | {key} |")
     lines += ["", "Records and executed notebooks: `results/" + profile + "/executions/<run>/`."]
     return "\n".join(lines) + "\n"
 
