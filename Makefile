@@ -53,7 +53,13 @@ book: env data  ## build _build/html from the grid of notebooks on PROFILE (defa
 search: env data  ## the random search of each family's hyperparameters on SEARCH_PROFILE (default quick; results/search/; the comparison chapter reads it)
 	$(VENV)/bin/genstudy search --profile $(SEARCH_PROFILE) $(SEARCH_ARGS)
 
-test: setup  ## the whole test suite: unit tests, nbval on the smoke profile, an end-to-end smoke book
+# nbval and `genstudy notebooks refresh` train the smoke runs into results/smoke and reuse what is
+# there; both start from an empty one, as CI's fresh clone does, so a run left by older code or
+# another machine can neither hide a changed number nor leak into the reference outputs.
+SMOKE_RESULTS := results/smoke
+
+test: setup  ## the whole test suite: unit tests, nbval on the smoke profile (from an empty results/smoke), an end-to-end smoke book
+	rm -rf $(SMOKE_RESULTS)
 	$(PY) -m pytest
 
 bench: setup  ## every benchmark of bench/ (ratios against references measured in the same run), then the README's Performance section
@@ -63,7 +69,8 @@ bench: setup  ## every benchmark of bench/ (ratios against references measured i
 lint: $(STAMP)  ## ruff over the library and the tests
 	$(VENV)/bin/ruff check src tests bench
 
-notebooks: setup  ## re-execute the source notebooks on smoke, refreshing nbval's reference outputs
+notebooks: setup  ## re-execute the source notebooks on smoke (from an empty results/smoke), refreshing nbval's reference outputs
+	rm -rf $(SMOKE_RESULTS)
 	$(VENV)/bin/genstudy notebooks refresh
 
 site-check: $(STAMP)  ## load every page of _build/html in headless Chromium (images, links, math, cell errors)
