@@ -13,7 +13,7 @@ from pathlib import Path
 #: Top-level name under ``genstudy`` → layer rank (lower layers are imported by higher ones).
 LAYERS: dict[str, int] = {
     # base: the package root and its one-job modules, which import nothing of genstudy above them
-    "__init__": 0, "errors": 0, "io": 0, "sampling": 0, "hashing": 0, "paths": 0,
+    "__init__": 0, "errors": 0, "io": 0, "sampling": 0, "hashing": 0, "paths": 0, "machine": 0,
     "data": 1,
     "models": 2,
     "config": 3,

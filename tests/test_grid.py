@@ -17,10 +17,10 @@ import pytest
 import conftest
 from conftest import ROOT
 from genstudy.errors import GenstudyError, ParameterError
+from genstudy.machine import describe_cpu
 from genstudy.runs import executions
 from genstudy.site import cache
 from genstudy.site.engines import DaskEngine, InProcessEngine, restore_environ
-from genstudy.site.isa import describe_cpu
 from genstudy.site.pipeline import GridResult, plan, plan_summary, run_grid
 from genstudy.site.publish import EXECUTED_DIR, GENERATED_TOC, RUNS_DIR, publish, with_current_prose
 

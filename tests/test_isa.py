@@ -11,9 +11,10 @@ import nbformat
 import pytest
 
 import conftest
+from genstudy.machine import cpu_flags, describe_cpu
 from genstudy.runs import executions
 from genstudy.site.engines import Job, execute_job
-from genstudy.site.isa import AVX2_PINS, REQUIRED_FLAGS, cpu_flags, describe_cpu, pin_avx2
+from genstudy.site.isa import AVX2_PINS, REQUIRED_FLAGS, pin_avx2
 from genstudy.site.pipeline import plan
 
 HAS_AVX2 = cpu_flags() >= REQUIRED_FLAGS

@@ -72,6 +72,14 @@ def test_the_full_plan_evaluates_as_the_papers_did(tmp_path: Path) -> None:
     assert "test images: 500 (paper: 10,000)" in lit.protocol_differences(RBM_ROW, [smoke])
     assert "estimator: AIS log Z, 300 β, 32 runs (paper: AIS log Z, 14,500 β, 100 runs)" in \
         lit.protocol_differences(RBM_ROW, [smoke])
+    dbn = {**full, "family": "dbn", "model": "dbn",
+           "config": {**full["config"], "model_options": {"hidden": [500, 2000]},
+                      "train_options": {"k": [25, 3], "lr": [0.05, 0.005]}}}
+    assert lit.our_protocol(dbn, "log_likelihood")["training rule"] == \
+        "greedy, CD-25 (step 0.05), then CD-3 (step 0.005), mini-batches of 100"
+    dbn["config"]["train_options"] = {"k": 1}  # the DBN task's defaults: one k and one step for every layer
+    assert lit.our_protocol(dbn, "log_likelihood")["training rule"] == \
+        "greedy, CD-1 (step 0.05), then CD-1 (step 0.05), mini-batches of 100"
 
 
 def test_curve_end_compares_the_last_fifth_with_the_one_before() -> None:
@@ -134,6 +142,27 @@ def test_the_dbn_takes_one_cd_k_per_layer() -> None:
     assert [t.k for t in DBNTask(dbn, k=2).trainers] == [2, 2]
     with pytest.raises(ParameterError, match="one per layer"):
         DBNTask(dbn, k=[25])
+
+
+def test_options_are_shown_in_words_one_value_per_layer() -> None:
+    assert lit.options_text({"k": [25, 3], "lr": [0.05, 0.005]}) == "k = 25, 3; lr = 0.05, 0.005"
+    assert lit.options_text({"hidden": (500, 2000), "width": 32, "beta": 0.5}) == \
+        "hidden = 500, 2000; width = 32; beta = 0.5"
+    assert lit.options_text({}) == "defaults"
+    table = lit.plan_table(literature_plan("full"))
+    assert table.loc["dbn", "training options"] == "k = 25, 3; lr = 0.05, 0.005"
+    assert table.loc["stacked", "architecture options"] == "width = 32; channels = 3"
+
+
+def test_the_dbn_takes_one_step_size_per_layer() -> None:
+    dbn = build("dbn", hidden=[20, 30])
+    steps = [[g["lr"] for g in t.optimizer.param_groups] for t in DBNTask(dbn, lr=[0.05, 0.005]).trainers]
+    assert steps == [[0.05], [0.005]]
+    assert [t.optimizer.param_groups[0]["lr"] for t in DBNTask(dbn, lr=0.01).trainers] == [0.01, 0.01]
+    with pytest.raises(ParameterError, match="one per layer"):
+        DBNTask(dbn, lr=[0.05])
+    with pytest.raises(ParameterError, match="a positive number or 2 of them"):
+        DBNTask(dbn, lr=[0.05, 0.0])
 
 
 def test_the_vae_of_burda_et_al_has_their_layers() -> None:

@@ -4,11 +4,13 @@ records migrated or refused with a clear message."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from genstudy.runs.record import SCHEMA, RecordError, new_record, read_record, write_record
+from genstudy.machine import describe_cpu
+from genstudy.runs.record import SCHEMA, RecordError, git_commit, new_record, read_record, write_record
 
 
 def _record(**changes: object) -> dict:
@@ -22,6 +24,26 @@ def test_new_record_fills_the_schema() -> None:
     assert (r["schema"], r["run_id"], r["label"], r["status"]) == (SCHEMA, "dcgan-fashion_mnist-seed0-tensorflow",
                                                                   "dcgan (TF)", "ok")
     assert {"python", "torch", "numpy", "genstudy"} <= set(r["versions"]) and r["created"]
+    assert r["machine"] == describe_cpu()  # the CPU in words: "cpu (2 threads)" does not tell machines apart
+
+
+def test_the_commit_is_dirty_for_changed_code_but_not_for_changed_results(tmp_path: Path) -> None:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True, text=True).stdout
+
+    git("init", "-q")
+    for name in ("results/full/run/record.json", "src/code.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("1\n")
+    git("add", ".")
+    git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "first")
+    head = git("rev-parse", "HEAD").strip()
+    (tmp_path / "results/full/run/record.json").write_text("2\n")  # a refresh rewriting a committed result
+    (tmp_path / "src/new.py").write_text("untracked\n")
+    assert git_commit(tmp_path) == head
+    assert git_commit(tmp_path / "src") == head  # the exclusion is from the top, whatever the working folder
+    (tmp_path / "src/code.py").write_text("2\n")
+    assert git_commit(tmp_path / "results") == f"{head}+dirty"
 
 
 @pytest.mark.parametrize(("changes", "message"), [

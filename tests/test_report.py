@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from genstudy.machine import describe_cpu
 from genstudy.runs.record import git_commit, new_record, write_record
 from genstudy.study import claims, findings, report
 from genstudy.study import compare as cmp
@@ -196,7 +197,24 @@ def test_timings_of_another_device_are_left_out(tmp_path: Path) -> None:
     gpu = frame[frame["family"] == "rbm"].assign(device="cuda (H100)", sample_1k_s=0.001, run_id="x")
     verdict = claims.check_gan_more_efficient(pd.concat([frame, gpu], ignore_index=True),
                                               claims.toy_frame(tmp_path, "quick"))
-    assert verdict.verdict == claims.QUALIFIED and "(3 runs on other devices left out)" in verdict.evidence
+    assert verdict.verdict == claims.QUALIFIED
+    assert f"(3 runs on other devices or machines left out; the machine kept: {describe_cpu()})" in verdict.evidence
+
+
+@pytest.mark.parametrize("machine", ["Intel(R) Xeon(R) Platinum 8481C; AVX-512; kernels capped at avx2", ""])
+def test_timings_of_another_machine_under_the_same_device_name_are_left_out(tmp_path: Path, machine: str) -> None:
+    frame = _three_seeds(tmp_path)
+    assert set(frame["machine"]) == {describe_cpu()}
+    other = frame[frame["family"] == "rbm"].assign(machine=machine, sample_1k_s=0.001, run_id="x")
+    mixed = pd.concat([frame, other], ignore_index=True)
+    kept, note = claims.one_device(mixed)
+    assert len(kept) == len(frame) and set(kept["machine"]) == {describe_cpu()}
+    assert note == (f"timings on cpu (2 threads) only (3 runs on other devices or machines left out; "
+                    f"the machine kept: {describe_cpu()})")
+    assert claims.one_device(frame)[1] == "timings on cpu (2 threads) only"
+    old = frame.assign(machine="")  # records made before machines were recorded compare among themselves
+    kept_old, note_old = claims.one_device(old)
+    assert len(kept_old) == len(old) and note_old == "timings on cpu (2 threads) only"
 
 
 def test_discriminator_accuracy_claim_reads_the_logged_outputs(tmp_path: Path) -> None:

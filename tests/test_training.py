@@ -188,7 +188,7 @@ def test_a_published_run_withholds_weights_over_the_limit_from_git(tmp_path: Pat
     assert ignored("big.pt") and not ignored("small.pt")
 
 
-def test_a_finished_run_without_its_weights_is_retrained(tmp_path: Path) -> None:
+def test_a_finished_run_without_its_weights_is_retrained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     params = RunParams(model="rbm", profile="smoke", device="cpu")
     first = train_run(params, tmp_path, log=quiet)
     said: list[str] = []
@@ -197,7 +197,9 @@ def test_a_finished_run_without_its_weights_is_retrained(tmp_path: Path) -> None
     trained = weights(first.directory / "model.pt")
     (first.directory / "model.pt").unlink()  # a published run whose weights were not committed
     said.clear()
-    record_only = train_run(params, tmp_path, log=said.append, need_model=False)
+    with monkeypatch.context() as m:  # the record alone is read: no training images are loaded
+        m.setattr("genstudy.runs.train.training_images", lambda *a, **k: pytest.fail("images loaded"))
+        record_only = train_run(params, tmp_path, log=said.append, need_model=False)
     assert record_only.model is None and record_only.result is None and record_only.record == first.record
     shown = os.path.relpath(first.directory / "record.json")
     assert said == [f"[genstudy] rbm-fashion_mnist-seed0: up to date ({shown}; its weights are not committed), "

@@ -28,7 +28,13 @@ Schema :data:`SCHEMA` (the ``schema`` field), the fields every record has:
 ``versions``       library versions; ``git_commit``; ``created`` (UTC, ISO 8601)
 =================  ===========================================================================
 
-and, once evaluated, ``evaluation`` (how the metrics were measured).
+and, once evaluated, ``evaluation`` (how the metrics were measured). Records made since the
+machine was recorded also carry ``machine``: the CPU in words (:func:`genstudy.machine.describe_cpu`,
+e.g. ``AMD EPYC; AVX2; kernels capped at avx2``), because ``device_name`` alone does not tell two
+machines apart; a record without it was made on an unrecorded machine.
+
+``git_commit`` is the checked-out commit, ``+dirty`` when a tracked file outside ``results/`` differs
+from it: the code a run was made by, not the results a build is writing beside it.
 
 Schema 1 (before the article's GANs were renamed) named them ``seed_gan``/``seed_gan_bn`` and
 had no ``label``; 2-D records kept a display label in ``family``. :func:`migrate` turns
@@ -48,6 +54,7 @@ import torch
 
 from genstudy.errors import GenstudyError
 from genstudy.io import write_json
+from genstudy.machine import describe_cpu
 from genstudy.models.registry import ALIASES
 
 SCHEMA = 2
@@ -107,14 +114,21 @@ def device_description(device: torch.device) -> str:
     return f"cpu ({torch.get_num_threads()} threads)"
 
 
+#: What :func:`git_commit` compares with the commit: every tracked file but the results, which a
+#: build writes while it runs (a refresh of committed results would otherwise stamp its own runs dirty).
+DIRTY_PATHSPEC = (":(top)", ":(top,exclude)results")
+
+
 def git_commit(root: Path | None = None) -> str | None:
-    """The checked-out commit (suffixed ``+dirty`` with uncommitted changes), or None outside git."""
+    """The checked-out commit, suffixed ``+dirty`` when a tracked file outside ``results/`` has
+    uncommitted changes (:data:`DIRTY_PATHSPEC`); None outside git. ``root``: a folder of the
+    working tree (default: the working directory)."""
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
         if head.returncode != 0:
             return None
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", *DIRTY_PATHSPEC],
+                               cwd=root, capture_output=True, text=True, timeout=10).stdout.strip()
         return head.stdout.strip() + ("+dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return None
@@ -138,8 +152,8 @@ def new_record(*, model: str, family: str, framework: str, dataset: str, profile
                training: dict[str, Any] | None = None, timings: dict[str, Any] | None = None,
                metrics: dict[str, Any] | None = None, artifacts: dict[str, str] | None = None,
                extra_versions: tuple[str, ...] = ()) -> dict[str, Any]:
-    """A validated record of the current schema, with versions, git commit and creation time
-    filled in. ``rid`` defaults to :func:`run_id`; ``label`` to :func:`table_label`."""
+    """A validated record of the current schema, with versions, git commit, creation time and
+    the machine filled in. ``rid`` defaults to :func:`run_id`; ``label`` to :func:`table_label`."""
     record = {
         "schema": SCHEMA, "run_id": rid or run_id(model, dataset, seed, framework), "status": status,
         "message": message, "model": model, "family": family,
@@ -147,7 +161,7 @@ def new_record(*, model: str, family: str, framework: str, dataset: str, profile
         "profile": profile, "seed": seed, "device": device, "device_name": device_name,
         "params_count": params_count, "config": config, "training": training or {}, "timings": timings or {},
         "metrics": metrics or {}, "artifacts": artifacts or {}, "versions": versions(*extra_versions),
-        "git_commit": git_commit(), "created": now(),
+        "git_commit": git_commit(), "created": now(), "machine": describe_cpu(),
     }
     return validate(record)
 

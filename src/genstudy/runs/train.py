@@ -136,22 +136,23 @@ def train_run(
                   "gibbs_steps": profile.probe_gibbs_steps},
     }
 
+    previous = read_record(directory)
+    current = bool(previous) and previous.get("config") == config and previous.get("status") == "ok" and not force
+    has_weights = (directory / "model.pt").is_file()
+    if current and not has_weights and not need_model:  # the record alone: no images, no model needed
+        log(f"[genstudy] {rid}: up to date ({shown(directory / 'record.json')}; its weights are not "
+            "committed), not retrained")
+        return TrainedRun(previous, directory, None, None)
+
     seed_everything(params.seed)
     make_deterministic(device)
     images = training_images(params.dataset, params.data_dir, budget.train_size, params.seed)
     model = build(params.model, side=images.shape[1], generator=torch.Generator().manual_seed(params.seed),
                   gibbs_steps=profile.gibbs_steps, **options).to(device)
-
-    previous = read_record(directory)
-    if previous and previous.get("config") == config and previous.get("status") == "ok" and not force:
-        if (directory / "model.pt").is_file():
-            model.load_state_dict(load_torch(directory / "model.pt", map_location=device))
-            log(f"[genstudy] {rid}: up to date ({shown(directory / 'record.json')}), not retrained")
-            return TrainedRun(previous, directory, model, None)
-        if not need_model:
-            log(f"[genstudy] {rid}: up to date ({shown(directory / 'record.json')}; its weights are not "
-                "committed), not retrained")
-            return TrainedRun(previous, directory, None, None)
+    if current and has_weights:
+        model.load_state_dict(load_torch(directory / "model.pt", map_location=device))
+        log(f"[genstudy] {rid}: up to date ({shown(directory / 'record.json')}), not retrained")
+        return TrainedRun(previous, directory, model, None)
 
     task = make_task(model, **params.train_options)
     x = task.prepare(images, device)

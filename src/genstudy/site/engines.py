@@ -36,9 +36,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from genstudy.machine import describe_cpu
 from genstudy.runs import executions
 from genstudy.runs.record import now
-from genstudy.site.isa import describe_cpu, pin_avx2
+from genstudy.site.isa import pin_avx2
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 KERNEL = "python3"

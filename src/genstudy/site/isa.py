@@ -21,14 +21,16 @@ EPYC) without a promise that an Intel CPU would then agree.
 
 On a machine without AVX2 (or not x86-64) nothing is pinned: forcing ``avx2`` there would make
 torch run instructions the CPU lacks. A variable already set is left as it is, so a person may
-choose otherwise (for speed on an AVX-512 machine, say) by setting it.
+choose otherwise (for speed on an AVX-512 machine, say) by setting it. The machine and the cap in
+effect are described by :func:`genstudy.machine.describe_cpu`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, MutableMapping
-from pathlib import Path
+from collections.abc import MutableMapping
+
+from genstudy.machine import cpu_flags
 
 #: The variable of each numeric library, and the value that caps it at AVX2 (with FMA).
 AVX2_PINS: dict[str, str] = {
@@ -38,40 +40,6 @@ AVX2_PINS: dict[str, str] = {
 }
 #: The CPU flags (as ``/proc/cpuinfo`` names them) that the pinned code needs.
 REQUIRED_FLAGS = frozenset({"avx2", "fma"})
-
-
-CPUINFO = Path("/proc/cpuinfo")
-
-
-def _first(cpuinfo: Path, field: str) -> str | None:
-    """The value of ``field`` for the first CPU in ``cpuinfo`` (None where it is absent or unreadable)."""
-    try:
-        text = cpuinfo.read_text()
-    except OSError:
-        return None
-    for line in text.splitlines():
-        name, _, value = line.partition(":")
-        if name.strip() == field:
-            return value.strip()
-    return None
-
-
-def cpu_flags(cpuinfo: Path = CPUINFO) -> frozenset[str]:
-    """The instruction-set flags of the first CPU in ``cpuinfo`` (empty where it cannot be read)."""
-    return frozenset((_first(cpuinfo, "flags") or "").split())
-
-
-def describe_cpu(cpuinfo: Path = CPUINFO, environ: Mapping[str, str] | None = None) -> str:
-    """The machine a kernel computes on, in words, for an execution record: the CPU's model, its
-    widest vector instructions, and the cap on torch's kernels in ``environ`` (default
-    ``os.environ``), e.g. ``"AMD EPYC; AVX2; kernels capped at avx2"``. Training seconds compare
-    only between runs with the same description (the thread count is recorded apart)."""
-    environ = os.environ if environ is None else environ
-    flags = cpu_flags(cpuinfo)
-    widest = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
-    cap = environ.get("ATEN_CPU_CAPABILITY")
-    return f"{_first(cpuinfo, 'model name') or 'CPU model unknown'}; {widest}; " + (
-        f"kernels capped at {cap}" if cap else "kernels not capped")
 
 
 def pin_avx2(environ: MutableMapping[str, str] | None = None,

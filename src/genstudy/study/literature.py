@@ -22,6 +22,7 @@ import pandas as pd
 
 from genstudy.config import LiteraturePlan
 from genstudy.study.compare import MIN_SEEDS, bootstrap_interval
+from genstudy.training.tasks import RBM_LR
 
 #: The flatness rule: a quality curve that still improves by more than this share over the last
 #: fifth of training has not converged (the budget, not the method, is short).
@@ -136,7 +137,10 @@ def our_protocol(record: dict[str, Any], metric: str) -> dict[str, str]:
         ks = train.get("k", 1)
         ks = ks if isinstance(ks, list) else [ks] * len(options.get("hidden", (0, 0)))
         out["hidden units"] = ", ".join(str(h) for h in options.get("hidden", ()))
-        out["training rule"] = "greedy, " + ", then ".join(f"CD-{k}" for k in ks) + f", {batch}"
+        steps = train.get("lr", RBM_LR)
+        steps = steps if isinstance(steps, list) else [steps] * len(ks)
+        rule = ", then ".join(f"CD-{k} (step {lr:g})" for k, lr in zip(ks, steps, strict=True))
+        out["training rule"] = f"greedy, {rule}, {batch}"
         out["estimator"] = (f"variational bound, top-RBM log Z by AIS, {settings.get('ais_steps', 0):,} β, "
                             f"{settings.get('ais_chains', 0)} runs")
     elif record["family"] == "vae":
@@ -285,16 +289,27 @@ def curves(records: Sequence[dict[str, Any]], published: Sequence[Published] = P
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
+def options_text(options: dict[str, Any]) -> str:
+    """Model or training options in words, one per layer where a list gives several:
+    ``{"k": [25, 3], "lr": [0.05, 0.005]}`` → ``"k = 25, 3; lr = 0.05, 0.005"``; none → ``"defaults"``."""
+    if not options:
+        return "defaults"
+    return "; ".join(f"{name} = {', '.join(f'{v:g}' if isinstance(v, float) else str(v) for v in value)}"
+                     if isinstance(value, list | tuple) else f"{name} = {value:g}" if isinstance(value, float)
+                     else f"{name} = {value}" for name, value in options.items())
+
+
 def plan_table(plan: LiteraturePlan) -> pd.DataFrame:
     """The chapter's runs as a table: per row, the model, its options, training options, epochs,
     batch size, seeds and how it is measured (the profile whose evaluation settings measure it; the
     Stacked MNIST run: the samples its modes are counted in)."""
     seeds = ", ".join(map(str, plan.seeds))
-    rows = [{"row": row, "model": run.model, "architecture options": run.model_options or "defaults",
-             "training options": run.train_options or "defaults", "epochs": run.epochs, "batch": run.batch_size,
+    rows = [{"row": row, "model": run.model, "architecture options": options_text(run.model_options),
+             "training options": options_text(run.train_options), "epochs": run.epochs, "batch": run.batch_size,
              "seeds": seeds, "measured": f"profile {plan.profile}"} for row, run in plan.runs.items()]
     s = plan.stacked
-    rows.append({"row": "stacked", "model": "dcgan", "architecture options": {"width": s.width, "channels": 3},
+    rows.append({"row": "stacked", "model": "dcgan", "architecture options": options_text({"width": s.width,
+                                                                                           "channels": 3}),
                  "training options": f"{s.images:,} Stacked MNIST images", "epochs": s.epochs, "batch": s.batch_size,
                  "seeds": seeds, "measured": f"modes in {s.samples:,} samples"})
     return pd.DataFrame(rows).set_index("row")

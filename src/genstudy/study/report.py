@@ -38,7 +38,8 @@ def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
     """Every run record of ``profile`` under ``results_dir``, one row per run.
 
     Columns: ``run_id, label, model, family, framework, dataset, seed, status, message,
-    device, commit, params, train_s, sample_1k_s, gibbs_steps, eval_s, dir``, one column per
+    device, machine`` (the record's CPU in words, ``""`` where it was not recorded),
+    ``commit, params, train_s, sample_1k_s, gibbs_steps, eval_s, dir``, one column per
     metric of :data:`genstudy.study.tables.METRIC_COLUMNS` (NaN where a family has none) and
     ``class_counts`` (dict or NaN). Sorted by family (book order), model, framework, seed.
     An empty frame with those columns when there are no records.
@@ -46,7 +47,7 @@ def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
     records = load_records(Path(results_dir), profile)
     raw = pd.json_normalize(records, max_level=1) if records else pd.DataFrame()
     columns = ["run_id", "label", "model", "family", "framework", "dataset", "seed", "status", "message", "device",
-               "commit", *COST_COLUMNS, *METRIC_COLUMNS, "class_counts", "dir"]
+               "machine", "commit", *COST_COLUMNS, *METRIC_COLUMNS, "class_counts", "dir"]
     if raw.empty:
         return pd.DataFrame(columns=columns)
     out = pd.DataFrame({
@@ -60,6 +61,7 @@ def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
         "status": raw.get("status", "ok"),
         "message": raw["message"].fillna("") if "message" in raw else "",
         "device": raw.get("device_name", raw.get("evaluation.device", "")),
+        "machine": raw["machine"].fillna("") if "machine" in raw else "",
         "commit": raw.get("git_commit"),
     })
     for name, source in COST_COLUMNS.items():

@@ -259,6 +259,10 @@ class RBMTrainer:
                 "recon_error": (v - self.rbm.p_v(self.rbm.p_h(v))).pow(2).mean()}
 
 
+#: SGD's default step size for an RBM and for each layer of a DBN.
+RBM_LR = 0.05
+
+
 def _rbm_options(lr: float, k: int, persistent: bool, momentum: float, weight_decay: float) -> dict[str, Any]:
     return {"lr": lr, "k": k, "persistent": persistent, "momentum": momentum, "weight_decay": weight_decay}
 
@@ -267,7 +271,7 @@ class RBMTask(Task):
     """Train an RBM with CD-k (default k = 1) or PCD on dynamically binarized images, or, with
     ``binarize=False``, on the grey levels taken as probabilities (scikit-learn's way)."""
 
-    def __init__(self, model: RBM, lr: float = 0.05, k: int = 1, persistent: bool = False,
+    def __init__(self, model: RBM, lr: float = RBM_LR, k: int = 1, persistent: bool = False,
                  momentum: float = 0.5, weight_decay: float = 1e-4, binarize: bool = True) -> None:
         self.model, self.binarize = model, binarize
         self.trainer = RBMTrainer(model, **_rbm_options(lr, k, persistent, momentum, weight_decay))
@@ -294,17 +298,22 @@ class RBMTask(Task):
 
 class DBNTask(Task):
     """Greedy layer-wise training: ``epochs`` epochs of RBM 1 on the data, then of RBM 2 on
-    samples of RBM 1's hidden units, and so on. Reports the active ``layer`` too. ``k``: the
-    Gibbs steps of every layer's CD-k, or one per layer (bottom first)."""
+    samples of RBM 1's hidden units, and so on. Reports the active ``layer`` too. ``k`` (the
+    Gibbs steps of CD-k) and ``lr`` (SGD's step size) hold for every layer, or are given one per
+    layer (bottom first): a wide top RBM may need a smaller step than the first."""
 
-    def __init__(self, model: DBN, lr: float = 0.05, k: int | Sequence[int] = 1, persistent: bool = False,
-                 momentum: float = 0.5, weight_decay: float = 1e-4) -> None:
+    def __init__(self, model: DBN, lr: float | Sequence[float] = RBM_LR, k: int | Sequence[int] = 1,
+                 persistent: bool = False, momentum: float = 0.5, weight_decay: float = 1e-4) -> None:
         self.model = model
-        ks = [k] * model.n_layers if isinstance(k, int) else list(k)
-        if len(ks) != model.n_layers or any(isinstance(x, bool) or not isinstance(x, int) or x < 1 for x in ks):
-            raise ParameterError("k", k, f"a positive integer or {model.n_layers} of them, one per layer")
-        self.trainers = [RBMTrainer(rbm, **_rbm_options(lr, layer_k, persistent, momentum, weight_decay))
-                         for rbm, layer_k in zip(model.rbms, ks, strict=True)]
+        n = model.n_layers
+        ks = [k] * n if isinstance(k, int) else list(k)
+        if len(ks) != n or any(isinstance(x, bool) or not isinstance(x, int) or x < 1 for x in ks):
+            raise ParameterError("k", k, f"a positive integer or {n} of them, one per layer")
+        lrs = [lr] * n if isinstance(lr, int | float) else list(lr)
+        if len(lrs) != n or any(isinstance(x, bool) or not isinstance(x, int | float) or x <= 0 for x in lrs):
+            raise ParameterError("lr", lr, f"a positive number or {n} of them, one per layer")
+        self.trainers = [RBMTrainer(rbm, **_rbm_options(float(step), layer_k, persistent, momentum, weight_decay))
+                         for rbm, step, layer_k in zip(model.rbms, lrs, ks, strict=True)]
         self.optimizers = {f"layer{i}": t.optimizer for i, t in enumerate(self.trainers)}
         self.epochs_per_layer = 1
         self.layer = 0
