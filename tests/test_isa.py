@@ -86,4 +86,4 @@ def test_a_notebook_kernel_inherits_the_pins_and_this_process_gets_its_environme
     out = nbformat.read(directory / executions.NOTEBOOK, as_version=4)
     assert out.cells[-1].outputs[0].text == f"{[AVX2_PINS[n] for n in sorted(AVX2_PINS)]} AVX2\n"
     assert not set(AVX2_PINS) & set(os.environ)
-    assert record["cpu"] == describe_cpu(environ=AVX2_PINS)  # the machine, as the kernel computed on it
+    assert record["machine"] == describe_cpu(environ=AVX2_PINS)  # the machine, as the kernel computed on it

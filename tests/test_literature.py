@@ -3,6 +3,7 @@ side-by-side table and the flatness rule that names a shortfall's cause."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from genstudy.models import build
 from genstudy.models.registry import REGISTRY
 from genstudy.study import literature as lit
 from genstudy.study.compare import bootstrap_interval
-from genstudy.training.tasks import DBNTask
+from genstudy.training.tasks import DBNTask, per_layer
 
 RBM_ROW = next(p for p in lit.PUBLISHED if p.key == "rbm")
 
@@ -106,6 +107,11 @@ def test_side_by_side_gives_the_mean_its_interval_the_difference_and_a_measured_
     assert table["verdict"] == "worse by more than 2"
     assert table["cause"].startswith("training budget too short: the probe FD still improved by 16.0% over")
     assert table["our budget"] == "10 passes over 60,000 images, 100 updates"
+    assert table["source"] == "Salakhutdinov & Murray (2008), MNIST results"  # checked: no remark
+    unchecked = dataclasses.replace(RBM_ROW, checked=False)
+    assert lit.side_by_side(records, [unchecked]).iloc[0]["source"] == (
+        "Salakhutdinov & Murray (2008), MNIST results (value not checked against the paper: no copy offline)")
+    assert {p.key for p in lit.PUBLISHED if not p.checked} == {"dbn", "stacked_modes", "stacked_kl"}
 
 
 def test_a_flat_curve_is_not_called_the_budget_and_a_close_value_needs_no_cause(tmp_path: Path) -> None:
@@ -142,6 +148,15 @@ def test_the_dbn_takes_one_cd_k_per_layer() -> None:
     assert [t.k for t in DBNTask(dbn, k=2).trainers] == [2, 2]
     with pytest.raises(ParameterError, match="one per layer"):
         DBNTask(dbn, k=[25])
+    for wrong in (2.5, True, [3, 0]):  # a float, a bool and a zero are no number of Gibbs steps
+        with pytest.raises(ParameterError, match="a positive integer or 2 of them, one per layer"):
+            DBNTask(dbn, k=wrong)
+
+
+def test_one_value_per_layer_is_repeated_or_taken_as_given() -> None:
+    assert per_layer(3, 2) == [3, 3] and per_layer(0.05, 3) == [0.05] * 3
+    assert per_layer([25, 3], 2) == [25, 3] and per_layer((1,), 2) == [1]  # a wrong length is the caller's to refuse
+    assert per_layer("ab", 2) == ["ab", "ab"]  # a string is one value, not one per character
 
 
 def test_options_are_shown_in_words_one_value_per_layer() -> None:

@@ -97,3 +97,18 @@ def test_a_record_of_an_unknown_schema_is_refused(tmp_path: Path) -> None:
     (tmp_path / "record.json").write_text(json.dumps({**_record(), "schema": 7}))
     with pytest.raises(RecordError, match=r"schema 7 is not one this genstudy reads \(1 or 2\)"):
         read_record(tmp_path)
+
+
+def test_an_atomic_write_gets_the_permissions_of_a_plain_one(tmp_path: Path) -> None:
+    """The temporary file is owner-only (0o600); the record that replaces it is readable as any
+    file the process creates (0o666 less the umask: 0o644 under the usual 0o022)."""
+    import os
+    import stat
+
+    from genstudy.io import UMASK, write_json
+
+    plain = tmp_path / "plain.json"
+    plain.write_text("{}")
+    path = write_json(tmp_path / "record.json", {"a": 1})
+    assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode) == 0o666 & ~UMASK
+    assert os.umask(UMASK) == UMASK and json.loads(path.read_text()) == {"a": 1}

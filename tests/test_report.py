@@ -215,6 +215,13 @@ def test_timings_of_another_machine_under_the_same_device_name_are_left_out(tmp_
     old = frame.assign(machine="")  # records made before machines were recorded compare among themselves
     kept_old, note_old = claims.one_device(old)
     assert len(kept_old) == len(old) and note_old == "timings on cpu (2 threads) only"
+    two_sessions = old.assign(commit=["a" * 40 if i % 2 else "b" * 39 + "c+dirty" for i in range(len(old))])
+    kept_two, note_two = claims.one_device(two_sessions)
+    assert len(kept_two) == len(old)
+    assert note_two == ("timings on cpu (2 threads) only; their machine was not recorded and they were made by 2 "
+                        "commits (aaaaaaa, bbbbbbb+dirty), so possibly on different machines")
+    recorded = frame.assign(commit=two_sessions["commit"])  # a recorded machine needs no commit to tell it
+    assert claims.one_device(recorded)[1] == "timings on cpu (2 threads) only"
 
 
 def test_discriminator_accuracy_claim_reads_the_logged_outputs(tmp_path: Path) -> None:

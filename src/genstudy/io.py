@@ -15,9 +15,15 @@ from typing import IO, Any
 
 import torch
 
+#: The process's file-creation mask, read once at import (reading it means setting it, for a moment).
+UMASK = os.umask(0o022)
+os.umask(UMASK)
+
 
 def write_atomic(path: Path, write: Callable[[IO[bytes]], None]) -> Path:
-    """Call ``write(fileobj)`` on a temporary file next to ``path``, then rename it to ``path``."""
+    """Call ``write(fileobj)`` on a temporary file next to ``path``, then rename it to ``path``.
+    The file gets the permissions a plain ``open(path, "w")`` would give it (``0o666`` less the
+    umask), not the temporary file's owner-only ``0o600``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -26,6 +32,7 @@ def write_atomic(path: Path, write: Callable[[IO[bytes]], None]) -> Path:
             write(f)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~UMASK)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

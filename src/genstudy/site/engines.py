@@ -160,7 +160,7 @@ def execute_job(task: Job) -> dict[str, Any]:
     environ = dict(os.environ)
     os.environ.update({name: str(task.threads) for name in THREAD_VARIABLES})  # inherited by the kernel
     pin_avx2()  # and so are these: the same numbers on an AVX-512 machine as on an AVX2 one
-    record["cpu"] = describe_cpu()  # the machine the seconds were measured on
+    record["machine"] = describe_cpu()  # the machine the seconds were measured on (as a run record names it)
     error: str | None = None
     try:
         papermill.execute_notebook(task.source, str(partial), parameters=task.parameters, kernel_name=KERNEL,

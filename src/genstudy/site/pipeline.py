@@ -373,16 +373,19 @@ def _duration(seconds: float) -> str:
 def plan_summary(runs: Sequence[Execution], root: Path, threads: int | None = None, force: bool = False,
                  keep_stale: bool = False) -> str:
     """What a build of ``runs`` will execute, before it starts: how many runs and why, roughly how
-    long by their last recorded executions, and the stale runs it keeps as they were."""
+    long by their last recorded executions (and how many have none to go by), and the stale runs it
+    keeps as they were."""
     keep_stale = keep_stale and not force
     found = keyed(runs, root, threads or default_threads(), force, keep_stale=keep_stale)
     todo = [k for k in found if k.runs(keep_stale)]
     kept = [k for k in found if k.reason is not None and not k.runs(keep_stale)]
     seconds = estimated_seconds(found)
     known = [t for k in todo if (t := seconds[k.execution.execution_id]) is not None]
+    unknown = len(todo) - len(known)
     lines = [f"[genstudy] this build executes {len(todo)} of {len(found)} runs"
              + (f", about {_duration(sum(known))} by the last execution of {len(known)} of them (or, never run, "
                 "of their chapter's other runs)" if known else "")
+             + (f"; {unknown} of a chapter never run here, not estimated" if unknown else "")
              + (":" if todo else ".")]
     lines += [f"[genstudy]   {k.execution.execution_id} ({k.reason})" for k in todo]
     if kept:

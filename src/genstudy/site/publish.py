@@ -205,7 +205,7 @@ def _appendix_page(outcomes: Sequence[Outcome], root: Path, profile: str, engine
         status = r.get("status", "?") + (f": `{error}`" if error else "")
         seconds = "" if r.get("seconds") is None else f"{r['seconds']:.1f}"
         commit = f"`{str(r['git_commit'])[:12]}`" if r.get("git_commit") else "—"
-        machine = str(r.get("cpu") or "*not recorded*").replace("|", "\\|")
+        machine = str(r.get("machine") or "*not recorded*").replace("|", "\\|")
         key = f"`{str(r.get('key', ''))[:12]}`"
         lines.append(f"| {page} | {status} | {action} | {seconds} | {machine} | {commit} | {key} |")
     lines += ["", "Records and executed notebooks: `results/" + profile + "/executions/<run>/`."]

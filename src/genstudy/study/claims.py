@@ -14,13 +14,13 @@ article's GANs are the article's code and get their own row), with at least
 :data:`~genstudy.study.compare.MIN_SEEDS` seeds, a bootstrap interval and a no-difference
 band. "Supported" or "refuted" needs every quality yardstick (:data:`QUALITY`) to agree;
 otherwise the verdict is "qualified" and the disagreement is shown. Timings are compared only
-between runs on one device and one machine (:func:`one_device`). "Better" is read twice: at the
-end of each run's training, and on the quality curves logged during training at one matched budget of training seconds
-(:func:`genstudy.study.report.at_budget`); the two must agree for "supported" or "refuted", and
-the numbers read at the budget carry a tilde (they rest on measured seconds). "More efficient"
-is read twice too: seconds per 1,000 samples, and the training seconds each run took to reach
-one probe FD that every compared run reached (:func:`genstudy.study.report.time_to_quality`).
-The rules are tested on synthetic frames.
+between runs on one device and one machine (:func:`one_device`). "Better" is read twice: at
+the end of each run's training, and on the quality curves logged during training at one
+matched budget of training seconds (:func:`genstudy.study.report.at_budget`); the two must
+agree for "supported" or "refuted", and the numbers read at the budget carry a tilde (they
+rest on measured seconds). "More efficient" is read twice too: seconds per 1,000 samples, and
+the training seconds each run took to reach one probe FD that every compared run reached
+(:func:`genstudy.study.report.time_to_quality`). The rules are tested on synthetic frames.
 """
 
 from __future__ import annotations
@@ -113,20 +113,24 @@ def one_device(runs: pd.DataFrame) -> tuple[pd.DataFrame, str]:
 
     Runs match when their ``device`` and their ``machine`` (the record's CPU in words) are equal;
     a record that names no machine (made before machines were recorded) matches only others that
-    name none. ``cpu (2 threads)`` alone does not tell machines apart, and this project's have
-    trained one model in 109 s and in 287 s under that label."""
-    devices = runs["device"].fillna("").astype(str)
-    if devices.empty:
+    name none, and the note warns when such runs were made by more than one commit: by different
+    sessions, so possibly on different machines. ``cpu (2 threads)`` alone does not tell machines
+    apart, and this project's have trained one model in 109 s and in 287 s under that label."""
+    if runs.empty:
         return runs, ""
+    devices = runs["device"].fillna("").astype(str)
     machines = runs["machine"].fillna("").astype(str) if "machine" in runs else pd.Series("", index=runs.index)
-    keys = devices + "\n" + machines
-    main = keys.value_counts().idxmax()
-    kept = keys == main
-    device, machine = main.split("\n", 1)
+    keys = pd.Series(list(zip(devices, machines, strict=True)), index=runs.index)
+    device, machine = main = keys.value_counts().idxmax()
+    kept = keys.map(main.__eq__).astype(bool)
     left = int((~kept).sum())
     note = f"timings on {device or 'an unnamed device'} only" + (
         f" ({left} runs on other devices or machines left out; the machine kept: {machine or 'not recorded'})"
         if left else "")
+    commits = sorted({report.short_commit(c) for c in runs.loc[kept, "commit"]}) if "commit" in runs else []
+    if not machine and len(commits) > 1:
+        note += (f"; their machine was not recorded and they were made by {len(commits)} commits "
+                 f"({', '.join(commits)}), so possibly on different machines")
     return runs[kept], note
 
 

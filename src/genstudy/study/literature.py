@@ -22,13 +22,15 @@ import pandas as pd
 
 from genstudy.config import LiteraturePlan
 from genstudy.study.compare import MIN_SEEDS, bootstrap_interval
-from genstudy.training.tasks import RBM_LR
+from genstudy.training.tasks import RBM_LR, per_layer
 
 #: The flatness rule: a quality curve that still improves by more than this share over the last
 #: fifth of training has not converged (the budget, not the method, is short).
 FLAT_SHARE = 0.02
 #: The last fifth of training.
 LAST_PART = 0.2
+#: Beside the source of a value not checked against the paper (:attr:`Published.checked`).
+UNCHECKED = "value not checked against the paper: no copy offline"
 #: The curves the verdicts read, in words (each lower is better).
 CURVE_NAMES = {"fd_probe": "the probe FD", "loss": "the training loss (−ELBO)",
                "kl_probe": "the probe KL over modes"}
@@ -46,7 +48,9 @@ class Published:
     and no verdict is drawn); ``curve``: the column of our runs' ``history.csv`` whose flatness tells
     whether the budget was enough (lower is better): still improving means a gain of ``curve_gain``
     or more in its own units over the last fifth of training where one is given (a loss in nats),
-    else a gain of :data:`FLAT_SHARE` of its value (a probe FD)."""
+    else a gain of :data:`FLAT_SHARE` of its value (a probe FD). ``checked``: whether the value was
+    checked against the paper's text (False: cited from the literature, but no copy of the paper
+    could be read offline to confirm it; the table says so)."""
 
     key: str
     what: str
@@ -62,6 +66,7 @@ class Published:
     curve_gain: float | None = None
     error: float | None = None
     protocol: dict[str, str] = field(default_factory=dict)
+    checked: bool = True
 
 
 #: Binarizations: each pixel drawn as Bernoulli(intensity), once for good or afresh for every mini-batch.
@@ -77,7 +82,7 @@ PUBLISHED: tuple[Published, ...] = (
               protocol={"pixels": f"binary, {_ONCE}", "test images": "10,000", "hidden units": "500",
                         "training rule": "CD-25, mini-batches of 100", "estimator": "AIS log Z, 14,500 β, 100 runs"}),
     Published("dbn", "DBN 500-2000: lower bound on the test log-likelihood (nats)", _SM08, "dbn", "log_likelihood",
-              -86.22, "salakhutdinov2008quantitative", "MNIST results", 2.0,
+              -86.22, "salakhutdinov2008quantitative", "MNIST results", 2.0, checked=False,
               protocol={"pixels": f"binary, {_ONCE}", "test images": "10,000", "hidden units": "500, 2000",
                         "training rule": "greedy, the first layer the CD-25 RBM",
                         "estimator": "variational bound, top-RBM log Z by AIS, 14,500 β, 100 runs"}),
@@ -96,10 +101,10 @@ PUBLISHED: tuple[Published, ...] = (
               "goodfellow2014gan", "Table 1", 10.0, error=2.0, protocol=_PARZEN),
     Published("stacked_modes", "DCGAN on Stacked MNIST: modes captured (of 1,000)", _VEEGAN, "stacked",
               "stacked_modes", 99.0, "srivastava2017veegan", "Stacked MNIST table", None, curve="kl_probe",
-              protocol=_STACKED),
+              protocol=_STACKED, checked=False),
     Published("stacked_kl", "DCGAN on Stacked MNIST: KL(modes ‖ uniform) (nats)", _VEEGAN, "stacked", "stacked_kl",
               3.4, "srivastava2017veegan", "Stacked MNIST table", None, curve="kl_probe", higher_is_better=False,
-              protocol=_STACKED),
+              protocol=_STACKED, checked=False),
 )
 
 
@@ -134,11 +139,9 @@ def our_protocol(record: dict[str, Any], metric: str) -> dict[str, str]:
         out["training rule"] = f"CD-{train.get('k', 1)}, {batch}"
         out["estimator"] = f"AIS log Z, {settings.get('ais_steps', 0):,} β, {settings.get('ais_chains', 0)} runs"
     elif record["family"] == "dbn":
-        ks = train.get("k", 1)
-        ks = ks if isinstance(ks, list) else [ks] * len(options.get("hidden", (0, 0)))
+        ks = per_layer(train.get("k", 1), len(options.get("hidden", (0, 0))))
         out["hidden units"] = ", ".join(str(h) for h in options.get("hidden", ()))
-        steps = train.get("lr", RBM_LR)
-        steps = steps if isinstance(steps, list) else [steps] * len(ks)
+        steps = per_layer(train.get("lr", RBM_LR), len(ks))
         rule = ", then ".join(f"CD-{k} (step {lr:g})" for k, lr in zip(ks, steps, strict=True))
         out["training rule"] = f"greedy, {rule}, {batch}"
         out["estimator"] = (f"variational bound, top-RBM log Z by AIS, {settings.get('ais_steps', 0):,} β, "
@@ -226,8 +229,8 @@ def side_by_side(records: Sequence[dict[str, Any]], published: Sequence[Publishe
     """One row per published number: the paper's value, ours (mean and 95% bootstrap interval over
     seeds, or the mean and the seed count below :data:`~genstudy.study.compare.MIN_SEEDS`), the
     difference ours − paper, whether it is within the tolerance, the protocol's differences and the
-    measured cause of a shortfall. ``records``: the chapter's measured runs, each with its ``row``
-    and its folder in ``dir``."""
+    measured cause of a shortfall; a source whose value was not checked says so (:data:`UNCHECKED`).
+    ``records``: the chapter's measured runs, each with its ``row`` and its folder in ``dir``."""
     rows = []
     for p in published:
         runs = [r for r in records if r.get("row") == p.row and r.get("status") == "ok"]
@@ -235,7 +238,8 @@ def side_by_side(records: Sequence[dict[str, Any]], published: Sequence[Publishe
         withheld = [r["metrics"].get("log_likelihood_withheld") for r in runs
                     if p.metric == "log_likelihood" and r["metrics"].get("log_likelihood_withheld")]
         paper = f"{p.value:g}" + (f" ± {p.error:g}" if p.error is not None else "")
-        row = {"published": p.what, "source": f"{p.source}, {p.where}", "paper": paper}
+        source = f"{p.source}, {p.where}" + ("" if p.checked else f" ({UNCHECKED})")
+        row = {"published": p.what, "source": source, "paper": paper}
         if p.row is None:
             rows.append({**row, "ours": "not in this study", "difference": "", "verdict": "", "our budget": "",
                          "differences": "", "cause": ""})
@@ -294,9 +298,14 @@ def options_text(options: dict[str, Any]) -> str:
     ``{"k": [25, 3], "lr": [0.05, 0.005]}`` → ``"k = 25, 3; lr = 0.05, 0.005"``; none → ``"defaults"``."""
     if not options:
         return "defaults"
-    return "; ".join(f"{name} = {', '.join(f'{v:g}' if isinstance(v, float) else str(v) for v in value)}"
-                     if isinstance(value, list | tuple) else f"{name} = {value:g}" if isinstance(value, float)
-                     else f"{name} = {value}" for name, value in options.items())
+    return "; ".join(f"{name} = {_words(value)}" for name, value in options.items())
+
+
+def _words(value: Any) -> str:
+    """An option's value as :func:`options_text` writes it: floats by ``:g``, lists comma-separated."""
+    if isinstance(value, list | tuple):
+        return ", ".join(_words(v) for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def plan_table(plan: LiteraturePlan) -> pd.DataFrame:

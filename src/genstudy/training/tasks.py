@@ -9,7 +9,7 @@ never waits for the device.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -263,6 +263,21 @@ class RBMTrainer:
 RBM_LR = 0.05
 
 
+def per_layer(value: Any, n: int) -> list[Any]:
+    """``value`` for each of ``n`` layers, bottom first: a sequence as given, anything else ``n`` times
+    (``per_layer(3, 2)`` → ``[3, 3]``; ``per_layer([25, 3], 2)`` → ``[25, 3]``)."""
+    return list(value) if isinstance(value, Sequence) and not isinstance(value, str) else [value] * n
+
+
+def _layer_values(name: str, value: Any, n: int, valid: Callable[[Any], bool], wanted: str) -> list[Any]:
+    """:func:`per_layer` of a DBN option, checked: one value per layer, each ``valid``, or a
+    :class:`ParameterError` naming ``wanted`` (e.g. "a positive integer") and the layers."""
+    values = per_layer(value, n)
+    if len(values) != n or not all(not isinstance(x, bool) and valid(x) for x in values):
+        raise ParameterError(name, value, f"{wanted} or {n} of them, one per layer")
+    return values
+
+
 def _rbm_options(lr: float, k: int, persistent: bool, momentum: float, weight_decay: float) -> dict[str, Any]:
     return {"lr": lr, "k": k, "persistent": persistent, "momentum": momentum, "weight_decay": weight_decay}
 
@@ -306,12 +321,8 @@ class DBNTask(Task):
                  persistent: bool = False, momentum: float = 0.5, weight_decay: float = 1e-4) -> None:
         self.model = model
         n = model.n_layers
-        ks = [k] * n if isinstance(k, int) else list(k)
-        if len(ks) != n or any(isinstance(x, bool) or not isinstance(x, int) or x < 1 for x in ks):
-            raise ParameterError("k", k, f"a positive integer or {n} of them, one per layer")
-        lrs = [lr] * n if isinstance(lr, int | float) else list(lr)
-        if len(lrs) != n or any(isinstance(x, bool) or not isinstance(x, int | float) or x <= 0 for x in lrs):
-            raise ParameterError("lr", lr, f"a positive number or {n} of them, one per layer")
+        ks = _layer_values("k", k, n, lambda x: isinstance(x, int) and x >= 1, "a positive integer")
+        lrs = _layer_values("lr", lr, n, lambda x: isinstance(x, int | float) and x > 0, "a positive number")
         self.trainers = [RBMTrainer(rbm, **_rbm_options(float(step), layer_k, persistent, momentum, weight_decay))
                          for rbm, step, layer_k in zip(model.rbms, lrs, ks, strict=True)]
         self.optimizers = {f"layer{i}": t.optimizer for i, t in enumerate(self.trainers)}
