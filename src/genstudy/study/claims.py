@@ -263,7 +263,9 @@ def check_gan_better_quality(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
     at_budget, budget = matched
     verdict = _combine((at_end.verdict, at_budget.verdict))
     when = f"at a matched budget of {budget:.3g} s of training (probe FD)"
-    return Verdict(verdict, f"at the end of training: {at_end.evidence} | {when}: {_timed(at_budget.evidence)}",
+    timed = one_device(family_runs(frame))[1]  # the seconds the budget is read in: which device and machine
+    return Verdict(verdict, f"at the end of training: {at_end.evidence} | {when}, {timed}: "
+                            f"{_timed(at_budget.evidence)}",
                    f"{at_end.headline}; {when}: {_timed(at_budget.headline)}")
 
 
