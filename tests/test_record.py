@@ -100,15 +100,17 @@ def test_a_record_of_an_unknown_schema_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_atomic_write_gets_the_permissions_of_a_plain_one(tmp_path: Path) -> None:
-    """The temporary file is owner-only (0o600); the record that replaces it is readable as any
-    file the process creates (0o666 less the umask: 0o644 under the usual 0o022)."""
+    """The record is readable as any file the process creates (0o666 less the umask: 0o644 under
+    the usual 0o022), not owner-only as a ``tempfile.mkstemp`` file (0o600); no temporary is left."""
     import os
     import stat
 
-    from genstudy.io import UMASK, write_json
+    from genstudy.io import write_json
 
+    umask = os.umask(0o022)
+    os.umask(umask)
     plain = tmp_path / "plain.json"
     plain.write_text("{}")
     path = write_json(tmp_path / "record.json", {"a": 1})
-    assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode) == 0o666 & ~UMASK
-    assert os.umask(UMASK) == UMASK and json.loads(path.read_text()) == {"a": 1}
+    assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode) == 0o666 & ~umask
+    assert json.loads(path.read_text()) == {"a": 1} and not list(tmp_path.glob(".*.tmp"))

@@ -8,31 +8,27 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 import torch
 
-#: The process's file-creation mask, read once at import (reading it means setting it, for a moment).
-UMASK = os.umask(0o022)
-os.umask(UMASK)
-
 
 def write_atomic(path: Path, write: Callable[[IO[bytes]], None]) -> Path:
     """Call ``write(fileobj)`` on a temporary file next to ``path``, then rename it to ``path``.
-    The file gets the permissions a plain ``open(path, "w")`` would give it (``0o666`` less the
-    umask), not the temporary file's owner-only ``0o600``."""
+    The temporary file is created as a plain ``open(path, "w")`` creates a file (``0o666`` less the
+    umask; ``tempfile.mkstemp`` would make it owner-only, ``0o600``), under a fresh random name."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~UMASK)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -235,12 +235,12 @@ def _timed(text: str) -> str:
     return _NUMBER.sub(lambda m: "~" + m.group(), text)
 
 
-def _on_curves(frame: pd.DataFrame, a: str, others: tuple[str, ...], metric: str,
+def _on_curves(frame: pd.DataFrame, runs: pd.DataFrame, a: str, others: tuple[str, ...], metric: str,
                reading: Callable[[pd.DataFrame], tuple[pd.Series, float]]) -> tuple[Verdict, float] | None:
     """``a`` against ``others`` on ``metric``: one value per run that ``reading`` takes from the
-    quality curves of one device's runs (a Series indexed by ``(label, seed)``, and the budget or
-    level it read them at, returned beside the verdict); None when no run logged quality probes."""
-    runs, _ = one_device(family_runs(frame))
+    quality curves of ``runs``, the family runs of one device and machine (:func:`one_device`): a
+    Series indexed by ``(label, seed)``, and the budget or level it read them at, returned beside
+    the verdict; None when no run logged quality probes."""
     curves = report.quality_curves(runs)
     if curves.empty:
         return None
@@ -249,37 +249,40 @@ def _on_curves(frame: pd.DataFrame, a: str, others: tuple[str, ...], metric: str
     return _compared(frame, a, others, (metric,), runs.assign(**{metric: read})), where
 
 
-def _at_matched_compute(frame: pd.DataFrame, a: str, others: tuple[str, ...]) -> tuple[Verdict, float] | None:
+def _at_matched_compute(frame: pd.DataFrame, runs: pd.DataFrame, a: str,
+                        others: tuple[str, ...]) -> tuple[Verdict, float] | None:
     """``a`` against ``others`` on the probe FD every run had at one matched training budget
-    (:func:`genstudy.study.report.at_budget`), timings of one device only."""
-    return _on_curves(frame, a, others, "fd", report.at_budget)
+    (:func:`genstudy.study.report.at_budget`), read on ``runs`` (one device's, :func:`one_device`)."""
+    return _on_curves(frame, runs, a, others, "fd", report.at_budget)
 
 
 def check_gan_better_quality(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
     at_end = _compared(frame, "gan", CLASSIC, QUALITY)
-    matched = _at_matched_compute(frame, "gan", CLASSIC)
+    timed, note = one_device(family_runs(frame))
+    matched = _at_matched_compute(frame, timed, "gan", CLASSIC)
     if matched is None or at_end.verdict == NOT_MEASURED:
         return at_end
     at_budget, budget = matched
     verdict = _combine((at_end.verdict, at_budget.verdict))
     when = f"at a matched budget of {budget:.3g} s of training (probe FD)"
-    timed = one_device(family_runs(frame))[1]  # the seconds the budget is read in: which device and machine
-    return Verdict(verdict, f"at the end of training: {at_end.evidence} | {when}, {timed}: "
+    return Verdict(verdict, f"at the end of training: {at_end.evidence} | {when}, {note}: "
                             f"{_timed(at_budget.evidence)}",
                    f"{at_end.headline}; {when}: {_timed(at_budget.headline)}")
 
 
-def _time_to_quality(frame: pd.DataFrame, a: str, others: tuple[str, ...]) -> tuple[Verdict, float] | None:
+def _time_to_quality(frame: pd.DataFrame, runs: pd.DataFrame, a: str,
+                     others: tuple[str, ...]) -> tuple[Verdict, float] | None:
     """``a`` against ``others`` on the training seconds each run took to reach one probe FD every
-    compared run reached (:func:`genstudy.study.report.time_to_quality`), timings of one device only."""
-    return _on_curves(frame, a, others, "time_to_quality_s", report.time_to_quality)
+    compared run reached (:func:`genstudy.study.report.time_to_quality`), read on ``runs`` (one
+    device's, :func:`one_device`)."""
+    return _on_curves(frame, runs, a, others, "time_to_quality_s", report.time_to_quality)
 
 
 def check_gan_more_efficient(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
     runs, note = one_device(family_runs(frame))
     sampling = _compared(frame, "gan", CLASSIC, ("sample_1k_s",), runs, note + "; time for 1,000 samples, median "
                          "of warmed-up repeats")
-    learning = _time_to_quality(frame, "gan", CLASSIC)
+    learning = _time_to_quality(frame, runs, "gan", CLASSIC)
     if learning is None or sampling.verdict == NOT_MEASURED:
         return sampling
     verdict, target = learning
