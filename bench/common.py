@@ -1,8 +1,8 @@
-"""What every benchmark shares: the machine, timers, the result file, the printed table.
+"""What every benchmark shares: the host, timers, the result file, the printed table.
 
 A benchmark measures our code and a reference *in the same run on the same machine* and
 reports their ratio; absolute seconds are printed too but never compared across runs.
-Each writes ``bench/results/<name>.json`` (atomically) with the machine, the library
+Each writes ``bench/results/<name>.json`` (atomically) with the host (``host``), the library
 versions, the settings and one row per measurement; ``bench/report.py`` turns those files
 into the README's "Performance" section.
 """
@@ -25,8 +25,9 @@ RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT / "src"))
 
 
-def machine() -> dict[str, Any]:
-    """CPU model, cores this process may use, memory, GPU (if torch sees one)."""
+def host() -> dict[str, Any]:
+    """The host a benchmark ran on: CPU model, cores this process may use, memory, GPU (if torch sees
+    one), platform, Python. (A run record's ``machine`` is the CPU alone, in words.)"""
     import torch
 
     cpu = platform.processor() or ""
@@ -126,7 +127,7 @@ def write_result(name: str, *, title: str, rows: list[dict[str, Any]], columns: 
               f"{'MET' if t['met'] else 'NOT MET'}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     payload = {"name": name, "title": title, "created": datetime.now(UTC).isoformat(timespec="seconds"),
-               "machine": machine(), "versions": versions(*extra_versions), "settings": settings,
+               "host": host(), "versions": versions(*extra_versions), "settings": settings,
                "columns": list(columns), "rows": rows, "targets": targets}
     path = RESULTS / f"{name}.json"
     tmp = path.with_suffix(".json.tmp")

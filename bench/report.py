@@ -3,7 +3,7 @@
 The section sits between the markers ``<!-- performance:start -->`` and
 ``<!-- performance:end -->`` and is replaced whole; nothing in it is typed by hand. Each
 benchmark contributes its targets (measured against the goal) and its table, with the
-machine it ran on.
+host it ran on.
 
     python bench/report.py [--check]   # --check: exit 1 if the README is not up to date
 """
@@ -28,7 +28,7 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value).replace("|", "\\|")
 
 
-def _machine(m: dict[str, Any]) -> str:
+def _host(m: dict[str, Any]) -> str:
     gpu = m.get("gpu") or "no GPU"
     return f"{m.get('cpu')}, {m.get('cores')} cores, {m.get('memory_gib')} GiB, {gpu}"
 
@@ -40,9 +40,9 @@ def section(results: list[dict[str, Any]]) -> str:
              ""]
     if not results:
         return "\n".join([*lines, "No benchmark has been run yet: `make bench`.", END])
-    machines = sorted({_machine(r["machine"]) for r in results})
-    lines += [f"Measured on: {'; '.join(machines)} (torch {results[0]['versions'].get('torch')}).", ""]
-    if not any(r["machine"].get("gpu") for r in results):
+    hosts = sorted({_host(r["host"]) for r in results})
+    lines += [f"Measured on: {'; '.join(hosts)} (torch {results[0]['versions'].get('torch')}).", ""]
+    if not any(r["host"].get("gpu") for r in results):
         lines += ["No GPU figures yet: none of these runs had a GPU. `make bench` on a CUDA machine adds "
                   "`step_time_cuda` (target >= 3x) and `sampling_eval_cuda`.", ""]
     lines += ["| benchmark | goal | measured | target | met |", "|---|---|---|---|---|"]

@@ -37,7 +37,7 @@ def test_the_performance_section_is_generated_from_result_files(tmp_path: Path,
                         targets=[{"what": "throughput", "measured": "1.50x", "target": ">= 1.5x", "met": True},
                                  {"what": "quality", "measured": "-3", "target": ">= -1", "met": False}])
     stored = json.loads((tmp_path / "rbm_vs_sklearn.json").read_text())
-    assert stored["machine"]["cores"] >= 1 and stored["versions"]["torch"]
+    assert stored["host"]["cores"] >= 1 and stored["versions"]["torch"]
     text = report.section(report.load())
     assert text.startswith(report.START) and text.endswith(report.END)
     assert "| `rbm_vs_sklearn` | throughput | 1.50x | >= 1.5x | yes |" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import yaml
 
@@ -53,8 +54,18 @@ def test_python_312_is_allowed_and_ruff_keeps_the_code_311_compatible() -> None:
 
 def test_training_and_measuring_import_none_of_the_book_stack() -> None:
     modules = ("genstudy.site.cli", "genstudy.runs.train", "genstudy.runs.evaluate", "genstudy.runs.chapter",
-               "genstudy.models.registry", "genstudy.study.claims")
+               "genstudy.runs.prepare", "genstudy.models.registry", "genstudy.study.claims")
     code = (f"import sys\nfor m in {modules!r}: __import__(m)\n"
             f"print(','.join(m for m in {BOOK_STACK!r} if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert done.stdout.strip() == "", f"imported on the training path: {done.stdout.strip()}"
+
+
+def test_genstudy_prepare_runs_without_the_book_stack(tmp_path: Path) -> None:
+    """What a GPU machine runs (``genstudy prepare``) trains, measures and reads the chapters'
+    notebooks without importing Jupyter, papermill or TensorFlow."""
+    args = ["prepare", "--profile", "smoke", "--models", "rbm", "--seeds", "0", "--out", str(tmp_path)]
+    code = (f"import sys\nfrom genstudy.site.cli import main\nassert main({args!r}) == 0\n"
+            f"print('book stack:', ','.join(m for m in {BOOK_STACK!r} if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stdout.endswith("1 of 1 runs finished\nbook stack: \n"), done.stdout[-500:]

@@ -292,6 +292,20 @@ def test_editing_what_shapes_results_changes_the_fingerprint(package_copy: Path)
     assert cache.fingerprint(package_copy, "0.1.0") != changed
 
 
+def test_the_runs_code_digest_changes_with_any_edit_of_what_shapes_results(package_copy: Path) -> None:
+    from genstudy.hashing import source_digest
+    from genstudy.runs.record import code_digest
+
+    base = source_digest(package_copy)
+    assert base == code_digest()  # the installed package's, as every run record stores it
+    _edit(package_copy / "site" / "pipeline.py", "BY_DATASET, BY_SEED =", "EXTRA = 1\nBY_DATASET, BY_SEED =")
+    assert source_digest(package_copy) == base  # the book's machinery shapes no result
+    fingerprint = cache.fingerprint(package_copy, "0.1.0")
+    _edit(package_copy / "models" / "gan.py", "A GAN is a generator", "A GAN, as the docstring says, is a generator")
+    assert source_digest(package_copy) != base  # bytes, not syntax trees: the same on every Python
+    assert cache.fingerprint(package_copy, "0.1.0") == fingerprint
+
+
 # --- failures ---------------------------------------------------------------------------------
 
 def test_a_failing_run_is_recorded_kept_and_retried_next_time(tiny: Path) -> None:

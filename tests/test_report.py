@@ -219,9 +219,28 @@ def test_timings_of_another_machine_under_the_same_device_name_are_left_out(tmp_
     kept_two, note_two = claims.one_device(two_sessions)
     assert len(kept_two) == len(old)
     assert note_two == ("timings on cpu (2 threads) only; their machine was not recorded and they were made by 2 "
-                        "commits (aaaaaaa, bbbbbbb+dirty), so possibly on different machines")
+                        "commits (aaaaaaa, bbbbbbb+dirty), so possibly on different machines; "
+                        + claims.speeds_across_commits(two_sessions))
     recorded = frame.assign(commit=two_sessions["commit"])  # a recorded machine needs no commit to tell it
     assert claims.one_device(recorded)[1] == "timings on cpu (2 threads) only"
+
+
+def test_speeds_across_commits_compare_one_model_trained_under_each() -> None:
+    a, b = "a" * 40, "b" * 39 + "c+dirty"
+    runs = pd.DataFrame({"model": ["rbm", "rbm", "rbm", "dbn", "dbn", "vae_mlp"],
+                         "commit": [a, b, b, b, b, a],
+                         "train_s": [57.1, 53.7, 51.4, 42.0, np.nan, 9.0]})
+    assert claims.speeds_across_commits(runs) == (
+        "rbm took 57.1 s under aaaaaaa and 51.4–53.7 s under bbbbbbb+dirty (slowest to fastest median 1.09), "
+        "against timings' no-difference band of ±10%")
+    two = runs.assign(model=["rbm", "rbm", "rbm", "dbn", "dbn", "dbn"], train_s=[57.1, 53.7, 51.4, 42.0, 42.0, 84.0])
+    assert claims.speeds_across_commits(two) == (
+        "rbm took 57.1 s under aaaaaaa and 51.4–53.7 s under bbbbbbb+dirty (slowest to fastest median 1.09); "
+        "dbn took 84 s under aaaaaaa and 42 s under bbbbbbb+dirty (slowest to fastest median 2.00), "
+        "against timings' no-difference band of ±10%")
+    apart = runs.assign(model=["rbm", "dbn", "dbn", "dbn", "dbn", "vae_mlp"])
+    assert claims.speeds_across_commits(apart) == (
+        "no model was trained under more than one of them, so their speeds cannot be compared")
 
 
 def test_discriminator_accuracy_claim_reads_the_logged_outputs(tmp_path: Path) -> None:
@@ -417,7 +436,7 @@ def _remedies(root: Path, rows: list[dict[str, Any]], settings: dict[str, Any]) 
 
     (root / RESULT).parent.mkdir(parents=True)
     (root / RESULT).write_text(json.dumps({"settings": settings, "rows": rows, "created": "2026-11-26T05:00:00",
-                                           "machine": {"cpu": "a CPU", "cores": 2, "gpu": None}}))
+                                           "host": {"cpu": "a CPU", "cores": 2, "gpu": None}}))
 
 
 def test_the_remedy_search_is_shown_per_remedy_over_seeds_and_read_as_measured(tmp_path: Path) -> None:

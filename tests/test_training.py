@@ -209,3 +209,24 @@ def test_a_finished_run_without_its_weights_is_retrained(tmp_path: Path, monkeyp
     third = train_run(params, tmp_path, log=said.append)
     assert third.result is not None and not any("up to date" in s for s in said)
     assert torch.equal(trained["W"], weights(third.directory / "model.pt")["W"])  # the same run again
+
+
+def test_a_run_of_the_same_code_is_shown_and_one_of_other_code_retrained(tmp_path: Path) -> None:
+    from genstudy.runs.chapter import ModelChapter
+    from genstudy.runs.record import code_digest, read_record, write_record
+
+    made = train_run(RunParams(model="rbm", profile="smoke", device="cpu"), tmp_path, log=quiet)  # e.g. on a GPU
+    assert made.record["code"] == code_digest() and len(code_digest()) == 16
+    said: list[str] = []
+    chapter = ModelChapter(("rbm",), profile="smoke", results=tmp_path, log=said.append)
+    shown = chapter.train()["rbm"]
+    assert shown.result is None and shown.record == made.record and "not retrained" in said[-1]
+    assert torch.equal(weights(made.directory / "model.pt")["W"], shown.model.W.detach())
+    older = {**made.record, "code": "0123456789abcdef"}  # made by another version of the library
+    write_record(made.directory, older)
+    said.clear()
+    again = chapter.train()["rbm"]
+    assert again.result is not None and not any("up to date" in s for s in said)
+    assert read_record(made.directory)["code"] == code_digest()
+    write_record(made.directory, older)  # the command line's train reuses it on its configuration alone
+    assert train_run(RunParams(model="rbm", profile="smoke", device="cpu"), tmp_path, log=quiet).result is None

@@ -49,9 +49,11 @@ class ModelChapter:
         check_dataset(self.dataset, self.models)
 
     def train(self, *models: str, **options: Any) -> dict[str, TrainedRun]:
-        """Train each of ``models`` (default: all of the chapter's; always retrained: a chapter
-        shows a run it made) with :class:`~genstudy.config.RunParams` ``options``; returns them
-        by name."""
+        """Train each of ``models`` (default: all of the chapter's) with
+        :class:`~genstudy.config.RunParams` ``options``; returns them by name. A finished run of
+        the same configuration that this very code made (e.g. on a GPU, by ``genstudy prepare``)
+        is shown as it was, with its device, instead of retrained; one made by other code, or
+        unfinished, is (re)trained (:func:`~genstudy.runs.train.train_run`'s ``same_code``)."""
         runs = {}
         for model in models or self.models:
             name = canonical_name(model)
@@ -59,7 +61,7 @@ class ModelChapter:
                 raise ParameterError("model", model, self.models)
             params = RunParams(model=name, dataset=self.dataset, profile=self.profile, seed=self.seed,
                                device=self.device, data_dir=self.data_dir, **options)
-            runs[model] = train_run(params, self.results, force=True, log=self.log)
+            runs[model] = train_run(params, self.results, same_code=True, log=self.log)
         return runs
 
     def evaluate(self, runs: dict[str, TrainedRun]) -> list[dict[str, Any]]:

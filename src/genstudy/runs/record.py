@@ -31,7 +31,10 @@ Schema :data:`SCHEMA` (the ``schema`` field), the fields every record has:
 and, once evaluated, ``evaluation`` (how the metrics were measured). Records made since the
 machine was recorded also carry ``machine``: the CPU in words (:func:`genstudy.machine.describe_cpu`,
 e.g. ``AMD EPYC; AVX2; kernels capped at avx2``), because ``device_name`` alone does not tell two
-machines apart; a record without it was made on an unrecorded machine.
+machines apart; a record without it was made on an unrecorded machine. Records made since the
+code was recorded carry ``code``: :func:`code_digest`, the digest of the library's result-shaping
+files, which is how a chapter knows that a run it finds (trained on a GPU, say, by ``genstudy
+prepare``) is the run its own code would make (:func:`genstudy.runs.train.train_run`'s ``same_code``).
 
 ``git_commit`` is the checked-out commit, ``+dirty`` when a tracked file outside ``results/`` differs
 from it: the code a run was made by, not the results a build is writing beside it.
@@ -43,6 +46,7 @@ such a record into schema 2; a record of an unknown schema is a :class:`RecordEr
 
 from __future__ import annotations
 
+import functools
 import json
 import platform
 import subprocess
@@ -53,6 +57,7 @@ from typing import Any
 import torch
 
 from genstudy.errors import GenstudyError
+from genstudy.hashing import source_digest
 from genstudy.io import write_json
 from genstudy.machine import describe_cpu
 from genstudy.models.registry import ALIASES
@@ -105,6 +110,16 @@ def versions(*extra: str) -> dict[str, str]:
         module = __import__(name)
         out[name] = getattr(module, "__version__", "?")
     return out
+
+
+@functools.cache
+def code_digest() -> str:
+    """The installed genstudy's :func:`~genstudy.hashing.source_digest`: 16 hex digits that change
+    with any edit of a file that can change a number (computed once per process; the same on
+    every Python version, so a GPU machine's Python 3.12 and this project's 3.11 agree)."""
+    import genstudy
+
+    return source_digest(Path(genstudy.__file__).parent)
 
 
 def device_description(device: torch.device) -> str:
@@ -161,7 +176,7 @@ def new_record(*, model: str, family: str, framework: str, dataset: str, profile
         "profile": profile, "seed": seed, "device": device, "device_name": device_name,
         "params_count": params_count, "config": config, "training": training or {}, "timings": timings or {},
         "metrics": metrics or {}, "artifacts": artifacts or {}, "versions": versions(*extra_versions),
-        "git_commit": git_commit(), "created": now(), "machine": describe_cpu(),
+        "git_commit": git_commit(), "created": now(), "machine": describe_cpu(), "code": code_digest(),
     }
     return validate(record)
 

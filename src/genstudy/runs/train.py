@@ -23,7 +23,7 @@ from genstudy.models import GenerativeModel, build
 from genstudy.runs.artifacts import weights_artifacts, write_artifacts
 from genstudy.runs.evaluate import reference
 from genstudy.runs.probe import QualityProbe
-from genstudy.runs.record import device_description, new_record, read_record, run_dir, run_id, write_record
+from genstudy.runs.record import code_digest, device_description, new_record, read_record, run_dir, run_id, write_record
 from genstudy.runs.training_set import training_images
 from genstudy.training import FitResult, fit, make_deterministic, make_task, seed_everything
 
@@ -106,6 +106,7 @@ def train_run(
     probes: int | None = None,
     sampling_repeats: int = SAMPLING_REPEATS,
     need_model: bool = True,
+    same_code: bool = False,
 ) -> TrainedRun:
     """Train ``params`` and write ``<out>/<profile>/<run_id>/`` (record last, atomically).
 
@@ -117,7 +118,10 @@ def train_run(
     quality probes (0: none); ``sampling_repeats`` the most timed draws of 1,000 samples
     (:func:`time_sampling`). A finished run whose weights file is missing (a published run's
     weights too large to commit) is retrained, unless the caller needs only its record
-    (``need_model`` false): the record is then returned with ``model`` None.
+    (``need_model`` false): the record is then returned with ``model`` None. With ``same_code``,
+    a finished run is reused only if this very code made it too (its record's ``code`` equals
+    :func:`~genstudy.runs.record.code_digest`), on whatever device: so a chapter shows the run a
+    GPU machine made with its code, and retrains one an older library made.
     """
     if params.dataset not in IMAGE_DATASETS:
         raise ParameterError("dataset", params.dataset, f"an image dataset for training: {', '.join(IMAGE_DATASETS)}")
@@ -137,7 +141,8 @@ def train_run(
     }
 
     previous = read_record(directory)
-    current = bool(previous) and previous.get("config") == config and previous.get("status") == "ok" and not force
+    current = (bool(previous) and previous.get("config") == config and previous.get("status") == "ok" and not force
+               and (not same_code or previous.get("code") == code_digest()))
     has_weights = (directory / "model.pt").is_file()
     if current and not has_weights and not need_model:  # the record alone: no images, no model needed
         log(f"[genstudy] {rid}: up to date ({shown(directory / 'record.json')}; its weights are not "

@@ -9,7 +9,7 @@ notebook computes:
   :mod:`genstudy.site.publish`);
 * ``parameters``: what papermill injects;
 * ``package``: genstudy's version and a SHA-256 over the library files that shape results
-  (every file of the package outside :data:`ORCHESTRATION_PACKAGE`, this package, which
+  (every file of the package outside :data:`genstudy.hashing.ORCHESTRATION_PACKAGE`, this package, which
   plans, runs and publishes the book and never changes a number): for Python modules their
   syntax tree without docstrings, so that editing a comment or a docstring re-executes
   nothing, and changing how the book is built never retrains a model;
@@ -34,12 +34,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from genstudy.hashing import canonical, sha256_bytes
+from genstudy.hashing import canonical, result_shaping_files, sha256_bytes
 from genstudy.runs.executions import NOTEBOOK
 
-#: The subpackage of genstudy that only plans, runs and publishes the book: it never changes a
-#: number, so it stays out of the package fingerprint.
-ORCHESTRATION_PACKAGE = "site"
 #: Distributions whose versions enter every key (importlib.metadata names; absent ones are skipped).
 ENVIRONMENT_PACKAGES = ("torch", "numpy", "scikit-learn", "torchmetrics", "tensorflow-cpu", "tensorflow",
                         "pandas", "matplotlib", "seaborn", "papermill")
@@ -68,16 +65,13 @@ def code_text(source: str) -> str:
 
 
 def fingerprint(root: Path, version: str) -> str:
-    """``version`` and a SHA-256 of the result-shaping files of the package folder ``root``: its
-    ``.py`` (as :func:`code_text`), ``.json`` and ``.pt`` files, those under
-    ``root/<ORCHESTRATION_PACKAGE>/`` left out."""
+    """``version`` and a SHA-256 of the result-shaping files of the package folder ``root``
+    (:func:`genstudy.hashing.result_shaping_files`): its ``.py`` files as :func:`code_text`, its
+    ``.json`` and ``.pt`` files as bytes."""
     digest = hashlib.sha256(version.encode())
-    for path in sorted(Path(root).rglob("*")):
-        relative = path.relative_to(root)
-        if (path.is_file() and "__pycache__" not in relative.parts and path.suffix in (".py", ".json", ".pt")
-                and relative.parts[0] != ORCHESTRATION_PACKAGE):
-            digest.update(relative.as_posix().encode())
-            digest.update(code_text(path.read_text()).encode() if path.suffix == ".py" else path.read_bytes())
+    for path in result_shaping_files(root):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(code_text(path.read_text()).encode() if path.suffix == ".py" else path.read_bytes())
     return f"{version}+{digest.hexdigest()[:16]}"
 
 

@@ -6,6 +6,7 @@
     genstudy profiles
     genstudy train --model dcgan --profile quick --seed 0 [--device auto] [--out results]
     genstudy evaluate RUN_DIR [RUN_DIR ...] [--device auto] [--force]
+    genstudy prepare --profile full --device cuda [--seeds 0,1] [--stop-after-s S]   # the chapters' runs, no Jupyter
     genstudy baseline --dataset fashion_mnist --profile quick   # real-vs-real metrics
     genstudy search --profile quick [--models dcgan,rbm] [--configs 8] [--threads N]   # hyperparameter search
     genstudy classifier train --dataset fashion_mnist             # the metrics' feature network
@@ -103,6 +104,25 @@ def _train(args: argparse.Namespace) -> int:
     run = train_run(params, args.out, force=args.force, progress=None,
                     checkpoint_every=args.checkpoint_every)
     return 0 if run.record.get("status") == "ok" else 1
+
+
+def _prepare(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from genstudy.paths import find_root
+    from genstudy.runs.prepare import prepare
+
+    root = find_root(args.root)
+    runs = prepare(args.profile, root, out=args.out or root / "results", seeds=args.seeds, models=args.models,
+                   dataset=args.dataset, device=args.device, data_dir=args.data_dir,
+                   stop_after_s=args.stop_after_s)
+    table = pd.DataFrame(runs).set_index("run_id")
+    with pd.option_context("display.width", 200):
+        print(table.to_string(float_format=lambda v: f"{v:.1f}"))
+    unfinished = [r.run_id for r in runs if r.status != "ok"]
+    print(f"[genstudy] prepare: {len(runs) - len(unfinished)} of {len(runs)} runs finished"
+          + (f"; not finished: {', '.join(unfinished)}" if unfinished else ""))
+    return 0 if not unfinished else 1
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -276,6 +296,21 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints")
     train.add_argument("--force", action="store_true", help="retrain even if an up-to-date record exists")
     train.set_defaults(func=_train)
+
+    prep = sub.add_parser("prepare", help="train and measure the PyTorch runs of every training chapter outside the "
+                          "book (e.g. on a GPU machine without Jupyter); the chapters then show them, not retrain them")
+    prep.add_argument("--profile", default="full", choices=BOOK_PROFILES)
+    prep.add_argument("--seeds", type=_csv(int), default=None, help="comma-separated (default: the profile's)")
+    prep.add_argument("--models", type=_csv(str), default=None, help="comma-separated (default: every model of "
+                      "the PyTorch training chapters)")
+    prep.add_argument("--dataset", default="fashion_mnist", choices=IMAGE_DATASETS)
+    prep.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N (default auto)")
+    prep.add_argument("--data-dir", default=None)
+    prep.add_argument("--root", type=Path, default=None, help="project root (default: found from cwd)")
+    prep.add_argument("--out", type=Path, default=None, help="results root (default: the project's results/)")
+    prep.add_argument("--stop-after-s", type=float, default=None,
+                      help="start no run after this many seconds (one in progress finishes)")
+    prep.set_defaults(func=_prepare)
 
     evaluate = sub.add_parser("evaluate", help="fill the metrics of finished runs (results/<profile>/<run_id>)")
     evaluate.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR")

@@ -114,7 +114,8 @@ def one_device(runs: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     Runs match when their ``device`` and their ``machine`` (the record's CPU in words) are equal;
     a record that names no machine (made before machines were recorded) matches only others that
     name none, and the note warns when such runs were made by more than one commit: by different
-    sessions, so possibly on different machines. ``cpu (2 threads)`` alone does not tell machines
+    sessions, so possibly on different machines; it then gives what the runs themselves measure of
+    those machines' speeds (:func:`speeds_across_commits`). ``cpu (2 threads)`` alone does not tell machines
     apart, and this project's have trained one model in 109 s and in 287 s under that label."""
     if runs.empty:
         return runs, ""
@@ -130,8 +131,35 @@ def one_device(runs: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     commits = sorted({report.short_commit(c) for c in runs.loc[kept, "commit"]}) if "commit" in runs else []
     if not machine and len(commits) > 1:
         note += (f"; their machine was not recorded and they were made by {len(commits)} commits "
-                 f"({', '.join(commits)}), so possibly on different machines")
+                 f"({', '.join(commits)}), so possibly on different machines; {speeds_across_commits(runs[kept])}")
     return runs[kept], note
+
+
+def speeds_across_commits(runs: pd.DataFrame) -> str:
+    """What ``runs`` (of one device, made by more than one commit) measure of their machines'
+    speeds: each model trained under more than one commit, with its training seconds under each
+    (one value, or the range over its seeds) and the ratio of the slowest commit's median to the
+    fastest's; the same configuration apart from the seed, so a ratio near its seeds' own spread
+    says the sessions' machines trained at one speed; the text ends with the relative band within
+    which timings count as no different. Models are named as in the records."""
+    timed = runs.dropna(subset=["train_s"]).assign(short=runs["commit"].map(report.short_commit))
+    parts = []
+    for model, rows in timed.groupby("model", sort=False):
+        by_commit = rows.groupby("short", sort=True)["train_s"]
+        if by_commit.ngroups < 2:
+            continue
+        seconds = " and ".join(f"{_seconds_range(values)} under {commit}" for commit, values in by_commit)
+        medians = by_commit.median()
+        parts.append(f"{model} took {seconds} (slowest to fastest median {medians.max() / medians.min():.2f})")
+    if not parts:
+        return "no model was trained under more than one of them, so their speeds cannot be compared"
+    return "; ".join(parts) + f", against timings' no-difference band of ±{info('time_to_quality_s').band:.0%}"
+
+
+def _seconds_range(values: pd.Series) -> str:
+    """``57.1 s`` for one value, ``51.4–53.7 s`` for several."""
+    low, high = values.min(), values.max()
+    return f"{low:.3g} s" if len(values) == 1 or f"{low:.3g}" == f"{high:.3g}" else f"{low:.3g}–{high:.3g} s"
 
 
 def family_comparisons(frame: pd.DataFrame, a: str, others: tuple[str, ...], metrics: tuple[str, ...],

@@ -46,8 +46,8 @@ def remedies_table(root: Path, book_steps: int | None = None) -> tuple[pd.DataFr
                          "mean classes": float(own["classes"].mean())}
     seeds = settings.get("seeds", [settings.get("seed", 0)])
     ran = sorted(int(s) for s in runs["seed"].unique())
-    machine = stored.get("machine", {})
-    device = machine.get("gpu") or f"{machine.get('cpu', 'a CPU')} ({machine.get('cores', '?')} cores)"
+    host = stored.get("host", {})
+    device = host.get("gpu") or f"{host.get('cpu', 'a CPU')} ({host.get('cores', '?')} cores)"
     beside = "" if book_steps is None else f" (the book's run here: {book_steps:,})"
     caption = (f"{settings['steps']:,} steps{beside} of batch {settings['batch']} on "
                f"{settings.get('train_size', '?'):,} images, "
