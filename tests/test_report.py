@@ -232,12 +232,12 @@ def test_speeds_across_commits_compare_one_model_trained_under_each() -> None:
                          "train_s": [57.1, 53.7, 51.4, 42.0, np.nan, 9.0]})
     assert claims.speeds_across_commits(runs) == (
         "rbm took 57.1 s under aaaaaaa and 51.4–53.7 s under bbbbbbb+dirty (slowest to fastest median 1.09), "
-        "against timings' no-difference band of ±10%")
+        "against timings' no-difference band of ±10% (of this model only: a machine's speed differs by model)")
     two = runs.assign(model=["rbm", "rbm", "rbm", "dbn", "dbn", "dbn"], train_s=[57.1, 53.7, 51.4, 42.0, 42.0, 84.0])
     assert claims.speeds_across_commits(two) == (
         "rbm took 57.1 s under aaaaaaa and 51.4–53.7 s under bbbbbbb+dirty (slowest to fastest median 1.09); "
         "dbn took 84 s under aaaaaaa and 42 s under bbbbbbb+dirty (slowest to fastest median 2.00), "
-        "against timings' no-difference band of ±10%")
+        "against timings' no-difference band of ±10% (of these models only: a machine's speed differs by model)")
     apart = runs.assign(model=["rbm", "dbn", "dbn", "dbn", "dbn", "vae_mlp"])
     assert claims.speeds_across_commits(apart) == (
         "no model was trained under more than one of them, so their speeds cannot be compared")

@@ -140,8 +140,11 @@ def speeds_across_commits(runs: pd.DataFrame) -> str:
     speeds: each model trained under more than one commit, with its training seconds under each
     (one value, or the range over its seeds) and the ratio of the slowest commit's median to the
     fastest's; the same configuration apart from the seed, so a ratio near its seeds' own spread
-    says the sessions' machines trained at one speed; the text ends with the relative band within
-    which timings count as no different. Models are named as in the records."""
+    says the sessions' machines trained *that model* at one speed. It says nothing of the others,
+    since a machine's speed differs by model (a 2-core AMD EPYC trains the full profile's RBM as
+    fast as the machines of the published runs, DCGAN 2.6 times slower), and the text says so. It
+    ends with the relative band within which timings count as no different. Models are named as in
+    the records."""
     timed = runs.dropna(subset=["train_s"]).assign(short=runs["commit"].map(report.short_commit))
     parts = []
     for model, rows in timed.groupby("model", sort=False):
@@ -153,7 +156,8 @@ def speeds_across_commits(runs: pd.DataFrame) -> str:
         parts.append(f"{model} took {seconds} (slowest to fastest median {medians.max() / medians.min():.2f})")
     if not parts:
         return "no model was trained under more than one of them, so their speeds cannot be compared"
-    return "; ".join(parts) + f", against timings' no-difference band of ±{info('time_to_quality_s').band:.0%}"
+    return ("; ".join(parts) + f", against timings' no-difference band of ±{info('time_to_quality_s').band:.0%} "
+            f"(of {'this model' if len(parts) == 1 else 'these models'} only: a machine's speed differs by model)")
 
 
 def _seconds_range(values: pd.Series) -> str:
