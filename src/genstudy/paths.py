@@ -1,10 +1,13 @@
 """Where a project's folders are: the root (the folder holding ``_config.yml`` and
-``notebooks/``) and its ``results/`` folder. Notebooks call :func:`results_dir`; the
-book's machinery calls :func:`find_root`."""
+``notebooks/``), its ``results/`` folder, and its chapters' notebooks with their roles.
+Notebooks call :func:`results_dir`; the book's machinery calls :func:`find_root` and
+:func:`chapter_roles`."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from genstudy.errors import GenstudyError
 
@@ -38,3 +41,11 @@ def literature_dir(results: Path | str | None = None) -> Path:
     """``<results>/literature`` (default ``results``: the project's :func:`results_dir`), under which
     the chapter *Against the literature* keeps its runs by profile."""
     return Path(results or results_dir()) / LITERATURE_SUBDIR
+
+
+def chapter_roles(root: Path | str) -> list[tuple[Path, dict[str, Any]]]:
+    """Every ``notebooks/NN_*.ipynb`` of the project at ``root``, in name order, with its role: the
+    notebook's ``genstudy`` metadata (``kind``, ``models``, ``framework``, ``seeds``; ``{}`` where it
+    has none), read as plain JSON so that nothing of Jupyter is imported."""
+    return [(source, json.loads(source.read_text()).get("metadata", {}).get("genstudy", {}))
+            for source in sorted((Path(root) / NOTEBOOK_DIR).glob("[0-9][0-9]_*.ipynb"))]

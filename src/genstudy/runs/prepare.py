@@ -9,14 +9,13 @@ code made them with the same configuration (``train_run``'s ``same_code``); the 
 work (figures, chain-length studies, the article's TensorFlow code) then runs where the book
 is built.
 
-Which models a chapter trains is read from the notebooks' ``genstudy`` metadata as plain JSON
-(``kind: training``; a chapter whose ``framework`` is not PyTorch is left out), so nothing of
-Jupyter is imported.
+Which models a chapter trains is read from the notebooks' roles
+(:func:`genstudy.paths.chapter_roles`: ``kind: training``; a chapter whose ``framework`` is not
+PyTorch is left out), so nothing of Jupyter is imported.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from typing import Any
 from genstudy.config import RunParams, get_profile
 from genstudy.errors import GenstudyError, ParameterError
 from genstudy.models.registry import canonical_name
-from genstudy.paths import NOTEBOOK_DIR
+from genstudy.paths import NOTEBOOK_DIR, chapter_roles
 from genstudy.runs.evaluate import evaluate_run, real_baseline
 from genstudy.runs.record import run_id
 from genstudy.runs.train import train_run
@@ -55,8 +54,7 @@ def training_chapters(root: Path | str) -> dict[str, tuple[str, ...]]:
     """Notebook stem → the models it trains, for every ``notebooks/NN_*.ipynb`` of the project at
     ``root`` whose metadata says ``kind: training`` and whose runs are PyTorch runs, in name order."""
     found = {}
-    for source in sorted((Path(root) / NOTEBOOK_DIR).glob("[0-9][0-9]_*.ipynb")):
-        role = json.loads(source.read_text()).get("metadata", {}).get("genstudy", {})
+    for source, role in chapter_roles(root):
         if role.get("kind") == "training" and role.get("framework", PYTORCH) == PYTORCH:
             found[source.stem] = tuple(canonical_name(m) for m in role.get("models", ()))
     if not found:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from genstudy.errors import GenstudyError
-from genstudy.paths import NOTEBOOK_DIR
+from genstudy.paths import NOTEBOOK_DIR, chapter_roles
 
 KINDS = ("data", "training", "toy", "report", "page")
 
@@ -39,11 +39,8 @@ class Chapter:
 
 def chapters(root: Path) -> list[Chapter]:
     """Every ``notebooks/NN_*.ipynb`` of the project, in name order, with its role."""
-    import nbformat
-
     found = []
-    for source in sorted((root / NOTEBOOK_DIR).glob("[0-9][0-9]_*.ipynb")):
-        role = nbformat.read(source, as_version=4).metadata.get("genstudy", {})
+    for source, role in chapter_roles(root):
         kind = role.get("kind", "page")
         if kind not in KINDS:
             raise GenstudyError(f"{source.name}: metadata genstudy.kind={kind!r}; allowed: {', '.join(KINDS)}")
