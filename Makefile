@@ -16,10 +16,23 @@ BOOK_ARGS ?=
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup env data browser book search test bench lint notebooks site-check clean
+# The GPU machines' stack (the device tool's KINDS.md, read 2026-11: Python 3.12.3, torch 2.11.0,
+# numpy 2.5.2, torchmetrics 1.9.0), built on this machine's Python 3.12 for `make check-py312`.
+PY312 ?= $(shell for p in python3.12 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python; do \
+	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { command -v "$$p"; break; }; done)
+VENV312 := .venv-py312
+GPU_STACK := torch==2.11.0 numpy==2.5.2 torchmetrics==1.9.0 pandas==3.1.1 scikit-learn==1.9.1 scipy==1.17.1 \
+	matplotlib==3.11.2 seaborn==0.13.2 tqdm==4.70.1 pyyaml==6.0.4 pytest==9.2.0
+# The tests of the layers a GPU machine runs (data to runs/), which need nothing of the book's stack.
+PY312_TESTS := tests/test_config.py tests/test_sources.py tests/test_idx.py tests/test_transforms.py \
+	tests/test_models.py tests/test_vae.py tests/test_rbm.py tests/test_toy2d.py tests/test_toy_models.py \
+	tests/test_metrics.py tests/test_likelihood.py tests/test_guards.py tests/test_training.py tests/test_probe.py \
+	tests/test_record.py tests/test_evaluation.py tests/test_chains.py tests/test_prepare.py tests/test_layers.py
+
+.PHONY: help setup env data browser book search test bench lint notebooks site-check check-py312 clean
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 setup: env data browser  ## create the environment, install the data and the test browser, nothing else
 
@@ -75,6 +88,13 @@ notebooks: setup  ## re-execute the source notebooks on smoke (from an empty res
 
 site-check: $(STAMP)  ## load every page of _build/html in headless Chromium (images, links, math, cell errors)
 	$(VENV)/bin/genstudy site check --html _build/html --screenshots _build/screenshots
+
+check-py312: $(STAMP)  ## the library on the GPU machines' stack (Python 3.12, torch 2.11; about 5 GB in .venv-py312): its tests, and smoke runs equal to 3.11's
+	@test -n "$(PY312)" || { echo "no Python 3.12 found: make check-py312 PY312=/path/to/python3.12" >&2; exit 1; }
+	@test -x $(VENV312)/bin/python || $(PY312) -m venv $(VENV312)
+	$(VENV312)/bin/python -m pip install --quiet $(GPU_STACK)
+	PYTHONPATH=src $(VENV312)/bin/python -m pytest -q -o addopts= -p no:cacheprovider $(PY312_TESTS)
+	GENSTUDY_OTHER_PYTHON=$(VENV312)/bin/python $(PY) -m pytest -q -o addopts= -p no:cacheprovider tests/test_other_python.py
 
 clean:  ## remove build outputs (keeps .venv and results)
 	rm -rf _build book/executed .pytest_cache
