@@ -1,5 +1,5 @@
 """The chapter *Against the literature*: its plan, the papers' protocols against ours, the
-side-by-side table and the flatness rule that names a shortfall's cause."""
+side-by-side table and the flatness rule (study.flatness) that names a shortfall's cause."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from genstudy.config import LITERATURE, get_profile, literature_plan
 from genstudy.errors import ParameterError
 from genstudy.models import build
 from genstudy.models.registry import REGISTRY
+from genstudy.study import flatness
 from genstudy.study import literature as lit
 from genstudy.study.compare import bootstrap_interval
 from genstudy.training.tasks import DBNTask, per_layer
@@ -85,15 +86,15 @@ def test_the_full_plan_evaluates_as_the_papers_did(tmp_path: Path) -> None:
 
 def test_curve_end_compares_the_last_fifth_with_the_one_before() -> None:
     history = pd.DataFrame({"step": np.arange(11) * 10, "loss": [np.nan, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]})
-    end = lit.curve_end(history, "loss")
+    end = flatness.curve_end(history, "loss")
     assert end is not None
     assert (end.start, end.end) == (2.5, 0.5)  # steps 70-80 against steps 90-100
     assert end.improvement == pytest.approx(0.8) and not end.flat
     sparse = pd.DataFrame({"step": [0, 50, 100], "fd_probe": [100.0, 50.0, 49.5]})
-    end = lit.curve_end(sparse, "fd_probe")  # no probe in steps 60-80: the last one before 80 against the end
+    end = flatness.curve_end(sparse, "fd_probe")  # no probe in steps 60-80: the last one before 80 against the end
     assert end is not None and (end.start, end.end) == (50.0, 49.5) and end.flat
-    assert lit.curve_end(sparse.head(1), "fd_probe") is None
-    assert lit.curve_end(sparse, "loss") is None
+    assert flatness.curve_end(sparse.head(1), "fd_probe") is None
+    assert flatness.curve_end(sparse, "loss") is None
 
 
 def test_side_by_side_gives_the_mean_its_interval_the_difference_and_a_measured_cause(tmp_path: Path) -> None:

@@ -121,9 +121,18 @@ def test_flatness_applies_the_stated_rule_to_the_last_fifth_of_each_run() -> Non
                         run("mixed", 1, [500.0, 200.0, 100.0, 95.0])])    # one seed still falls
     table = report.flatness(curves)
     assert table.loc["still", "flat"] == "no" and table.loc["still", "improvement"] == "10.0%"
-    assert table.loc["still", "FD at 80%"] == 100.0 and table.loc["still", "FD at end"] == 90.0
+    assert table.loc["still", "FD, fifth before last"] == 100.0 and table.loc["still", "FD, last fifth"] == 90.0
     assert table.loc["flat", "flat"] == "yes" and table.loc["flat", "seeds"] == 2
     assert table.loc["mixed", "flat"] == "no", "every seed must have flattened"
+    # Ten probes, as the full profile logs: the mean of the last two against the mean of the two before
+    # (103 against 99.5: 3.4%), not the probe at 80% against the last (100 against 99: 1%).
+    steps = list(range(10, 101, 10))
+    ten = pd.DataFrame({"label": "ten", "family": "gan", "seed": 0, "probe": range(10), "step": steps,
+                        "images_seen": steps, "train_s": steps,
+                        "fd_probe": [900.0, 500, 300, 200, 150, 120, 106, 100, 100, 99]})
+    row = report.flatness(ten).loc["ten"]
+    assert (row["FD, fifth before last"], row["FD, last fifth"], row["improvement"], row["flat"]) == \
+        (103.0, 99.5, "3.4%", "no")
 
 
 def test_time_to_quality_reads_where_each_curve_first_reaches_the_worst_best() -> None:

@@ -152,7 +152,8 @@ PROFILES: dict[str, Profile] = {
                 # 2,000 x 1,000 is ~2 min a run. Salakhutdinov & Murray's (2008) AIS schedule.
                 likelihood_size=2_000, iwae_k=1_000, ais_steps=14_500, ais_chains=100, toy_steps=10_000,
                 chain_lengths=(100, 300, 1_000, 3_000), chain_count=500,
-                # 10 probes: the flatness rule compares the last two (the last fifth of training).
+                # 10 probes: the flatness rule (study.flatness) compares the mean of the last two (the last fifth
+                # of training) with the mean of the two before.
                 probes=10, probe_samples=1_000, probe_gibbs_steps=200, published=True),
     )
 }

@@ -22,13 +22,9 @@ import pandas as pd
 
 from genstudy.config import LiteraturePlan
 from genstudy.study.compare import MIN_SEEDS, bootstrap_interval
+from genstudy.study.flatness import FLAT_SHARE, curve_end
 from genstudy.training.tasks import RBM_LR, per_layer
 
-#: The flatness rule: a quality curve that still improves by more than this share over the last
-#: fifth of training has not converged (the budget, not the method, is short).
-FLAT_SHARE = 0.02
-#: The last fifth of training.
-LAST_PART = 0.2
 #: Beside the source of a value not checked against the paper (:attr:`Published.checked`).
 UNCHECKED = "value not checked against the paper: no copy offline"
 #: The curves the verdicts read, in words (each lower is better).
@@ -160,45 +156,6 @@ def protocol_differences(published: Published, records: Sequence[dict[str, Any]]
     ours = our_protocol(records[0], published.metric)
     return [f"{aspect}: {ours[aspect]} (paper: {theirs})" for aspect, theirs in published.protocol.items()
             if aspect in ours and ours[aspect] != theirs]
-
-
-@dataclass(frozen=True)
-class CurveEnd:
-    """How much a run's quality curve still improved over the last fifth of training: ``start``
-    (its value where that fifth begins), ``end`` (at the end), ``improvement`` (a share of
-    ``start``; positive = better)."""
-
-    column: str
-    start: float
-    end: float
-
-    @property
-    def improvement(self) -> float:
-        return (self.start - self.end) / abs(self.start) if self.start else 0.0
-
-    @property
-    def flat(self) -> bool:
-        return self.improvement < FLAT_SHARE
-
-
-def curve_end(history: pd.DataFrame, column: str) -> CurveEnd | None:
-    """:class:`CurveEnd` of ``column`` (lower is better) in a run's ``history`` (its logged rows by
-    ``step``): the mean of its values logged in the fifth of training before the last against the
-    mean over the last fifth, or, where a fifth holds no value (a probe's few points), the last value
-    at or before 80% of training against the last one. None when fewer than two points were logged."""
-    if column not in history:
-        return None
-    points = history[["step", column]].dropna()
-    if len(points) < 2:
-        return None
-    steps, values = points["step"].to_numpy(float), points[column].to_numpy(float)
-    cut = (1 - LAST_PART) * steps[-1]
-    before = values[(steps > cut - LAST_PART * steps[-1]) & (steps <= cut)]
-    last = values[steps > cut]
-    if len(before) and len(last):
-        return CurveEnd(column, float(before.mean()), float(last.mean()))
-    at = np.flatnonzero(steps <= cut)
-    return CurveEnd(column, float(values[at[-1] if len(at) else 0]), float(values[-1]))
 
 
 def budget_verdict(published: Published, records: Sequence[dict[str, Any]]) -> str:

@@ -20,6 +20,7 @@ from genstudy.metrics.likelihood import ESTIMATOR_BIAS
 from genstudy.runs.executions import load_executions
 from genstudy.runs.record import load_records
 from genstudy.study.compare import compare, with_interval
+from genstudy.study.flatness import FLAT_SHARE, curve_end
 from genstudy.study.tables import METRIC_COLUMNS, TEXT_METRICS, unreliable
 
 if TYPE_CHECKING:
@@ -370,41 +371,33 @@ def matched_compute(curves: pd.DataFrame, families: tuple[str, ...] = COMPARED_F
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("model"), budget
 
 
-#: The stated rule of a flat quality curve: the probe FD improved by less than this share over
-#: the last :data:`LAST_SHARE` of a run's training steps.
-FLAT_TOLERANCE = 0.02
-LAST_SHARE = 0.2
+def flatness(curves: pd.DataFrame) -> pd.DataFrame:
+    """Whether each model's probe FD had flattened when its training ended, by the book's one rule
+    (:mod:`genstudy.study.flatness`: the mean over the last fifth of the steps against the mean over
+    the fifth before).
 
-
-def flatness(curves: pd.DataFrame, tolerance: float = FLAT_TOLERANCE, last: float = LAST_SHARE) -> pd.DataFrame:
-    """Whether each model's quality curve had flattened when its training ended.
-
-    For each run, the probe FD at ``1 - last`` of its steps (interpolated between probes) and
-    at its end; the improvement is their difference as a share of the first. A model is
-    ``flat`` when every seed improved by less than ``tolerance`` (a curve still falling says
-    the budget was too short for the model, not that the family is worse). Columns per model:
-    ``family, seeds``, ``FD at 80%``, ``FD at end`` (means over seeds), ``improvement`` (mean
-    share, e.g. ``"5.1%"``), ``flat`` (``yes`` / ``no``).
+    A model is ``flat`` when every seed improved by less than :data:`~genstudy.study.flatness.FLAT_SHARE`
+    (a curve still falling says the budget was too short for the model, not that the family is
+    worse). Columns per model: ``family, seeds``, ``FD, fifth before last`` and ``FD, last fifth``
+    (means over seeds), ``improvement`` (mean share, e.g. ``"5.1%"``), ``flat`` (``yes`` / ``no``).
     """
     rows = {}
     for (label, seed), h in curves.sort_values("probe").groupby(["label", "seed"], sort=False):
-        end = float(h["step"].iloc[-1])
-        before = float(np.interp((1 - last) * end, h["step"], h["fd_probe"]))
-        final = float(h["fd_probe"].iloc[-1])
-        rows[(label, seed)] = {"family": h["family"].iloc[0], "before": before, "final": final,
-                               "improvement": (before - final) / before}
+        end = curve_end(h, "fd_probe")
+        if end is not None:
+            rows[(label, seed)] = {"family": h["family"].iloc[0], "before": end.start, "final": end.end,
+                                   "improvement": end.improvement}
     if not rows:
         return pd.DataFrame()
     per_run = pd.DataFrame.from_dict(rows, orient="index").rename_axis(["label", "seed"])
     out = per_run.groupby(level="label", sort=False).agg(
         family=("family", "first"), seeds=("final", "size"), before=("before", "mean"), final=("final", "mean"),
         improvement=("improvement", "mean"), worst=("improvement", "max"))
-    share = round(100 * (1 - last))
     return pd.DataFrame({
         "family": out["family"], "seeds": out["seeds"],
-        f"FD at {share}%": out["before"].round(1), "FD at end": out["final"].round(1),
+        "FD, fifth before last": out["before"].round(1), "FD, last fifth": out["final"].round(1),
         "improvement": (100 * out["improvement"]).map(lambda v: f"{v:.1f}%"),
-        "flat": np.where(out["worst"] < tolerance, "yes", "no"),
+        "flat": np.where(out["worst"] < FLAT_SHARE, "yes", "no"),
     }).rename_axis("model")
 
 
