@@ -17,6 +17,9 @@ RESULTS_DIR = "results"
 #: and its default place relative to the project root.
 SEARCH_SUBDIR = "search"
 SEARCH_DIR = Path(RESULTS_DIR) / SEARCH_SUBDIR
+#: The long runs that show where each model's curve flattens (``results/budgets/<profile>/<run>``;
+#: :mod:`genstudy.runs.budgets`), apart from the book's profiles.
+BUDGETS_DIR = Path(RESULTS_DIR) / "budgets"
 #: The chapter *Against the literature*'s runs under a results folder (``results/literature/<profile>/<run>``),
 #: apart from the book's profiles so that the family comparisons never read them.
 LITERATURE_SUBDIR = "literature"

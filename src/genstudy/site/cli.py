@@ -7,6 +7,7 @@
     genstudy train --model dcgan --profile quick --seed 0 [--device auto] [--out results]
     genstudy evaluate RUN_DIR [RUN_DIR ...] [--device auto] [--force]
     genstudy prepare --profile full --device cuda [--seeds 0,1] [--stop-after-s S]   # the chapters' runs, no Jupyter
+    genstudy budgets --models dcgan,rbm --epochs 40 [--profile full] [--device cuda]   # where each curve flattens
     genstudy baseline --dataset fashion_mnist --profile quick   # real-vs-real metrics
     genstudy search --profile quick [--models dcgan,rbm] [--configs 8] [--threads N]   # hyperparameter search
     genstudy classifier train --dataset fashion_mnist             # the metrics' feature network
@@ -123,6 +124,27 @@ def _prepare(args: argparse.Namespace) -> int:
     print(f"[genstudy] prepare: {len(runs) - len(unfinished)} of {len(runs)} runs finished"
           + (f"; not finished: {', '.join(unfinished)}" if unfinished else ""))
     return 0 if not unfinished else 1
+
+
+def _budgets(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from genstudy.config import get_profile
+    from genstudy.runs.budgets import long_run
+    from genstudy.study.flatness import budget_summary
+
+    rows = []
+    for model in args.models:
+        run = long_run(model, profile=args.profile, epochs=args.epochs, seed=args.seed, dataset=args.dataset,
+                       device=args.device, data_dir=args.data_dir, out=args.out)
+        if run.record.get("status") != "ok":
+            print(f"[genstudy] budgets: {run.directory.name} did not finish ({run.record.get('status')})")
+            return 1
+        history = pd.read_csv(run.directory / run.record["artifacts"]["history"])
+        rows.append(budget_summary(run.record, history, get_profile(args.profile).budget(model).epochs))
+    with pd.option_context("display.width", 200):
+        print(pd.DataFrame(rows).set_index("model").to_string())
+    return 0
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -311,6 +333,20 @@ def build_parser() -> argparse.ArgumentParser:
     prep.add_argument("--stop-after-s", type=float, default=None,
                       help="start no run after this many seconds (one in progress finishes)")
     prep.set_defaults(func=_prepare)
+
+    budgets = sub.add_parser("budgets", help="where each model's probe FD flattens: one long run per model, probed "
+                             "every epoch, read against the profile's budget by the book's flatness rule")
+    budgets.add_argument("--models", type=_csv(str), required=True, help="comma-separated (the DBN is refused: "
+                         "its epochs are per layer)")
+    budgets.add_argument("--epochs", type=int, required=True, help="epochs of each long run")
+    budgets.add_argument("--profile", default="full", choices=BOOK_PROFILES)
+    budgets.add_argument("--seed", type=int, default=0)
+    budgets.add_argument("--dataset", default="fashion_mnist", choices=IMAGE_DATASETS)
+    budgets.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N (default auto)")
+    budgets.add_argument("--data-dir", default=None)
+    budgets.add_argument("--out", type=Path, default=Path("results/budgets"),
+                         help="where the long runs go (default results/budgets)")
+    budgets.set_defaults(func=_budgets)
 
     evaluate = sub.add_parser("evaluate", help="fill the metrics of finished runs (results/<profile>/<run_id>)")
     evaluate.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR")

@@ -15,6 +15,7 @@ names a shortfall's cause (:func:`genstudy.study.literature.budget_verdict`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -61,3 +62,50 @@ def curve_end(history: pd.DataFrame, column: str) -> CurveEnd | None:
         return CurveEnd(column, float(before.mean()), float(last.mean()))
     at = np.flatnonzero(steps <= cut)
     return CurveEnd(column, float(values[at[-1] if len(at) else 0]), float(values[-1]))
+
+
+def by_budget(history: pd.DataFrame, steps_per_epoch: int, column: str = "fd_probe") -> pd.DataFrame:
+    """The rule applied to every shorter budget of one long run (:mod:`genstudy.runs.budgets`): for
+    each whole number of epochs *E* from 2 to the run's last, :func:`curve_end` of ``history`` up to
+    step ``E * steps_per_epoch``. Columns ``start``, ``end`` (the curve's units), ``improvement``
+    (share) and ``flat`` (bool), indexed by ``epochs``. Empty when ``column`` was not logged."""
+    if column not in history or steps_per_epoch < 1:
+        return pd.DataFrame(columns=["start", "end", "improvement", "flat"]).rename_axis("epochs")
+    last = int(history["step"].max()) // steps_per_epoch
+    rows = {}
+    for epochs in range(2, last + 1):
+        end = curve_end(history[history["step"] <= epochs * steps_per_epoch], column)
+        if end is not None:
+            rows[epochs] = {"start": end.start, "end": end.end, "improvement": end.improvement, "flat": end.flat}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["start", "end", "improvement", "flat"]
+                                  ).rename_axis("epochs")
+
+
+def flat_from(table: pd.DataFrame) -> int | None:
+    """The fewest epochs from which every longer budget of :func:`by_budget`'s ``table`` is flat too
+    (a curve that is flat once by chance and falls again is not flat there); None when its last
+    budget is not flat."""
+    if table.empty or not bool(table["flat"].iloc[-1]):
+        return None
+    not_flat = table.index[~table["flat"].astype(bool)]
+    return int(table.index[0]) if not len(not_flat) else int(table.index[table.index > not_flat.max()][0])
+
+
+def budget_summary(record: dict[str, Any], history: pd.DataFrame, budget_epochs: int,
+                   column: str = "fd_probe") -> dict[str, Any]:
+    """One long run read against a profile's budget of ``budget_epochs``: ``model``, ``trained``
+    (epochs of the long run), ``budget`` (the profile's epochs), ``at budget`` (the improvement over
+    the budget's last fifth, e.g. ``"5.1%"``; ``-`` past the long run), ``flat at budget``
+    (``yes``/``no``), ``flat from`` (:func:`flat_from`, or ``not within N``), ``s per epoch``
+    (training seconds) and ``device``."""
+    training = record.get("training", {})
+    trained = int(training.get("epochs") or record["config"]["epochs"])
+    table = by_budget(history, int(training.get("steps", 0)) // max(trained, 1), column)
+    at = table.loc[budget_epochs] if budget_epochs in table.index else None
+    first = flat_from(table)
+    return {"model": record["model"], "trained": trained, "budget": budget_epochs,
+            "at budget": "-" if at is None else f"{100 * at['improvement']:.1f}%",
+            "flat at budget": "-" if at is None else ("yes" if at["flat"] else "no"),
+            "flat from": f"not within {trained}" if first is None else first,
+            "s per epoch": round(float(record.get("timings", {}).get("train_s", float("nan"))) / trained, 2),
+            "device": record.get("device_name", "")}

@@ -1,0 +1,44 @@
+"""Long runs that show where each model's quality curve flattens: the evidence a profile's
+budgets are chosen by.
+
+:func:`long_run` trains the profile's configuration of a model for ``epochs`` epochs with one
+quality probe at the end of every epoch, in ``<out>/<profile>/<model>-e<epochs>-<dataset>-seed<seed>/``
+(``out`` defaults to ``results/budgets``, apart from the book's runs; a finished run is reused).
+Nothing in a model's training depends on the number of epochs it was given: the learning rates
+are constant, each epoch's shuffle is seeded by ``(seed, epoch)``, and the probes draw from their
+own generator and leave the model as they found it. So the first *E* epochs of the long run are
+the run the profile would make with a budget of *E* epochs, and its curve up to epoch *E* is
+that run's curve: one long run answers for every shorter budget
+(:func:`genstudy.study.flatness.by_budget` reads it). The DBN is the exception, and is refused:
+its epochs are per layer, so a shorter budget trains every layer for less.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from genstudy.config import RunParams
+from genstudy.errors import ParameterError
+from genstudy.models.registry import canonical_name
+from genstudy.paths import BUDGETS_DIR
+from genstudy.runs.record import run_id
+from genstudy.runs.train import TrainedRun, train_run
+
+#: Models whose shorter budgets are not a prefix of a longer one (their epochs are per layer).
+NOT_PREFIX = ("dbn",)
+
+
+def long_run(model: str, *, profile: str, epochs: int, seed: int = 0, dataset: str = "fashion_mnist",
+             device: str = "auto", data_dir: str | None = None, out: Path | str = BUDGETS_DIR,
+             log: Callable[[str], None] = print) -> TrainedRun:
+    """Train (or reuse) ``model`` on ``profile``'s configuration for ``epochs`` epochs, probed once
+    an epoch; its record's ``history.csv`` holds the curve. Refuses a model of :data:`NOT_PREFIX`."""
+    model = canonical_name(model)
+    if model in NOT_PREFIX:
+        raise ParameterError("model", model, "a model whose shorter budgets are the first epochs of a longer "
+                             "one (a DBN's epochs are per layer)")
+    params = RunParams(model=model, dataset=dataset, profile=profile, seed=seed, epochs=epochs, device=device,
+                       data_dir=data_dir)
+    name = run_id(f"{model}-e{epochs}", dataset, seed)
+    return train_run(params, out, name=name, probes=epochs, sampling_repeats=1, need_model=False, log=log)
