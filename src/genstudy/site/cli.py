@@ -31,7 +31,7 @@ from genstudy.config import BOOK_PROFILES, PROFILES, SEARCH_CONFIGS
 from genstudy.data import DATASETS, IMAGE_DATASETS
 from genstudy.errors import GenstudyError, ParameterError
 from genstudy.models.registry import ALIASES, MODELS
-from genstudy.paths import SEARCH_DIR
+from genstudy.paths import BUDGETS_DIR, SEARCH_DIR
 
 if TYPE_CHECKING:
     from genstudy.site.engines import Engine
@@ -344,8 +344,8 @@ def build_parser() -> argparse.ArgumentParser:
     budgets.add_argument("--dataset", default="fashion_mnist", choices=IMAGE_DATASETS)
     budgets.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N (default auto)")
     budgets.add_argument("--data-dir", default=None)
-    budgets.add_argument("--out", type=Path, default=Path("results/budgets"),
-                         help="where the long runs go (default results/budgets)")
+    budgets.add_argument("--out", type=Path, default=BUDGETS_DIR,
+                         help=f"where the long runs go (default {BUDGETS_DIR})")
     budgets.set_defaults(func=_budgets)
 
     evaluate = sub.add_parser("evaluate", help="fill the metrics of finished runs (results/<profile>/<run_id>)")
