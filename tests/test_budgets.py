@@ -9,11 +9,19 @@ import pandas as pd
 import pytest
 
 from genstudy.config import RunParams
-from genstudy.errors import ParameterError
 from genstudy.runs.budgets import long_run
 from genstudy.runs.train import train_run
 from genstudy.site.cli import main
-from genstudy.study.flatness import budget_summary, by_budget, flat_from
+from genstudy.study import plots
+from genstudy.study.flatness import (
+    budget_curves,
+    budget_summary,
+    budget_table,
+    by_budget,
+    flat_from,
+    long_runs,
+    published_epochs,
+)
 
 
 def quiet(_: str) -> None:
@@ -57,29 +65,71 @@ def test_the_rule_is_read_at_every_budget_and_flat_from_needs_it_to_stay_flat() 
 def test_a_long_run_read_against_the_profile_budget() -> None:
     history = pd.DataFrame({"step": [10 * e for e in range(13)],
                             "fd_probe": [1000.0, 900, 500, 300, 200, 150, 120, 106, 100, 100, 99, 99, 98.5]})
-    record = {"model": "dcgan", "config": {"epochs": 12}, "training": {"steps": 120, "epochs": 12},
+    record = {"model": "dcgan", "config": {"epochs": 12, "seed": 1}, "training": {"steps": 120, "epochs": 12},
               "timings": {"train_s": 30.0}, "device_name": "cuda (NVIDIA H100)"}
     assert budget_summary(record, history, 10) == {
-        "model": "dcgan", "trained": 12, "budget": 10, "at budget": "3.4%", "flat at budget": "no", "flat from": 12,
-        "s per epoch": 2.5, "device": "cuda (NVIDIA H100)"}
+        "model": "dcgan", "seed": 1, "trained": 12, "at end": "1.2%", "budget": 10, "at budget": "3.4%",
+        "flat at budget": "no", "flat from": 12, "s per epoch": 2.5, "device": "cuda (NVIDIA H100)"}
     assert budget_summary(record, history, 20)["at budget"] == "-"
     assert budget_summary(record, history.iloc[:11], 10)["flat from"] == "not within 12"
 
 
-def test_the_dbn_is_refused_because_its_epochs_are_per_layer(tmp_path: Path) -> None:
-    with pytest.raises(ParameterError) as refused:
-        long_run("dbn", profile="smoke", epochs=2, out=tmp_path, log=quiet)
-    assert str(refused.value) == ("invalid model='dbn'; allowed: a model whose shorter budgets are the first epochs "
-                                  "of a longer one (a DBN's epochs are per layer)")
-    assert not any(tmp_path.iterdir())
+def test_a_run_with_epochs_per_layer_answers_for_its_own_budget_only() -> None:
+    # a DBN of 2 layers at 6 epochs a layer: 12 epochs in all, the same curve as above
+    history = pd.DataFrame({"step": [10 * e for e in range(13)],
+                            "fd_probe": [1000.0, 900, 500, 300, 200, 150, 120, 106, 100, 100, 99, 99, 98.5]})
+    record = {"model": "dbn", "config": {"epochs": 6, "seed": 0}, "training": {"steps": 120, "epochs": 12},
+              "timings": {"train_s": 30.0}, "device_name": "cpu (2 threads)"}
+    at_own = budget_summary(record, history, 6)
+    assert at_own == {"model": "dbn", "seed": 0, "trained": 6, "at end": "1.2%", "budget": 6, "at budget": "1.2%",
+                      "flat at budget": "yes", "flat from": "-", "s per epoch": 5.0, "device": "cpu (2 threads)"}
+    other = budget_summary(record, history, 5)  # its first 5 epochs a layer are not the run at 5
+    assert (other["at budget"], other["flat at budget"], other["flat from"]) == ("-", "-", "-")
+
+
+def test_the_dbn_trains_at_its_budget_per_layer(tmp_path: Path) -> None:
+    run = long_run("dbn", profile="smoke", epochs=2, out=tmp_path, log=quiet)
+    assert run.directory.name == "dbn-e2-fashion_mnist-seed0"
+    assert (run.record["config"]["epochs"], run.record["training"]["epochs"]) == (2, 4)  # 2 layers
+    history = pd.read_csv(run.directory / "history.csv")
+    assert history["fd_probe"].notna().sum() == 3  # before training, then 2 probes over both layers
+    row = budget_summary(run.record, history, 2)
+    assert row["trained"] == 2 and row["flat from"] == "-" and row["at budget"] == row["at end"]
+
+
+def test_long_runs_are_read_into_the_books_table_and_curves(tmp_path: Path) -> None:
+    long_run("rbm", profile="smoke", epochs=3, out=tmp_path, log=quiet)
+    long_run("dbn", profile="smoke", epochs=2, out=tmp_path, log=quiet)
+    runs = long_runs(tmp_path, "smoke")
+    assert [r["run_id"] for r, _ in runs] == ["dbn-e2-fashion_mnist-seed0", "rbm-e3-fashion_mnist-seed0"]
+    assert long_runs(tmp_path, "quick") == [] and long_runs(tmp_path, "smoke", "mnist") == []
+    table = budget_table(runs, "smoke")
+    assert table[["model", "trained", "budget", "at budget"]].values.tolist() == [
+        ["dbn", 2, 1, "-"], ["rbm", 3, 1, "-"]]  # the rule reads budgets of 2 epochs and more
+    assert table.loc[0, "flat from"] == "-" and table.loc[1, "flat from"] != "-"
+    assert all(c == "" or len(c.removesuffix("+dirty")) == 7 for c in table["commit"])
+    # beside each budget, what the profile's own runs trained for
+    train_run(RunParams(model="rbm", profile="smoke"), tmp_path / "book", probes=1, log=quiet)
+    assert published_epochs(tmp_path / "book", "smoke") == {"rbm": "1"}
+    assert published_epochs(tmp_path, "smoke") == {"dbn": "2", "rbm": "3"}
+    beside = budget_table(runs, "smoke", published_epochs(tmp_path / "book", "smoke"))
+    assert list(beside.columns[4:7]) == ["budget", "published", "at budget"]
+    assert beside["published"].tolist() == ["-", "1"]
+    curves = budget_curves(runs, "smoke")
+    assert curves.groupby("run").size().to_dict() == {"seed 0, 2 epochs a layer": 3, "seed 0, 3 epochs": 4}
+    # the budget on the curve's axis: 1 epoch a layer is 2 epochs of the DBN's 2 layers
+    assert curves.groupby("model")["budget"].unique().map(list).to_dict() == {"dbn": [2], "rbm": [1]}
+    fig = plots.budget_curves(curves, "long runs")
+    assert [ax.get_title() for ax in fig.axes if ax.axison] == ["dbn", "rbm"]
+    assert [line.get_xdata()[0] for line in fig.axes[0].lines if line.get_linestyle() == "--"] == [2]
 
 
 def test_the_budgets_command_prints_one_row_per_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["budgets", "--models", "rbm", "--epochs", "3", "--profile", "smoke", "--device", "cpu",
                  "--out", str(tmp_path)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[-3].split() == ["trained", "budget", "at", "budget", "flat", "at", "budget", "flat", "from", "s",
-                                 "per", "epoch", "device"]
+    assert lines[-3].split() == ["seed", "trained", "at", "end", "budget", "at", "budget", "flat", "at", "budget",
+                                 "flat", "from", "s", "per", "epoch", "device"]
     row = lines[-1].split()
-    assert row[:4] == ["rbm", "3", "1", "-"] and row[-3:] == ["cpu", "(2", "threads)"]
+    assert row[:3] == ["rbm", "0", "3"] and row[4:6] == ["1", "-"] and row[-3:] == ["cpu", "(2", "threads)"]
     assert (tmp_path / "smoke" / "rbm-e3-fashion_mnist-seed0" / "record.json").is_file()

@@ -31,3 +31,19 @@ def test_no_checkpoint_or_partial_notebook_is_committed() -> None:
     left = [str(f.relative_to(ROOT)) for f in committed_results()
             if f.name == "checkpoint.pt" or f.name.endswith((".partial.ipynb", ".tmp"))]
     assert not left, f"an interrupted run's files are committed: {left}"
+
+
+def test_long_runs_commit_their_records_and_curves_only() -> None:
+    """``results/budgets/full/`` (``genstudy budgets``): a run's record and history are committed, its
+    weights, samples and checkpoint never; another profile's long runs not at all."""
+    committed = [f.relative_to(ROOT / "results" / "budgets") for f in committed_results()
+                 if f.is_relative_to(ROOT / "results" / "budgets")]
+    assert all(f.parts[0] == "full" and f.name in ("record.json", "history.csv") for f in committed), committed
+
+    def ignored(path: str) -> bool:
+        return subprocess.run(["git", "-C", str(ROOT), "check-ignore", "-q", "--no-index", path]).returncode == 0
+
+    run = "results/budgets/full/dcgan-e40-fashion_mnist-seed0"
+    assert not ignored(f"{run}/record.json") and not ignored(f"{run}/history.csv")
+    assert all(ignored(f"{run}/{name}") for name in ("model.pt", "samples.npy", "samples.png", "checkpoint.pt"))
+    assert ignored("results/budgets/quick/rbm-e60-fashion_mnist-seed0/record.json")

@@ -18,8 +18,10 @@ RESULTS_DIR = "results"
 SEARCH_SUBDIR = "search"
 SEARCH_DIR = Path(RESULTS_DIR) / SEARCH_SUBDIR
 #: The long runs that show where each model's curve flattens (``results/budgets/<profile>/<run>``;
-#: :mod:`genstudy.runs.budgets`), apart from the book's profiles.
-BUDGETS_DIR = Path(RESULTS_DIR) / "budgets"
+#: :mod:`genstudy.runs.budgets`), apart from the book's profiles: the folder's name under a results
+#: folder, and its default place relative to the project root.
+BUDGETS_SUBDIR = "budgets"
+BUDGETS_DIR = Path(RESULTS_DIR) / BUDGETS_SUBDIR
 #: The chapter *Against the literature*'s runs under a results folder (``results/literature/<profile>/<run>``),
 #: apart from the book's profiles so that the family comparisons never read them.
 LITERATURE_SUBDIR = "literature"
@@ -44,6 +46,12 @@ def literature_dir(results: Path | str | None = None) -> Path:
     """``<results>/literature`` (default ``results``: the project's :func:`results_dir`), under which
     the chapter *Against the literature* keeps its runs by profile."""
     return Path(results or results_dir()) / LITERATURE_SUBDIR
+
+
+def budgets_dir(results: Path | str | None = None) -> Path:
+    """``<results>/budgets`` (default ``results``: the project's :func:`results_dir`), under which
+    ``genstudy budgets`` keeps its long runs by profile."""
+    return Path(results or results_dir()) / BUDGETS_SUBDIR
 
 
 def chapter_roles(root: Path | str) -> list[tuple[Path, dict[str, Any]]]:

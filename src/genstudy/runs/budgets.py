@@ -9,8 +9,11 @@ are constant, each epoch's shuffle is seeded by ``(seed, epoch)``, and the probe
 own generator and leave the model as they found it. So the first *E* epochs of the long run are
 the run the profile would make with a budget of *E* epochs, and its curve up to epoch *E* is
 that run's curve: one long run answers for every shorter budget
-(:func:`genstudy.study.flatness.by_budget` reads it). The DBN is the exception, and is refused:
-its epochs are per layer, so a shorter budget trains every layer for less.
+(:func:`genstudy.study.flatness.by_budget` reads it). The DBN is the exception: its epochs are per
+layer, so a shorter budget trains every layer for less and is not a prefix of a longer one. Its
+"long run" is the run at exactly ``epochs`` per layer, probed ``epochs`` times over its whole
+training, and answers for that budget only (:func:`genstudy.study.flatness.budget_summary`); runs
+at several budgets show where its curve flattens.
 """
 
 from __future__ import annotations
@@ -19,25 +22,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 from genstudy.config import RunParams
-from genstudy.errors import ParameterError
 from genstudy.models.registry import canonical_name
 from genstudy.paths import BUDGETS_DIR
 from genstudy.runs.record import run_id
 from genstudy.runs.train import TrainedRun, train_run
 
-#: Models whose shorter budgets are not a prefix of a longer one (their epochs are per layer).
-NOT_PREFIX = ("dbn",)
-
 
 def long_run(model: str, *, profile: str, epochs: int, seed: int = 0, dataset: str = "fashion_mnist",
              device: str = "auto", data_dir: str | None = None, out: Path | str = BUDGETS_DIR,
              log: Callable[[str], None] = print) -> TrainedRun:
-    """Train (or reuse) ``model`` on ``profile``'s configuration for ``epochs`` epochs, probed once
-    an epoch; its record's ``history.csv`` holds the curve. Refuses a model of :data:`NOT_PREFIX`."""
+    """Train (or reuse) ``model`` on ``profile``'s configuration for ``epochs`` epochs (per layer for
+    a DBN), probed ``epochs`` times (once an epoch where epochs are not per layer); its record's
+    ``history.csv`` holds the curve."""
     model = canonical_name(model)
-    if model in NOT_PREFIX:
-        raise ParameterError("model", model, "a model whose shorter budgets are the first epochs of a longer "
-                             "one (a DBN's epochs are per layer)")
     params = RunParams(model=model, dataset=dataset, profile=profile, seed=seed, epochs=epochs, device=device,
                        data_dir=data_dir)
     name = run_id(f"{model}-e{epochs}", dataset, seed)

@@ -142,7 +142,7 @@ def _budgets(args: argparse.Namespace) -> int:
             return 1
         history = pd.read_csv(run.directory / run.record["artifacts"]["history"])
         rows.append(budget_summary(run.record, history, get_profile(args.profile).budget(model).epochs))
-    with pd.option_context("display.width", 200):
+    with pd.option_context("display.width", 250):
         print(pd.DataFrame(rows).set_index("model").to_string())
     return 0
 
@@ -336,9 +336,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     budgets = sub.add_parser("budgets", help="where each model's probe FD flattens: one long run per model, probed "
                              "every epoch, read against the profile's budget by the book's flatness rule")
-    budgets.add_argument("--models", type=_csv(str), required=True, help="comma-separated (the DBN is refused: "
-                         "its epochs are per layer)")
-    budgets.add_argument("--epochs", type=int, required=True, help="epochs of each long run")
+    budgets.add_argument("--models", type=_csv(str), required=True, help="comma-separated")
+    budgets.add_argument("--epochs", type=int, required=True,
+                         help="epochs of each long run (a DBN's, per layer: its run answers for that budget only)")
     budgets.add_argument("--profile", default="full", choices=BOOK_PROFILES)
     budgets.add_argument("--seed", type=int, default=0)
     budgets.add_argument("--dataset", default="fashion_mnist", choices=IMAGE_DATASETS)

@@ -10,15 +10,25 @@ improvement is the difference as a share of the first; a curve is **flat** when 
 less than :data:`FLAT_SHARE`. The comparison chapter applies it to every run's probe FD
 (:func:`genstudy.study.report.flatness`), the chapter *Against the literature* to the curve that
 names a shortfall's cause (:func:`genstudy.study.literature.budget_verdict`).
+
+Where a curve flattens is read from the long runs of ``genstudy budgets``
+(:mod:`genstudy.runs.budgets`): :func:`by_budget` applies the rule at every shorter budget of one,
+:func:`flat_from` finds where it stays flat, :func:`budget_summary` reads one against a budget, and
+:func:`long_runs`, :func:`budget_table` and :func:`budget_curves` give the comparison chapter all of
+a profile's long runs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from genstudy.config import get_profile
+from genstudy.runs.record import load_records
 
 #: A curve that improved by less than this share over the last fifth of training is flat.
 FLAT_SHARE = 0.02
@@ -93,19 +103,94 @@ def flat_from(table: pd.DataFrame) -> int | None:
 
 def budget_summary(record: dict[str, Any], history: pd.DataFrame, budget_epochs: int,
                    column: str = "fd_probe") -> dict[str, Any]:
-    """One long run read against a profile's budget of ``budget_epochs``: ``model``, ``trained``
-    (epochs of the long run), ``budget`` (the profile's epochs), ``at budget`` (the improvement over
-    the budget's last fifth, e.g. ``"5.1%"``; ``-`` past the long run), ``flat at budget``
-    (``yes``/``no``), ``flat from`` (:func:`flat_from`, or ``not within N``), ``s per epoch``
-    (training seconds) and ``device``."""
+    """One long run (:mod:`genstudy.runs.budgets`) read against a profile's budget of
+    ``budget_epochs``: ``model``, ``seed``, ``trained`` (epochs of the long run; per layer for a
+    DBN), ``at end`` (the improvement over the long run's own last fifth, e.g. ``"5.1%"``),
+    ``budget`` (the profile's epochs), ``at budget`` (the improvement over the budget's last fifth;
+    ``-`` past the long run), ``flat at budget`` (``yes``/``no``), ``flat from`` (:func:`flat_from`,
+    or ``not within N``), ``s per epoch`` (training seconds per epoch of ``trained``) and ``device``.
+
+    A run whose epochs are per layer (its record's ``training.epochs``, every layer's together,
+    differs from ``config.epochs``) is not a prefix of a longer one: it answers for its own budget
+    only, so ``at budget`` is filled only when that is the profile's, and ``flat from`` is ``-``."""
     training = record.get("training", {})
-    trained = int(training.get("epochs") or record["config"]["epochs"])
-    table = by_budget(history, int(training.get("steps", 0)) // max(trained, 1), column)
-    at = table.loc[budget_epochs] if budget_epochs in table.index else None
-    first = flat_from(table)
-    return {"model": record["model"], "trained": trained, "budget": budget_epochs,
-            "at budget": "-" if at is None else f"{100 * at['improvement']:.1f}%",
-            "flat at budget": "-" if at is None else ("yes" if at["flat"] else "no"),
-            "flat from": f"not within {trained}" if first is None else first,
+    trained = int(record["config"]["epochs"])
+    prefix = int(training.get("epochs") or trained) == trained
+    end = curve_end(history, column)
+    if prefix:
+        table = by_budget(history, int(training.get("steps", 0)) // max(trained, 1), column)
+        at = table.loc[budget_epochs] if budget_epochs in table.index else None
+        first = flat_from(table)
+        improvement = None if at is None else float(at["improvement"])
+        since: int | str = f"not within {trained}" if first is None else first
+    else:
+        improvement = end.improvement if end is not None and trained == budget_epochs else None
+        since = "-"
+    return {"model": record["model"], "seed": int(record["config"].get("seed", 0)), "trained": trained,
+            "at end": "-" if end is None else f"{100 * end.improvement:.1f}%", "budget": budget_epochs,
+            "at budget": "-" if improvement is None else f"{100 * improvement:.1f}%",
+            "flat at budget": "-" if improvement is None else ("yes" if improvement < FLAT_SHARE else "no"),
+            "flat from": since,
             "s per epoch": round(float(record.get("timings", {}).get("train_s", float("nan"))) / trained, 2),
             "device": record.get("device_name", "")}
+
+
+def long_runs(directory: Path | str, profile: str, dataset: str = "fashion_mnist"
+              ) -> list[tuple[dict[str, Any], pd.DataFrame]]:
+    """The finished long runs of ``profile`` on ``dataset`` under ``directory`` (``genstudy budgets
+    --out``, by default ``results/budgets``: its ``<profile>/*/record.json``), each as its record and
+    its ``history.csv``, ordered by model, seed and epochs."""
+    runs = [(r, pd.read_csv(Path(r["dir"]) / r["artifacts"]["history"]))
+            for r in load_records(Path(directory), profile)
+            if r.get("status") == "ok" and r.get("dataset") == dataset]
+    return sorted(runs, key=lambda run: (run[0]["model"], run[0]["config"]["seed"], run[0]["config"]["epochs"]))
+
+
+def published_epochs(results_dir: Path | str, profile: str) -> dict[str, str]:
+    """The epochs each model's runs of ``profile`` under ``results_dir`` trained for (their records'
+    ``config.epochs``, per layer for a DBN), e.g. ``{"dcgan": "8"}``; ``"8, 10"`` where they differ."""
+    epochs: dict[str, set[int]] = {}
+    for record in load_records(Path(results_dir), profile):
+        if record.get("status") == "ok" and record.get("config", {}).get("epochs"):
+            epochs.setdefault(record["model"], set()).add(int(record["config"]["epochs"]))
+    return {model: ", ".join(map(str, sorted(e))) for model, e in epochs.items()}
+
+
+def budget_table(runs: list[tuple[dict[str, Any], pd.DataFrame]], profile: str,
+                 published: dict[str, str] | None = None) -> pd.DataFrame:
+    """:func:`budget_summary` of every long run of :func:`long_runs` against ``profile``'s budget
+    for its model, with the machine (its CPU in words, where recorded) and the commit that trained
+    it; one row per run. With ``published`` (:func:`published_epochs`), a column ``published`` after
+    ``budget`` says what the profile's own runs trained for (``-`` where it has none)."""
+    table = pd.DataFrame([{**budget_summary(record, history, get_profile(profile).budget(record["model"]).epochs),
+                           "machine": record.get("machine", ""), "commit": _short(record.get("git_commit"))}
+                          for record, history in runs])
+    if published is not None and len(table):
+        table.insert(table.columns.get_loc("budget") + 1, "published",
+                     [published.get(model, "-") for model in table["model"]])
+    return table
+
+
+def _short(commit: object) -> str:
+    """A record's ``git_commit`` as its first 7 hex digits, ``+dirty`` kept (``""`` outside git)."""
+    text = str(commit or "")
+    return text[:7] + ("+dirty" if text.endswith("+dirty") else "")
+
+
+def budget_curves(runs: list[tuple[dict[str, Any], pd.DataFrame]], profile: str,
+                  column: str = "fd_probe") -> pd.DataFrame:
+    """The long runs' curves in long form: ``model``, ``run`` (e.g. ``"seed 0, 60 epochs"``, ``"seed 0,
+    20 epochs a layer"``), ``epoch`` (epochs trained; every layer's together for a DBN), ``value`` (the
+    logged ``column``) and ``budget`` (the profile's budget on the same axis: its epochs times the
+    layers for a DBN)."""
+    frames = []
+    for record, history in runs:
+        epochs = int(record["config"]["epochs"])
+        layers = int(record.get("training", {}).get("epochs") or epochs) // epochs
+        run = f"seed {record['config']['seed']}, {epochs} epochs" + (" a layer" if layers > 1 else "")
+        points = history[["epoch", column]].dropna()
+        frames.append(pd.DataFrame({"model": record["model"], "run": run, "epoch": points["epoch"].to_numpy(float),
+                                    "value": points[column].to_numpy(float),
+                                    "budget": get_profile(profile).budget(record["model"]).epochs * layers}))
+    return (pd.concat(frames, ignore_index=True) if frames
+            else pd.DataFrame(columns=["model", "run", "epoch", "value", "budget"]))

@@ -283,6 +283,30 @@ def quality_curves(curves: pd.DataFrame, title: str, budget: float | None = None
     return fig
 
 
+def budget_curves(curves: pd.DataFrame, title: str, ylabel: str = "probe FD ↓", ncols: int = 3) -> Figure:
+    """The long runs' curves, one panel per model (its own y scale), one line per run from its first
+    epoch (the probe before training is left off), and the profile's budget as a dashed line.
+    ``curves`` is :func:`genstudy.study.flatness.budget_curves`."""
+    models = list(dict.fromkeys(curves["model"]))
+    nrows = -(-len(models) // ncols)
+    fig, axes = plt.subplots(nrows, min(ncols, len(models)), figsize=(3.8 * min(ncols, len(models)), 3.2 * nrows),
+                             squeeze=False)
+    for ax, model in zip(axes.flat, models, strict=False):
+        data = curves[(curves["model"] == model) & (curves["epoch"] > 0)]  # the probe before training: off
+        sns.lineplot(data=data, x="epoch", y="value", hue="run", marker=".", markersize=5, ax=ax)
+        for budget in sorted(set(data["budget"])):
+            ax.axvline(budget, color="0.3", lw=1, ls="--", label="profile's budget")
+        ax.set_title(model, fontsize=10)
+        ax.set_xlabel("epochs trained")
+        ax.set_ylabel(ylabel)
+        ax.legend(fontsize=7)
+    for ax in axes.flat[len(models):]:
+        ax.set_axis_off()
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 def sensitivity(search: pd.DataFrame, book: pd.DataFrame, title: str) -> Figure:
     """FD of every finished configuration of the hyperparameter search, one column per searched
     model (box and a swarm of points, placed without randomness), and the book's own configuration
