@@ -107,7 +107,7 @@ def test_long_runs_are_read_into_the_books_table_and_curves(tmp_path: Path) -> N
     assert table[["model", "trained", "budget", "at budget"]].values.tolist() == [
         ["dbn", 2, 1, "-"], ["rbm", 3, 1, "-"]]  # the rule reads budgets of 2 epochs and more
     assert table.loc[0, "flat from"] == "-" and table.loc[1, "flat from"] != "-"
-    assert all(c == "" or len(c.removesuffix("+dirty")) == 7 for c in table["commit"])
+    assert all(c == "unknown" or len(c.removesuffix("+dirty")) == 7 for c in table["commit"])
     # beside each budget, what the profile's own runs trained for
     train_run(RunParams(model="rbm", profile="smoke"), tmp_path / "book", probes=1, log=quiet)
     assert published_epochs(tmp_path / "book", "smoke") == {"rbm": "1"}

@@ -149,6 +149,13 @@ def git_commit(root: Path | None = None) -> str | None:
         return None
 
 
+def short_commit(commit: object) -> str:
+    """A record's ``git_commit`` as its first 7 hex digits (``+dirty`` kept), or ``unknown``."""
+    if not isinstance(commit, str) or not commit:
+        return "unknown"
+    return commit[:7] + ("+dirty" if commit.endswith("+dirty") else "")
+
+
 def now() -> str:
     """The current time, UTC, ISO 8601 to the second."""
     return datetime.now(UTC).isoformat(timespec="seconds")

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from genstudy.config import get_profile
-from genstudy.runs.record import load_records
+from genstudy.runs.record import load_records, short_commit
 
 #: A curve that improved by less than this share over the last fifth of training is flat.
 FLAT_SHARE = 0.02
@@ -163,18 +163,12 @@ def budget_table(runs: list[tuple[dict[str, Any], pd.DataFrame]], profile: str,
     it; one row per run. With ``published`` (:func:`published_epochs`), a column ``published`` after
     ``budget`` says what the profile's own runs trained for (``-`` where it has none)."""
     table = pd.DataFrame([{**budget_summary(record, history, get_profile(profile).budget(record["model"]).epochs),
-                           "machine": record.get("machine", ""), "commit": _short(record.get("git_commit"))}
+                           "machine": record.get("machine", ""), "commit": short_commit(record.get("git_commit"))}
                           for record, history in runs])
     if published is not None and len(table):
         table.insert(table.columns.get_loc("budget") + 1, "published",
                      [published.get(model, "-") for model in table["model"]])
     return table
-
-
-def _short(commit: object) -> str:
-    """A record's ``git_commit`` as its first 7 hex digits, ``+dirty`` kept (``""`` outside git)."""
-    text = str(commit or "")
-    return text[:7] + ("+dirty" if text.endswith("+dirty") else "")
 
 
 def budget_curves(runs: list[tuple[dict[str, Any], pd.DataFrame]], profile: str,

@@ -18,7 +18,7 @@ import pandas as pd
 from genstudy.metrics.catalog import METRICS
 from genstudy.metrics.likelihood import ESTIMATOR_BIAS
 from genstudy.runs.executions import load_executions
-from genstudy.runs.record import load_records
+from genstudy.runs.record import load_records, short_commit
 from genstudy.study.compare import compare, with_interval
 from genstudy.study.flatness import FLAT_SHARE, curve_end
 from genstudy.study.tables import METRIC_COLUMNS, TEXT_METRICS, unreliable
@@ -78,13 +78,6 @@ def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
     order = {f: i for i, f in enumerate(FAMILY_ORDER)}
     out = out.assign(_o=out["family"].map(order).fillna(len(order)))
     return out.sort_values(["_o", "model", "framework", "seed"]).drop(columns="_o").reset_index(drop=True)
-
-
-def short_commit(commit: object) -> str:
-    """A record's ``git_commit`` as its first 7 hex digits (``+dirty`` kept), or ``unknown``."""
-    if not isinstance(commit, str) or not commit:
-        return "unknown"
-    return commit[:7] + ("+dirty" if commit.endswith("+dirty") else "")
 
 
 def provenance(frame: pd.DataFrame, profile: str) -> str:
