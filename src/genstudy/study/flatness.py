@@ -115,9 +115,8 @@ def budget_summary(record: dict[str, Any], history: pd.DataFrame, budget_epochs:
     only, so ``at budget`` is filled only when that is the profile's, and ``flat from`` is ``-``."""
     training = record.get("training", {})
     trained = int(record["config"]["epochs"])
-    prefix = int(training.get("epochs") or trained) == trained
     end = curve_end(history, column)
-    if prefix:
+    if _layers(record) == 1:
         table = by_budget(history, int(training.get("steps", 0)) // max(trained, 1), column)
         at = table.loc[budget_epochs] if budget_epochs in table.index else None
         first = flat_from(table)
@@ -133,6 +132,13 @@ def budget_summary(record: dict[str, Any], history: pd.DataFrame, budget_epochs:
             "flat from": since,
             "s per epoch": round(float(record.get("timings", {}).get("train_s", float("nan"))) / trained, 2),
             "device": record.get("device_name", "")}
+
+
+def _layers(record: dict[str, Any]) -> int:
+    """How many times a run trained its ``config.epochs``: its layers for a DBN (whose
+    ``training.epochs`` counts every layer's), 1 for every other model."""
+    epochs = int(record["config"]["epochs"])
+    return int(record.get("training", {}).get("epochs") or epochs) // epochs
 
 
 def long_runs(directory: Path | str, profile: str, dataset: str = "fashion_mnist"
@@ -179,8 +185,7 @@ def budget_curves(runs: list[tuple[dict[str, Any], pd.DataFrame]], profile: str,
     layers for a DBN)."""
     frames = []
     for record, history in runs:
-        epochs = int(record["config"]["epochs"])
-        layers = int(record.get("training", {}).get("epochs") or epochs) // epochs
+        epochs, layers = int(record["config"]["epochs"]), _layers(record)
         run = f"seed {record['config']['seed']}, {epochs} epochs" + (" a layer" if layers > 1 else "")
         points = history[["epoch", column]].dropna()
         frames.append(pd.DataFrame({"model": record["model"], "run": run, "epoch": points["epoch"].to_numpy(float),

@@ -288,9 +288,8 @@ def budget_curves(curves: pd.DataFrame, title: str, ylabel: str = "probe FD ↓"
     epoch (the probe before training is left off) on a log scale, and the profile's budget as a dashed line.
     ``curves`` is :func:`genstudy.study.flatness.budget_curves`."""
     models = list(dict.fromkeys(curves["model"]))
-    nrows = -(-len(models) // ncols)
-    fig, axes = plt.subplots(nrows, min(ncols, len(models)), figsize=(3.8 * min(ncols, len(models)), 3.2 * nrows),
-                             squeeze=False)
+    nrows, ncols = -(-len(models) // ncols), min(ncols, len(models))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.8 * ncols, 3.2 * nrows), squeeze=False)
     for ax, model in zip(axes.flat, models, strict=False):
         data = curves[(curves["model"] == model) & (curves["epoch"] > 0)]  # the probe before training: off
         sns.lineplot(data=data, x="epoch", y="value", hue="run", marker=".", markersize=5, ax=ax)
