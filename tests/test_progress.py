@@ -103,7 +103,8 @@ def test_a_run_never_made_is_estimated_by_its_chapters_other_runs() -> None:
     from genstudy.site.pipeline import Keyed, estimated_seconds
 
     def keyed(chapter: str, seed: int, previous: dict | None) -> Keyed:
-        execution = SimpleNamespace(name=chapter, execution_id=f"{chapter}-seed{seed}")
+        execution = SimpleNamespace(name=chapter, execution_id=f"{chapter}-seed{seed}",
+                                    chapter=SimpleNamespace(kind="page"))
         return Keyed(execution, {}, "key", Path("."), previous, None if previous else "new")  # type: ignore[arg-type]
 
     ok = {"status": "ok"}
@@ -113,3 +114,42 @@ def test_a_run_never_made_is_estimated_by_its_chapters_other_runs() -> None:
     assert estimated_seconds(found) == {"02_gan-seed0": 100.0, "02_gan-seed1": 140.0, "02_gan-seed2": 120.0,
                                         "04_rbm-seed0": 5.0,  # a failed run's seconds serve only itself
                                         "04_rbm-seed1": None}
+
+
+def test_a_changed_budget_scales_the_estimate_by_its_models_training_seconds(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from genstudy.config import get_profile
+    from genstudy.runs.record import new_record, run_dir, run_id, write_record
+    from genstudy.site.execution import Chapter
+    from genstudy.site.pipeline import Keyed, budget_change_seconds, estimated_seconds
+
+    results = tmp_path / "results"
+    full = get_profile("full")
+
+    def record(model: str, epochs: int, train_s: float, framework: str = "pytorch") -> None:
+        r = new_record(model=model, family="gan", framework=framework, dataset="fashion_mnist", profile="full",
+                       seed=0, device="cpu", device_name="cpu", params_count=1, config={"epochs": epochs},
+                       timings={"train_s": train_s})
+        write_record(run_dir(results, "full", run_id(model, "fashion_mnist", 0, framework)), r)
+
+    def keyed(name: str, kind: str, models: tuple[str, ...], framework: str = "pytorch") -> Keyed:
+        chapter = Chapter(Path(f"{name}.ipynb"), kind, models, frozenset(), None, framework)
+        execution = SimpleNamespace(chapter=chapter, name=name, execution_id=f"{name}-seed0", profile="full",
+                                    parameters={"profile": "full", "dataset": "fashion_mnist", "seed": 0})
+        directory = results / "full" / "executions" / execution.execution_id
+        return Keyed(execution, {}, "key", directory, {"status": "ok", "seconds": 1000.0}, "package changed")  # type: ignore[arg-type]
+
+    dcgan, rbm = full.budget("dcgan").epochs, full.budget("rbm").epochs
+    record("dcgan", 2, 100.0)                # trained for 2 epochs, the budget is now `dcgan`
+    record("rbm", rbm, 50.0)                 # its budget unchanged
+    record("autoencoder", 1, 10.0, "tensorflow")  # the TensorFlow chapter's run, found by its framework
+    gan = keyed("02_gan", "training", ("dcgan", "rbm", "article_gan"))  # article_gan: no record, no change
+    tf = keyed("01_tf", "training", ("autoencoder",), "tensorflow")
+    data = keyed("00_data", "data", ())
+    assert budget_change_seconds(gan) == 100.0 * (dcgan / 2 - 1) != 0
+    assert budget_change_seconds(tf) == 10.0 * (full.budget("autoencoder").epochs - 1)
+    assert budget_change_seconds(data) == 0.0
+    assert budget_change_seconds(keyed("02_gan", "training", ("vae_mlp",))) == 0.0  # no record of it
+    assert estimated_seconds([gan, data]) == {"02_gan-seed0": 1000.0 + 100.0 * (dcgan / 2 - 1),
+                                              "00_data-seed0": 1000.0}

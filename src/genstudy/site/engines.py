@@ -39,6 +39,7 @@ from typing import Any, Protocol
 from genstudy.machine import describe_cpu
 from genstudy.runs import executions
 from genstudy.runs.record import now
+from genstudy.site.images import compact_notebook_images
 from genstudy.site.isa import pin_avx2
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
@@ -180,6 +181,7 @@ def execute_job(task: Job) -> dict[str, Any]:
         restore_environ(environ)
     seconds = round(time.perf_counter() - start, 2)
     if error is None:
+        compact_notebook_images(partial)  # the same pixels, fewer bytes to commit
         partial.replace(directory / executions.NOTEBOOK)
         record.update(status="ok", error=None, notebook_file=executions.NOTEBOOK)
     else:

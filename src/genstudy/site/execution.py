@@ -23,14 +23,16 @@ def declared_parameters(notebook: Path) -> set[str]:
 @dataclass(frozen=True)
 class Chapter:
     """A source notebook and its role: ``kind`` (:data:`KINDS`), the ``models`` it trains, the
-    parameter names it declares, and ``seeds``: how many of a study's seeds it runs (None: all; the
-    article's code, which tests that code rather than a family, runs one seed per framework)."""
+    parameter names it declares, ``seeds``: how many of a study's seeds it runs (None: all; the
+    article's code, which tests that code rather than a family, runs one seed per framework), and
+    the ``framework`` its models train in (their run folders': :func:`genstudy.runs.record.run_id`)."""
 
     source: Path
     kind: str
     models: tuple[str, ...]
     declared: frozenset[str]
     seeds: int | None = None
+    framework: str = "pytorch"
 
     @property
     def name(self) -> str:
@@ -48,7 +50,7 @@ def chapters(root: Path) -> list[Chapter]:
         if seeds is not None and (isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1):
             raise GenstudyError(f"{source.name}: metadata genstudy.seeds={seeds!r}; allowed: a positive integer")
         found.append(Chapter(source, kind, tuple(role.get("models", ())), frozenset(declared_parameters(source)),
-                             seeds))
+                             seeds, role.get("framework", "pytorch")))
     if not found:
         raise GenstudyError(f"{root / NOTEBOOK_DIR}: no notebooks named NN_*.ipynb to execute")
     return found

@@ -36,7 +36,7 @@ from genstudy.errors import GenstudyError, ParameterError
 from genstudy.models.registry import ALIASES, MODELS, check_dataset
 from genstudy.paths import NOTEBOOK_DIR
 from genstudy.runs import executions
-from genstudy.runs.record import git_commit, now
+from genstudy.runs.record import git_commit, now, read_record, run_dir, run_id
 from genstudy.site import cache
 from genstudy.site.engines import PARTIAL, Engine, InProcessEngine, Job, default_threads
 from genstudy.site.execution import Chapter, Execution, Outcome, chapters
@@ -274,8 +274,9 @@ def _progress(runs: Sequence[Execution], first: list[Keyed], root: Path, threads
 
 def estimated_seconds(found: Sequence[Keyed]) -> dict[str, float | None]:
     """Seconds each of ``found`` is expected to take, by execution id: its last recorded
-    execution's, or, for one never run, the median of its chapter's other executions' in ``found``
-    that succeeded (another seed's, say); None when its chapter has never run here."""
+    execution's, plus :func:`budget_change_seconds` (its models' budgets may have changed since), or,
+    for one never run, the median of its chapter's other executions' in ``found`` that succeeded
+    (another seed's, say); None when its chapter has never run here."""
     done: dict[str, list[float]] = {}
     for k in found:
         if k.previous and k.previous.get("status") == "ok" and k.previous.get("seconds") is not None:
@@ -284,9 +285,32 @@ def estimated_seconds(found: Sequence[Keyed]) -> dict[str, float | None]:
     for k in found:
         own = (k.previous or {}).get("seconds")
         siblings = done.get(k.execution.name)
-        out[k.execution.execution_id] = (float(own) if own is not None
+        out[k.execution.execution_id] = (float(own) + budget_change_seconds(k) if own is not None
                                          else statistics.median(siblings) if siblings else None)
     return out
+
+
+def budget_change_seconds(k: Keyed) -> float:
+    """Seconds of training a training execution's next run adds (negative: saves) because the epochs of
+    its models' budgets changed since their runs were made: over the models of its chapter whose run
+    record is there (``results/<profile>/<run id>``), the record's training seconds times (the profile's
+    epochs now / the record's epochs - 1); 0 for other kinds, or where no budget changed. Epochs are
+    per layer for a DBN on both sides, so the ratio holds for it too."""
+    e = k.execution
+    if e.chapter.kind != "training" or "seed" not in e.parameters or "dataset" not in e.parameters:
+        return 0.0
+    profile = get_profile(e.profile)
+    results = k.directory.parent.parent.parent  # results/<profile>/executions/<execution id>
+    extra = 0.0
+    for model in e.chapter.models:
+        rid = run_id(model, e.parameters["dataset"], int(e.parameters["seed"]), e.chapter.framework)
+        record = read_record(run_dir(results, e.profile, rid))
+        seconds = ((record or {}).get("timings") or {}).get("train_s")
+        if record is None or seconds is None:
+            continue
+        then, now_ = int(record["config"]["epochs"]), profile.budget(model).epochs
+        extra += float(seconds) * (now_ / then - 1)
+    return extra
 
 
 def _run_stages(runs: Sequence[Execution], first: list[Keyed], root: Path, engine: Engine, threads: int,
@@ -382,9 +406,12 @@ def plan_summary(runs: Sequence[Execution], root: Path, threads: int | None = No
     seconds = estimated_seconds(found)
     known = [t for k in todo if (t := seconds[k.execution.execution_id]) is not None]
     unknown = len(todo) - len(known)
+    rescaled = sum(1 for k in todo if k.previous and k.previous.get("seconds") is not None
+                   and budget_change_seconds(k) != 0)
     lines = [f"[genstudy] this build executes {len(todo)} of {len(found)} runs"
              + (f", about {_duration(sum(known))} by the last execution of {len(known)} of them (or, never run, "
                 "of their chapter's other runs)" if known else "")
+             + (f", {rescaled} of them with their training scaled to the epochs of the budgets now" if rescaled else "")
              + (f"; {unknown} of a chapter never run here, not estimated" if unknown else "")
              + (":" if todo else ".")]
     lines += [f"[genstudy]   {k.execution.execution_id} ({k.reason})" for k in todo]
