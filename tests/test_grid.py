@@ -184,6 +184,31 @@ def test_a_code_edit_re_executes_that_chapter_and_the_reports_only(tiny: Path) -
     assert set(actions(forced).values()) == {"executed"}
 
 
+def test_a_build_restricted_to_some_models_leaves_the_reports_current_for_the_plain_build(tiny: Path) -> None:
+    write_notebook(tiny / "notebooks" / "03_other.ipynb", "print('other', seed)", title="Other", models=("dcgan",))
+    report = next(r for r in plan("smoke", tiny, models=["rbm"]) if r.stage == 1)
+    # what the report reads does not depend on the models or seeds a build is restricted to
+    assert report.reads == ("00_data-fashion_mnist", "02_train-fashion_mnist-seed0", "03_other-fashion_mnist-seed0")
+    assert next(r for r in plan("smoke", tiny, seeds=[1]) if r.stage == 1).reads == (
+        "00_data-fashion_mnist", "02_train-fashion_mnist-seed0", "02_train-fashion_mnist-seed1",
+        "03_other-fashion_mnist-seed0", "03_other-fashion_mnist-seed1")  # the profile's seed and this build's
+    two = [r for r in plan("smoke", tiny, datasets=["fashion_mnist", "digits"]) if r.stage == 1]
+    assert [r.reads for r in two] == [  # each report reads its own dataset's runs
+        ("00_data-fashion_mnist", "02_train-fashion_mnist-seed0", "03_other-fashion_mnist-seed0"),
+        ("00_data-digits", "02_train-digits-seed0")]  # DCGAN refuses the 8 x 8 digits: 03_other is left out
+
+    run_grid(plan("smoke", tiny), tiny, log=quiet)
+    source = tiny / "notebooks" / "02_train.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    nb.cells[-1].source += "\nprint('one more line')"
+    nbformat.write(nb, source)
+    restricted = run_grid(plan("smoke", tiny, models=["rbm"]), tiny, log=quiet)
+    assert actions(restricted) == {"00_data-fashion_mnist": "cached", "02_train-fashion_mnist-seed0": "executed",
+                                   "90_report-fashion_mnist": "executed"}
+    plain = run_grid(plan("smoke", tiny), tiny, log=quiet)
+    assert set(actions(plain).values()) == {"cached"}  # the report read 03_other's run too
+
+
 def _git_commit_all(root: Path) -> str:
     import subprocess
 

@@ -122,7 +122,7 @@ def test_a_changed_budget_scales_the_estimate_by_its_models_training_seconds(tmp
     from genstudy.config import get_profile
     from genstudy.runs.record import new_record, run_dir, run_id, write_record
     from genstudy.site.execution import Chapter
-    from genstudy.site.pipeline import Keyed, budget_change_seconds, estimated_seconds
+    from genstudy.site.pipeline import Keyed, budget_change_seconds, budget_changes, estimated_seconds
 
     results = tmp_path / "results"
     full = get_profile("full")
@@ -147,9 +147,11 @@ def test_a_changed_budget_scales_the_estimate_by_its_models_training_seconds(tmp
     gan = keyed("02_gan", "training", ("dcgan", "rbm", "article_gan"))  # article_gan: no record, no change
     tf = keyed("01_tf", "training", ("autoencoder",), "tensorflow")
     data = keyed("00_data", "data", ())
-    assert budget_change_seconds(gan) == 100.0 * (dcgan / 2 - 1) != 0
-    assert budget_change_seconds(tf) == 10.0 * (full.budget("autoencoder").epochs - 1)
-    assert budget_change_seconds(data) == 0.0
-    assert budget_change_seconds(keyed("02_gan", "training", ("vae_mlp",))) == 0.0  # no record of it
-    assert estimated_seconds([gan, data]) == {"02_gan-seed0": 1000.0 + 100.0 * (dcgan / 2 - 1),
-                                              "00_data-seed0": 1000.0}
+    assert budget_change_seconds(gan, results) == 100.0 * (dcgan / 2 - 1) != 0
+    assert budget_change_seconds(tf, results) == 10.0 * (full.budget("autoencoder").epochs - 1)
+    assert budget_change_seconds(data, results) == 0.0
+    assert budget_change_seconds(keyed("02_gan", "training", ("vae_mlp",)), results) == 0.0  # no record of it
+    changes = budget_changes([gan, data], results)
+    assert changes == {"02_gan-seed0": 100.0 * (dcgan / 2 - 1)}  # only where a budget changed
+    assert estimated_seconds([gan, data], changes) == {"02_gan-seed0": 1000.0 + 100.0 * (dcgan / 2 - 1),
+                                                       "00_data-seed0": 1000.0}

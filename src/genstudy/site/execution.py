@@ -60,7 +60,8 @@ def chapters(root: Path) -> list[Chapter]:
 class Execution:
     """One planned execution: ``chapter`` with ``parameters``. ``main``: it is the chapter's page
     in the book (first dataset and seed); ``stage`` 1 runs after every stage-0 run; ``gpu``: it
-    asks the engine for a GPU."""
+    asks the engine for a GPU; ``reads`` (a report): the execution ids of the stage-0 runs whose
+    results it reads, whether this build executes them or not."""
 
     chapter: Chapter
     execution_id: str
@@ -69,6 +70,7 @@ class Execution:
     main: bool
     stage: int
     gpu: bool = False
+    reads: tuple[str, ...] = ()
 
     @property
     def source(self) -> Path:

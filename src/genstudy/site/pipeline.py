@@ -25,8 +25,8 @@ from __future__ import annotations
 import contextlib
 import statistics
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -96,6 +96,11 @@ def plan(profile: str, root: Path, *, models: Iterable[str] | None = None, seeds
     is told why.
     Each execution receives only the parameters its notebook declares among ``profile``,
     ``dataset``, ``seed``, ``device`` and ``data_dir`` (the last two only when given).
+
+    A report reads (:attr:`Execution.reads`) every stage-0 run of the profile on its dataset
+    (and those of no dataset) over all models and the profile's seeds and ``seeds``, not only
+    this plan's: a build restricted by ``models`` or ``seeds`` keys its reports as a plain build
+    would, so the plain build after it finds them current.
     """
     prof = get_profile(profile)
     chosen_models = None if models is None else [ALIASES.get(m, m) for m in models]
@@ -108,25 +113,41 @@ def plan(profile: str, root: Path, *, models: Iterable[str] | None = None, seeds
         offered["device"] = device
     if data_dir is not None:
         offered["data_dir"] = str(Path(data_dir).expanduser().resolve())
-    runs: list[Execution] = []
-    for chapter in chapters(root):
-        if chapter.kind == "training" and chosen_models is not None and not set(chapter.models) & set(chosen_models):
+    found = chapters(root)
+    runs = _executions(found, profile, offered, chosen_models, seed_list, dataset_list, log)
+    everything = _executions(found, profile, offered, None, list(dict.fromkeys([*prof.seeds, *seed_list])),
+                             dataset_list, None)
+    read = dict.fromkeys((e.execution_id, dataset) for e, dataset in everything + runs if e.stage == 0)
+    runs = [(replace(e, reads=tuple(i for i, d in read if d in (None, dataset))) if e.stage else e, dataset)
+            for e, dataset in runs]
+    return sorted((e for e, _ in runs), key=lambda r: r.stage)
+
+
+def _executions(found: Sequence[Chapter], profile: str, offered: dict[str, Any], models: list[str] | None,
+                seeds: list[int], datasets: list[str], log: Callable[[str], None] | None,
+                ) -> list[tuple[Execution, str | None]]:
+    """:func:`plan`'s executions of the chapters ``found`` (a training chapter only if it trains one of
+    ``models``, when given), each with its dataset (None: not by dataset); ``reads`` left empty."""
+    device = offered.get("device", "auto")
+    runs: list[tuple[Execution, str | None]] = []
+    for chapter in found:
+        if chapter.kind == "training" and models is not None and not set(chapter.models) & set(models):
             continue
-        for dataset in dataset_list if chapter.kind in BY_DATASET else [None]:
+        for dataset in datasets if chapter.kind in BY_DATASET else [None]:
             refusal = _refusal(chapter, dataset)
             if refusal is not None:
                 if log is not None:
                     log(f"[genstudy] {chapter.name} left out on {dataset}: {refusal}")
                 continue
-            for seed in seed_list[:chapter.seeds] if chapter.kind in BY_SEED else [None]:
+            for seed in seeds[:chapter.seeds] if chapter.kind in BY_SEED else [None]:
                 values = {**offered, "dataset": dataset, "seed": seed}
                 params = {k: v for k, v in values.items() if v is not None and k in chapter.declared}
                 execution_id = "-".join([chapter.name, *([dataset] if dataset else []),
-                                   *([f"seed{seed}"] if seed is not None else [])])
-                main = dataset in (None, dataset_list[0]) and seed in (None, seed_list[0])
-                runs.append(Execution(chapter, execution_id, profile, params, main, int(chapter.kind == "report"),
-                                        gpu=device.startswith("cuda") and chapter.kind == "training"))
-    return sorted(runs, key=lambda r: r.stage)
+                                         *([f"seed{seed}"] if seed is not None else [])])
+                main = dataset in (None, datasets[0]) and seed in (None, seeds[0])
+                runs.append((Execution(chapter, execution_id, profile, params, main, int(chapter.kind == "report"),
+                                       gpu=device.startswith("cuda") and chapter.kind == "training"), dataset))
+    return runs
 
 
 def _refusal(chapter: Chapter, dataset: str | None) -> str | None:
@@ -198,6 +219,15 @@ def upstream_state(record: dict[str, Any] | None) -> str:
     return f"{record.get('key')}:{record.get('status')}:{record.get('finished')}"
 
 
+def upstream_states(execution: Execution, root: Path, known: dict[str, dict[str, Any] | None]) -> dict[str, str]:
+    """:func:`upstream_state` of each run ``execution`` reads (:attr:`Execution.reads`), by id: from
+    ``known`` (this build's records, by id) where it has the run, else from the record on disk."""
+    results = root / "results"
+    return {i: upstream_state(known[i] if i in known else
+                              executions.read_execution(executions.execution_dir(results, execution.profile, i)))
+            for i in execution.reads}
+
+
 def keyed_execution(execution: Execution, root: Path, threads: int, force: bool = False,
               upstream: dict[str, str] | None = None) -> Keyed:
     """``run`` with its key and cache state; ``upstream`` (reports): run id → :func:`upstream_state`."""
@@ -213,16 +243,20 @@ def keyed_execution(execution: Execution, root: Path, threads: int, force: bool 
 def keyed(runs: Sequence[Execution], root: Path, threads: int, force: bool = False,
           first: list[Keyed] | None = None, keep_stale: bool = False) -> list[Keyed]:
     """What the cache would do with ``runs`` now (for :func:`describe_plan` and the status line):
-    stage-1 runs must execute as soon as a stage-0 run will (:meth:`Keyed.runs`; with
+    a stage-1 run must execute as soon as a stage-0 run it reads will (:meth:`Keyed.runs`; with
     ``keep_stale``, stale successes are kept as they were); with ``force`` all execute.
     ``first``: the stage-0 runs already keyed (they are not keyed again)."""
     if first is None:
         first = [keyed_execution(r, root, threads, force) for r in runs if r.stage == 0]
-    state = {k.execution.execution_id: upstream_state(k.previous) for k in first}
-    later = [keyed_execution(r, root, threads, force, upstream=state) for r in runs if r.stage > 0]
-    if any(k.runs(keep_stale) for k in first):
-        later = [k if k.reason and not keep_stale else
-                 Keyed(k.execution, k.parts, k.key, k.directory, k.previous, UPSTREAM_RUNS) for k in later]
+    known = {k.execution.execution_id: k.previous for k in first}
+    running = {k.execution.execution_id for k in first if k.runs(keep_stale)}
+    later = []
+    for r in runs:
+        if r.stage > 0:
+            k = keyed_execution(r, root, threads, force, upstream=upstream_states(r, root, known))
+            if running & set(r.reads) and not (k.reason and not keep_stale):
+                k = Keyed(k.execution, k.parts, k.key, k.directory, k.previous, UPSTREAM_RUNS)
+            later.append(k)
     return first + later
 
 
@@ -231,7 +265,8 @@ def run_grid(runs: Sequence[Execution], root: Path, *, engine: Engine | None = N
              progress: TextIO | None = None, keep_stale: bool = False) -> GridResult:
     """Execute ``runs`` whose cache entry is missing, stale or failed (all with ``force``); stage 0
     first, then stage 1, whose keys include the state (key, status, finish time) of every
-    stage-0 run, so a report re-executes whenever a run it reads was executed again. Records
+    stage-0 run it reads (:attr:`Execution.reads`: of the profile, in this build or not), so a
+    report re-executes whenever a run it reads was executed again. Records
     are written as runs finish; a failing run is recorded and the grid goes on. With
     ``progress``, a :class:`~genstudy.site.progress.BuildProgress` status line is shown on it
     while the executions run.
@@ -239,7 +274,8 @@ def run_grid(runs: Sequence[Execution], root: Path, *, engine: Engine | None = N
     ``keep_stale`` (a published study, e.g. committed full-profile results): a stale run that
     succeeded is not executed but kept as it was (action ``kept``, its record naming the
     commit that made it), unless a run it reads executes in this build; missing and failed
-    runs still execute. Ignored with ``force``.
+    runs still execute (and so does a stale report whose reads this build executes). Ignored
+    with ``force``.
     """
     engine = engine or InProcessEngine()
     threads = threads or default_threads()
@@ -267,16 +303,17 @@ def _progress(runs: Sequence[Execution], first: list[Keyed], root: Path, threads
     todo = [k for k in found if k.runs(keep_stale)]
     if not todo:
         return None
-    seconds = estimated_seconds(found)
+    seconds = estimated_seconds(found, budget_changes(todo, root / "results"))
     return BuildProgress([Planned(k.execution.execution_id, k.directory / PARTIAL, seconds[k.execution.execution_id])
                           for k in todo], stream)
 
 
-def estimated_seconds(found: Sequence[Keyed]) -> dict[str, float | None]:
+def estimated_seconds(found: Sequence[Keyed], changes: Mapping[str, float] | None = None) -> dict[str, float | None]:
     """Seconds each of ``found`` is expected to take, by execution id: its last recorded
-    execution's, plus :func:`budget_change_seconds` (its models' budgets may have changed since), or,
-    for one never run, the median of its chapter's other executions' in ``found`` that succeeded
-    (another seed's, say); None when its chapter has never run here."""
+    execution's, plus its entry in ``changes`` (:func:`budget_changes`: its models' budgets may have
+    changed since; none: 0), or, for one never run, the median of its chapter's other executions'
+    in ``found`` that succeeded (another seed's, say); None when its chapter has never run here."""
+    changes = changes or {}
     done: dict[str, list[float]] = {}
     for k in found:
         if k.previous and k.previous.get("status") == "ok" and k.previous.get("seconds") is not None:
@@ -285,28 +322,36 @@ def estimated_seconds(found: Sequence[Keyed]) -> dict[str, float | None]:
     for k in found:
         own = (k.previous or {}).get("seconds")
         siblings = done.get(k.execution.name)
-        out[k.execution.execution_id] = (float(own) + budget_change_seconds(k) if own is not None
+        out[k.execution.execution_id] = (float(own) + changes.get(k.execution.execution_id, 0.0) if own is not None
                                          else statistics.median(siblings) if siblings else None)
     return out
 
 
-def budget_change_seconds(k: Keyed) -> float:
+def budget_changes(found: Sequence[Keyed], results: Path) -> dict[str, float]:
+    """:func:`budget_change_seconds` of each of ``found`` that has a recorded execution and a budget
+    changed since (results: the ``results/`` folder), by execution id."""
+    out = {}
+    for k in found:
+        if k.previous and k.previous.get("seconds") is not None and (extra := budget_change_seconds(k, results)):
+            out[k.execution.execution_id] = extra
+    return out
+
+
+def budget_change_seconds(k: Keyed, results: Path) -> float:
     """Seconds of training a training execution's next run adds (negative: saves) because the epochs of
     its models' budgets changed since their runs were made: over the models of its chapter whose run
-    record is there (``results/<profile>/<run id>``), the record's training seconds times (the profile's
+    record is there (``<results>/<profile>/<run id>``), the record's training seconds times (the profile's
     epochs now / the record's epochs - 1); 0 for other kinds, or where no budget changed. Epochs are
     per layer for a DBN on both sides, so the ratio holds for it too."""
     e = k.execution
     if e.chapter.kind != "training" or "seed" not in e.parameters or "dataset" not in e.parameters:
         return 0.0
     profile = get_profile(e.profile)
-    results = k.directory.parent.parent.parent  # results/<profile>/executions/<execution id>
     extra = 0.0
     for model in e.chapter.models:
         rid = run_id(model, e.parameters["dataset"], int(e.parameters["seed"]), e.chapter.framework)
         record = read_record(run_dir(results, e.profile, rid))
-        seconds = ((record or {}).get("timings") or {}).get("train_s")
-        if record is None or seconds is None:
+        if record is None or (seconds := (record.get("timings") or {}).get("train_s")) is None:
             continue
         then, now_ = int(record["config"]["epochs"]), profile.budget(model).epochs
         extra += float(seconds) * (now_ / then - 1)
@@ -317,13 +362,14 @@ def _run_stages(runs: Sequence[Execution], first: list[Keyed], root: Path, engin
                 force: bool, log: Callable[[str], None], status: BuildProgress | None,
                 outcomes: dict[str, Outcome], keep_stale: bool) -> None:
     commit = git_commit(root)
-    upstream_ran = False
+    executed: set[str] = set()
     for stage in sorted({r.stage for r in runs}):
         if stage == 0:
             entries = first
         else:
-            upstream = {i: upstream_state(o.record) for i, o in outcomes.items()}
-            entries = [keyed_execution(r, root, threads, force, upstream) for r in runs if r.stage == stage]
+            known: dict[str, dict[str, Any] | None] = {i: o.record for i, o in outcomes.items()}
+            entries = [keyed_execution(r, root, threads, force, upstream_states(r, root, known))
+                       for r in runs if r.stage == stage]
         tasks: list[Job] = []
         pending: dict[str, Keyed] = {}
         for k in entries:
@@ -332,7 +378,7 @@ def _run_stages(runs: Sequence[Execution], first: list[Keyed], root: Path, engin
                 assert k.previous is not None
                 outcomes[e.execution_id] = Outcome(e, "cached", None, {**k.previous, "dir": str(k.directory)})
                 continue
-            if not k.runs(keep_stale and not upstream_ran):
+            if not k.runs(keep_stale and not executed & set(e.reads)):
                 assert k.previous is not None
                 outcomes[e.execution_id] = Outcome(e, "kept", k.reason, {**k.previous, "dir": str(k.directory)})
                 log(f"[genstudy] kept {e.execution_id} as it was ({k.reason}; made at "
@@ -357,7 +403,7 @@ def _run_stages(runs: Sequence[Execution], first: list[Keyed], root: Path, engin
                 + (f": {record['error']}" if record.get("error") else ""))
         if pending:
             raise GenstudyError(f"the {engine.name} engine returned no result for {', '.join(pending)}")
-        upstream_ran = upstream_ran or bool(tasks)
+        executed |= {t.execution_id for t in tasks}
 
 
 @dataclass
@@ -403,11 +449,11 @@ def plan_summary(runs: Sequence[Execution], root: Path, threads: int | None = No
     found = keyed(runs, root, threads or default_threads(), force, keep_stale=keep_stale)
     todo = [k for k in found if k.runs(keep_stale)]
     kept = [k for k in found if k.reason is not None and not k.runs(keep_stale)]
-    seconds = estimated_seconds(found)
+    changes = budget_changes(todo, root / "results")
+    seconds = estimated_seconds(found, changes)
     known = [t for k in todo if (t := seconds[k.execution.execution_id]) is not None]
     unknown = len(todo) - len(known)
-    rescaled = sum(1 for k in todo if k.previous and k.previous.get("seconds") is not None
-                   and budget_change_seconds(k) != 0)
+    rescaled = len(changes)
     lines = [f"[genstudy] this build executes {len(todo)} of {len(found)} runs"
              + (f", about {_duration(sum(known))} by the last execution of {len(known)} of them (or, never run, "
                 "of their chapter's other runs)" if known else "")
