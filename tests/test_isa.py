@@ -45,7 +45,7 @@ def test_the_machine_is_described_by_its_model_its_widest_instructions_and_the_c
 def test_the_pins_are_set_where_unset_and_only_on_a_cpu_with_avx2() -> None:
     environ = {"ONEDNN_MAX_CPU_ISA": "AVX512_CORE", "PATH": "/bin"}
     added = pin_avx2(environ, frozenset({"sse2", "avx", "avx2", "fma", "avx512f"}))
-    assert added == {"ATEN_CPU_CAPABILITY": "avx2", "OPENBLAS_CORETYPE": "Haswell"}
+    assert added == {"ATEN_CPU_CAPABILITY": "avx2", "OPENBLAS_CORETYPE": "Haswell", "TF_ENABLE_ONEDNN_OPTS": "0"}
     assert environ == {**AVX2_PINS, "ONEDNN_MAX_CPU_ISA": "AVX512_CORE", "PATH": "/bin"}  # a person's choice is kept
     assert pin_avx2(environ, frozenset({"avx2", "fma"})) == {}  # all set already
     bare: dict[str, str] = {}
@@ -62,6 +62,16 @@ def test_a_process_started_with_the_pins_runs_torchs_avx2_kernels() -> None:
     environ["ATEN_CPU_CAPABILITY"] = "default"  # the variable is what decides: a lower cap is obeyed too
     out = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "DEFAULT"
+
+
+@pytest.mark.skipif(not HAS_AVX2, reason="this CPU has no AVX2: nothing is pinned")
+def test_a_process_started_with_the_pins_runs_tensorflow_without_its_onednn_kernels() -> None:
+    environ = {k: v for k, v in os.environ.items() if k not in AVX2_PINS}
+    code = "from tensorflow.python.util import _pywrap_util_port as port; print(port.IsMklEnabled())"
+    unpinned = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=True)
+    pin_avx2(environ)
+    pinned = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=True)
+    assert (unpinned.stdout.strip(), pinned.stdout.strip()) == ("True", "False")
 
 
 @pytest.mark.skipif(not HAS_AVX2, reason="this CPU has no AVX2: nothing is pinned")

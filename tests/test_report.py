@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from genstudy.machine import describe_cpu
+from genstudy.metrics.catalog import info
 from genstudy.runs.record import git_commit, new_record, write_record
 from genstudy.study import claims, findings, report
 from genstudy.study import compare as cmp
@@ -254,6 +255,10 @@ def test_discriminator_accuracy_claim_reads_the_logged_outputs(tmp_path: Path) -
     short = pd.DataFrame({"d_real": [0.9] * 5, "d_fake": [0.1] * 5})
     assert claims.accuracy_change(short) is None
     assert claims.discriminator_accuracy(short).iloc[0] == pytest.approx(0.9)
+    probed = pd.DataFrame({"d_real": [np.nan, *(0.9 - 0.015 * steps)], "d_fake": [np.nan, *(0.1 + 0.015 * steps)],
+                           "fd_probe": [500.0, *([np.nan] * 20)]})  # a probe's row at step 0 logs no D outputs
+    assert claims.accuracy_change(probed) == pytest.approx(-0.24)
+    assert claims.accuracy_change(probed.iloc[:10]) is None  # 9 readings
 
 
 def test_instability_is_supported_by_a_failed_gan_run_and_refuted_by_a_steady_gan(tmp_path: Path) -> None:
@@ -421,6 +426,33 @@ def test_efficient_reads_the_time_each_family_took_to_a_common_quality(tmp_path:
     # seed s of the GAN reaches 42 at 2 + 8 (258 + s) / (290 + s) s, the VAE's at 1 + 58 / (70 - s) s: means 9.12, 1.84
     assert "GAN vs VAE (refuted): time_to_quality_s ~9.12 s vs ~1.84 s" in learning
     assert "GAN vs RBM (refuted)" in learning and "learning: vs VAE" in verdict.headline
+
+
+def test_a_gan_trained_on_another_machine_leaves_only_the_timed_readings_unmeasured_and_says_why(
+        tmp_path: Path) -> None:
+    frame = _three_seeds_with_curves(tmp_path)
+    elsewhere = frame.assign(machine=["another CPU" if f == "gan" else m
+                                      for f, m in zip(frame["family"], frame["machine"], strict=True)])
+    toy = claims.toy_frame(tmp_path, "quick")
+    kept = f"the machine kept: {describe_cpu()}"
+    better = claims.check_gan_better_quality(elsewhere, toy)
+    assert better.verdict == claims.SUPPORTED, "the end-of-training reading decides; the budget one is not measured"
+    assert better.evidence.split(" | at a matched budget of training seconds: ")[1].startswith(
+        "no successful run of gan among the runs timed on one device and machine (timings on cpu (2 threads) only "
+        "(3 runs on other devices or machines left out; " + kept)
+    assert better.headline.endswith("better; at a matched training budget: not measured: no run of gan on the "
+                                    "machine timed") and " s of training" not in better.headline
+    efficient = claims.check_gan_more_efficient(elsewhere, toy)
+    assert efficient.verdict == claims.NOT_MEASURED and "no successful run of gan among" in efficient.evidence
+    assert "vae" not in efficient.evidence.split("(")[0], "only the family without runs is named"
+    vae = claims.check_vae_vs_gan(elsewhere, toy)
+    assert vae.verdict == claims.SUPPORTED and "speed: no successful run of gan among" in vae.evidence
+    assert vae.headline.endswith("better; speed: not measured: no run of gan on the machine timed")
+    table = claims.comparison_table(elsewhere)
+    timings = table[table["metric"] == info("sample_1k_s").title]
+    assert list(timings["outcome"]) == [claims.NOT_MEASURED] * 2 and list(timings["seeds"]) == ["0, 3"] * 2
+    assert list(timings["A mean"]) == ["", ""] and timings["B mean"].str.endswith(" s").all()
+    assert claims.check_gan_more_efficient(frame, toy).verdict == claims.QUALIFIED  # one machine: measured
 
 
 def test_without_logged_curves_better_is_read_at_the_end_only(tmp_path: Path) -> None:

@@ -114,13 +114,13 @@ def plan(profile: str, root: Path, *, models: Iterable[str] | None = None, seeds
     if data_dir is not None:
         offered["data_dir"] = str(Path(data_dir).expanduser().resolve())
     found = chapters(root)
-    runs = _executions(found, profile, offered, chosen_models, seed_list, dataset_list, log)
+    planned = _executions(found, profile, offered, chosen_models, seed_list, dataset_list, log)
     everything = _executions(found, profile, offered, None, list(dict.fromkeys([*prof.seeds, *seed_list])),
                              dataset_list, None)
-    read = dict.fromkeys((e.execution_id, dataset) for e, dataset in everything + runs if e.stage == 0)
-    runs = [(replace(e, reads=tuple(i for i, d in read if d in (None, dataset))) if e.stage else e, dataset)
-            for e, dataset in runs]
-    return sorted((e for e, _ in runs), key=lambda r: r.stage)
+    read = dict.fromkeys((e.execution_id, dataset) for e, dataset in everything + planned if e.stage == 0)
+    runs = [replace(e, reads=tuple(i for i, d in read if d in (None, dataset))) if e.stage else e
+            for e, dataset in planned]
+    return sorted(runs, key=lambda r: r.stage)
 
 
 def _executions(found: Sequence[Chapter], profile: str, offered: dict[str, Any], models: list[str] | None,

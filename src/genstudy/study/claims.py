@@ -193,9 +193,11 @@ def _agreement(comparisons: list[cmp.Comparison]) -> str:
 
 
 def _combine(verdicts: Iterable[str]) -> str:
-    """Several verdicts (of pairs, or of one pair read two ways) as one: all alike → that
+    """Several verdicts (of pairs, or of one pair read two ways) as one: a reading not measured
+    is left out (the others decide; all not measured → not measured); then all alike → that
     verdict; any short of seeds → not enough seeds; otherwise qualified."""
     values = set(verdicts)
+    values = values - {NOT_MEASURED} or values
     if NOT_ENOUGH_SEEDS in values:
         return NOT_ENOUGH_SEEDS
     return values.pop() if len(values) == 1 else QUALIFIED
@@ -218,19 +220,32 @@ def _headline(comparisons: dict[str, list[cmp.Comparison]]) -> str:
 
 
 def _compared(frame: pd.DataFrame, a: str, others: tuple[str, ...], metrics: tuple[str, ...],
-              runs: pd.DataFrame | None = None, note: str = "") -> Verdict:
+              runs: pd.DataFrame | None = None, note: str = "", timed: str = "") -> Verdict:
     """The verdict "``a`` is better than each of ``others`` on every one of ``metrics``"; its
-    headline is each pair's first metric with its interval."""
+    headline is each pair's first metric with its interval. ``runs`` defaults to
+    :func:`family_runs`; ``timed`` is the note of :func:`one_device` when ``runs`` are the runs
+    of one device and machine, which the verdict then names. Not measured when ``a``, or every one
+    of ``others``, has no run among ``runs``; the verdict names those (a family of ``others`` with no
+    run is otherwise left out of the comparison)."""
+    runs = family_runs(frame) if runs is None else runs
     comparisons = family_comparisons(frame, a, others, metrics, runs)
-    if not comparisons or not ((family_runs(frame) if runs is None else runs)["family"] == a).any():
-        return _missing(a, *others)
+    present = set(runs["family"])
+    if not comparisons or a not in present:
+        return _missing(*([a] if a not in present else []), *([] if comparisons else others), timed=timed)
     pairs = {o: _agreement(cs) for o, cs in comparisons.items()}
     evidence = " | ".join(_pair_text(a, o, cs, pairs[o]) for o, cs in comparisons.items())
     return Verdict(_combine(pairs.values()), (note + ". " if note else "") + evidence, _headline(comparisons))
 
 
-def _missing(*families: str) -> Verdict:
-    return Verdict(NOT_MEASURED, f"no successful run of {', '.join(families)} in these records")
+def _missing(*families: str, timed: str = "") -> Verdict:
+    """Not measured: no successful run of ``families`` in these records or, given ``timed`` (the
+    note of :func:`one_device`), among the runs of the one device and machine whose timings are
+    compared; the headline says which families, in a few words."""
+    names = ", ".join(families)
+    if timed:
+        return Verdict(NOT_MEASURED, f"no successful run of {names} among the runs timed on one device and machine "
+                                     f"({timed})", f"not measured: no run of {names} on the machine timed")
+    return Verdict(NOT_MEASURED, f"no successful run of {names} in these records")
 
 
 def _mean(frame: pd.DataFrame, family: str, column: str) -> float:
@@ -268,33 +283,39 @@ def _timed(text: str) -> str:
 
 
 def _on_curves(frame: pd.DataFrame, runs: pd.DataFrame, a: str, others: tuple[str, ...], metric: str,
-               reading: Callable[[pd.DataFrame], tuple[pd.Series, float]]) -> tuple[Verdict, float] | None:
+               reading: Callable[[pd.DataFrame], tuple[pd.Series, float]],
+               timed: str = "") -> tuple[Verdict, float] | None:
     """``a`` against ``others`` on ``metric``: one value per run that ``reading`` takes from the
-    quality curves of ``runs``, the family runs of one device and machine (:func:`one_device`): a
-    Series indexed by ``(label, seed)``, and the budget or level it read them at, returned beside
-    the verdict; None when no run logged quality probes."""
+    quality curves of ``runs``, the family runs of one device and machine (:func:`one_device`,
+    whose note is ``timed``): a Series indexed by ``(label, seed)``, and the budget or level it read
+    them at, returned beside the verdict; None when no run logged quality probes."""
     curves = report.quality_curves(runs)
     if curves.empty:
         return None
     values, where = reading(curves)
     read = [values.get((label, seed), np.nan) for label, seed in zip(runs["label"], runs["seed"], strict=True)]
-    return _compared(frame, a, others, (metric,), runs.assign(**{metric: read})), where
+    return _compared(frame, a, others, (metric,), runs.assign(**{metric: read}), timed=timed), where
 
 
-def _at_matched_compute(frame: pd.DataFrame, runs: pd.DataFrame, a: str,
-                        others: tuple[str, ...]) -> tuple[Verdict, float] | None:
+def _at_matched_compute(frame: pd.DataFrame, runs: pd.DataFrame, a: str, others: tuple[str, ...],
+                        timed: str = "") -> tuple[Verdict, float] | None:
     """``a`` against ``others`` on the probe FD every run had at one matched training budget
-    (:func:`genstudy.study.report.at_budget`), read on ``runs`` (one device's, :func:`one_device`)."""
-    return _on_curves(frame, runs, a, others, "fd", report.at_budget)
+    (:func:`genstudy.study.report.at_budget`), read on ``runs`` (one device's, :func:`one_device`,
+    whose note is ``timed``)."""
+    return _on_curves(frame, runs, a, others, "fd", report.at_budget, timed)
 
 
 def check_gan_better_quality(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
     at_end = _compared(frame, "gan", CLASSIC, QUALITY)
     timed, note = one_device(family_runs(frame))
-    matched = _at_matched_compute(frame, timed, "gan", CLASSIC)
+    matched = _at_matched_compute(frame, timed, "gan", CLASSIC, note)
     if matched is None or at_end.verdict == NOT_MEASURED:
         return at_end
     at_budget, budget = matched
+    if at_budget.verdict == NOT_MEASURED:  # the budget read from the other families alone means nothing here
+        return Verdict(at_end.verdict, f"at the end of training: {at_end.evidence} | at a matched budget of training "
+                                       f"seconds: {at_budget.evidence}",
+                       f"{at_end.headline}; at a matched training budget: {at_budget.headline}")
     verdict = _combine((at_end.verdict, at_budget.verdict))
     when = f"at a matched budget of {budget:.3g} s of training (probe FD)"
     return Verdict(verdict, f"at the end of training: {at_end.evidence} | {when}, {note}: "
@@ -302,19 +323,19 @@ def check_gan_better_quality(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
                    f"{at_end.headline}; {when}: {_timed(at_budget.headline)}")
 
 
-def _time_to_quality(frame: pd.DataFrame, runs: pd.DataFrame, a: str,
-                     others: tuple[str, ...]) -> tuple[Verdict, float] | None:
+def _time_to_quality(frame: pd.DataFrame, runs: pd.DataFrame, a: str, others: tuple[str, ...],
+                     timed: str = "") -> tuple[Verdict, float] | None:
     """``a`` against ``others`` on the training seconds each run took to reach one probe FD every
     compared run reached (:func:`genstudy.study.report.time_to_quality`), read on ``runs`` (one
-    device's, :func:`one_device`)."""
-    return _on_curves(frame, runs, a, others, "time_to_quality_s", report.time_to_quality)
+    device's, :func:`one_device`, whose note is ``timed``)."""
+    return _on_curves(frame, runs, a, others, "time_to_quality_s", report.time_to_quality, timed)
 
 
 def check_gan_more_efficient(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
     runs, note = one_device(family_runs(frame))
     sampling = _compared(frame, "gan", CLASSIC, ("sample_1k_s",), runs, note + "; time for 1,000 samples, median "
-                         "of warmed-up repeats")
-    learning = _time_to_quality(frame, runs, "gan", CLASSIC)
+                         "of warmed-up repeats", timed=note)
+    learning = _time_to_quality(frame, runs, "gan", CLASSIC, note)
     if learning is None or sampling.verdict == NOT_MEASURED:
         return sampling
     verdict, target = learning
@@ -362,12 +383,21 @@ def discriminator_accuracy(history: pd.DataFrame) -> pd.Series:
 MIN_HISTORY_ROWS = 10
 
 
+def discriminator_readings(history: pd.DataFrame) -> pd.Series:
+    """:func:`discriminator_accuracy` of the rows that logged both of D's outputs, in training
+    order (a quality probe's row, such as the one at step 0, logs none); empty when the history
+    has no such columns."""
+    if not {"d_real", "d_fake"} <= set(history.columns):
+        return pd.Series(dtype=float)
+    return discriminator_accuracy(history.dropna(subset=["d_real", "d_fake"])).reset_index(drop=True)
+
+
 def accuracy_change(history: pd.DataFrame) -> float | None:
-    """Mean discriminator accuracy over the last fifth of training minus over the first fifth
-    (None for a history with fewer than :data:`MIN_HISTORY_ROWS` rows)."""
-    if len(history) < MIN_HISTORY_ROWS or not {"d_real", "d_fake"} <= set(history.columns):
+    """Mean discriminator accuracy over the last fifth of its readings minus over the first fifth
+    (:func:`discriminator_readings`; None for fewer than :data:`MIN_HISTORY_ROWS` readings)."""
+    acc = discriminator_readings(history).to_numpy()
+    if len(acc) < MIN_HISTORY_ROWS:
         return None
-    acc = discriminator_accuracy(history).to_numpy()
     fifth = max(1, len(acc) // 5)
     return float(acc[-fifth:].mean() - acc[:fifth].mean())
 
@@ -386,7 +416,8 @@ def check_discriminator_accuracy(frame: pd.DataFrame, toy: pd.DataFrame) -> Verd
         change = accuracy_change(history)
         if change is not None:
             changes[int(r.seed)] = change
-            finals[int(r.seed)] = float(discriminator_accuracy(history).iloc[-max(1, len(history) // 5):].mean())
+            readings = discriminator_readings(history)
+            finals[int(r.seed)] = float(readings.iloc[-max(1, len(readings) // 5):].mean())
     if not changes:
         return Verdict(NOT_MEASURED, f"no GAN run logged {MIN_HISTORY_ROWS} or more discriminator readings")
     values = np.array(list(changes.values()))
@@ -537,10 +568,17 @@ def check_vae_vs_gan(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
     quality = _compared(frame, "gan", ("vae",), QUALITY)
     if quality.verdict == NOT_MEASURED:
         return _missing("gan", "vae")
-    speed = _compared(frame, "gan", ("vae",), ("sample_1k_s",), one_device(family_runs(frame))[0])
+    speed = _compared(frame, "gan", ("vae",), ("sample_1k_s",), *_timed_runs(frame))
     verdict = _combine((quality.verdict, speed.verdict))
     return Verdict(verdict, f"quality: {quality.evidence} | speed: {speed.evidence}; the VAE also gives a "
-                            f"likelihood bound, the GAN none", f"{quality.headline}; {speed.headline}")
+                            f"likelihood bound, the GAN none", f"{quality.headline}; speed: {speed.headline}")
+
+
+def _timed_runs(frame: pd.DataFrame) -> tuple[pd.DataFrame, str, str]:
+    """The arguments ``runs, note, timed`` of :func:`_compared` for a comparison of timings: the
+    family runs of one device and machine, and :func:`one_device`'s note as both."""
+    runs, note = one_device(family_runs(frame))
+    return runs, note, note
 
 
 def article_runs(frame: pd.DataFrame, label: str = "article") -> pd.DataFrame:
@@ -664,7 +702,9 @@ def comparison_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Every family comparison behind the verdicts: the GAN family against each classic family
     on the quality yardsticks and (one device) the sampling seconds, and the article's GAN
     against the GAN family. Columns: A, B, metric, A's and B's means, seeds, gain of A with its
-    interval, band, outcome; numbers written in the metric's digits, times with their unit."""
+    interval, band, outcome; numbers written in the metric's digits, times with their unit. A
+    family with no run in a comparison (say, none on the one machine whose timings are compared)
+    reads "not measured", with no mean, interval or band."""
     runs = family_runs(frame)
     timed, _ = one_device(runs)
     groups = [family_comparisons(frame, "gan", CLASSIC, QUALITY, runs),
@@ -676,10 +716,12 @@ def comparison_table(frame: pd.DataFrame) -> pd.DataFrame:
             for c in comparisons:
                 few = c.outcome == cmp.FEW_SEEDS
                 rows.append({"A": c.a, "B": c.b, "metric": info(c.metric).title,
-                             "A mean": c.number(c.mean_a), "B mean": c.number(c.mean_b),
+                             "A mean": c.number(c.mean_a) if c.n_a else "",
+                             "B mean": c.number(c.mean_b) if c.n_b else "",
                              "seeds": f"{c.n_a}, {c.n_b}",
                              "gain of A [95% interval]": "" if few else
                              f"{c.number(c.gain)} [{c.number(c.low)}, {c.number(c.high)}]",
-                             "band ±": "" if few else c.number(c.band), "outcome": c.outcome})
+                             "band ±": "" if few else c.number(c.band),
+                             "outcome": c.outcome if c.n_a and c.n_b else NOT_MEASURED})
     return pd.DataFrame(rows, columns=["A", "B", "metric", "A mean", "B mean", "seeds", "gain of A [95% interval]",
                                        "band ±", "outcome"])
