@@ -568,17 +568,11 @@ def check_vae_vs_gan(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
     quality = _compared(frame, "gan", ("vae",), QUALITY)
     if quality.verdict == NOT_MEASURED:
         return _missing("gan", "vae")
-    speed = _compared(frame, "gan", ("vae",), ("sample_1k_s",), *_timed_runs(frame))
+    runs, note = one_device(family_runs(frame))
+    speed = _compared(frame, "gan", ("vae",), ("sample_1k_s",), runs, timed=note)
     verdict = _combine((quality.verdict, speed.verdict))
     return Verdict(verdict, f"quality: {quality.evidence} | speed: {speed.evidence}; the VAE also gives a "
                             f"likelihood bound, the GAN none", f"{quality.headline}; speed: {speed.headline}")
-
-
-def _timed_runs(frame: pd.DataFrame) -> tuple[pd.DataFrame, str, str]:
-    """The arguments ``runs, note, timed`` of :func:`_compared` for a comparison of timings: the
-    family runs of one device and machine, and :func:`one_device`'s note as both."""
-    runs, note = one_device(family_runs(frame))
-    return runs, note, note
 
 
 def article_runs(frame: pd.DataFrame, label: str = "article") -> pd.DataFrame:
