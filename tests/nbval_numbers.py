@@ -8,7 +8,8 @@ a fresh execution, every number included. Before comparing, each output text is 
    (written with their unit, ``"12.3 s"``, see :func:`genstudy.study.tables.in_seconds`) and
    ratios of them (written ``"0.35×"``, with the multiplication sign), values read at a budget of
    measured seconds (written with a tilde, ``"~80.0 [70.1, 90.2]"``), memory addresses, pandas
-   Styler's random table ids, Keras' layer counters, the machine's thread count and GPU name,
+   Styler's random table ids, Keras' layer counters, the machine's thread count, CPU (its
+   description by :func:`genstudy.machine.describe_cpu`) and GPU name,
    timestamps, the commits of a provenance line;
 2. every decimal number is rounded to :data:`SIGNIFICANT` significant digits, so the last
    digits of a float reduction (which may move with a library's kernel choice) do not fail a
@@ -44,6 +45,7 @@ MASKS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p,
     (r"\b(keras_tensor|input_layer|functional|sequential)_\d+", r"\1_N"),  # Keras' layer counters
     (r"cpu \(\d+ threads\)", "cpu (N threads)"),                            # the machine's threads
     (r"cuda: [^\n<\"'|]+", "cuda: <GPU>"),                                  # the GPU's name
+    (r"[\w .@()/+-]*; (?:AVX-512|AVX2|no AVX2); kernels (?:capped at \w+|not capped)", " <MACHINE>"),  # the CPU
     (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[+-]\d{2}:\d{2}|Z)?", "<TIME>"),
     (r"\bcommits? (?:[0-9a-f]{7}(?:\+dirty)?|unknown)(?:, (?:[0-9a-f]{7}(?:\+dirty)?|unknown))*", "commit <COMMIT>"),
 ))

@@ -94,6 +94,10 @@ def test_plan_repeats_each_kind_over_what_it_varies_with() -> None:
             "06_toy2d-seed2"} <= set(ids)
     assert ids[-2:] == ["90_comparison-fashion_mnist", "91_claims-fashion_mnist"]  # reports last, stage 1
     assert [r.stage for r in runs] == sorted(r.stage for r in runs)
+    timed = [r for r in runs if r.chapter.kind == "timing"]  # once per dataset, all seeds in one process
+    assert [(r.execution_id, r.stage, r.parameters) for r in timed] == [
+        ("09_sampling_cost-fashion_mnist", 0, {"profile": "full", "dataset": "fashion_mnist"})]
+    assert "09_sampling_cost-fashion_mnist" in next(r for r in runs if r.execution_id.startswith("91_")).reads
     main = {r.execution_id for r in runs if r.main}
     assert "02_gan-fashion_mnist-seed0" in main and "02_gan-fashion_mnist-seed1" not in main
     gan1 = next(r for r in runs if r.execution_id == "02_gan-fashion_mnist-seed1")
@@ -103,13 +107,26 @@ def test_plan_repeats_each_kind_over_what_it_varies_with() -> None:
     assert [i for i in ids if i.startswith("01_")] == ["01_article_tensorflow-fashion_mnist-seed0"]
 
 
+def test_a_timing_execution_runs_after_the_rest_of_its_stage_and_alone() -> None:
+    from genstudy.site.engines import Job
+    from genstudy.site.pipeline import waves
+
+    jobs = [Job(name, "nb.ipynb", "dir", "root", {}, 2, record={"kind": kind}) for name, kind in (
+        ("timing-a", "timing"), ("train-0", "training"), ("timing-b", "timing"), ("data", "data"))]
+    assert [[j.execution_id for j in wave] for wave in waves(jobs)] == [["train-0", "data"], ["timing-a"],
+                                                                        ["timing-b"]]
+    assert waves([]) == [] and [len(w) for w in waves(jobs[:1])] == [1]
+
+
 def test_plan_overrides_select_models_seeds_datasets_and_device(tmp_path: Path) -> None:
     runs = plan("quick", ROOT, models=["dbn", "rbm"], seeds=[3, 4], datasets=["digits"], device="cuda",
                 data_dir=str(tmp_path))
     training = [r for r in runs if r.chapter.kind == "training"]
     assert [r.execution_id for r in training] == ["04_rbm-digits-seed3", "04_rbm-digits-seed4", "05_dbn-digits-seed3",
                                             "05_dbn-digits-seed4"]
-    assert all(r.gpu for r in training) and not any(r.gpu for r in runs if r.chapter.kind != "training")
+    assert all(r.gpu for r in training) and not any(r.gpu for r in runs if r.chapter.kind not in ("training", "timing"))
+    assert [(r.execution_id, r.gpu, r.parameters["device"]) for r in runs if r.chapter.kind == "timing"] == [
+        ("09_sampling_cost-digits", True, "cuda")]  # timed where the models train
     assert training[0].parameters == {"profile": "quick", "dataset": "digits", "seed": 3, "device": "cuda",
                                       "data_dir": str(tmp_path.resolve())}
 

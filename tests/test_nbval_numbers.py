@@ -38,3 +38,12 @@ def test_values_read_at_a_timed_budget_are_masked_and_no_other() -> None:
     b = sanitize("dcgan ~799.0 [770.2, 801.3] 500.2 [480.0, 510.9]\nrbm ~1200.0 (1 seed) 900.1 (1 seed)")
     assert a == b == "dcgan ~<TIMED> 500 [480, 511]\nrbm ~<TIMED> 900 (1 seed)"
     assert sanitize("dcgan ~8 500.2") != sanitize("dcgan ~8 600.2")
+
+
+def test_the_machine_a_time_was_measured_on_is_masked_and_what_precedes_it_is_not() -> None:
+    amd = sanitize("timed on cpu (2 threads); AMD EPYC 7R13 Processor; AVX2; kernels capped at avx2 (chapter)")
+    intel = sanitize("timed on cpu (8 threads); Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz; AVX-512; "
+                     "kernels not capped (chapter)")
+    assert amd == intel == "timed on cpu (N threads); <MACHINE> (chapter)"
+    assert sanitize("the machine kept: AMD EPYC; AVX2; kernels capped at avx2") == "the machine kept: <MACHINE>"
+    assert sanitize("FD 12; AVX2 is fast") == "FD 12; AVX2 is fast"  # not a machine's description

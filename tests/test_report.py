@@ -9,9 +9,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from genstudy.machine import describe_cpu
 from genstudy.metrics.catalog import info
+from genstudy.runs import timing
 from genstudy.runs.record import git_commit, new_record, write_record
 from genstudy.study import claims, findings, report
 from genstudy.study import compare as cmp
@@ -25,7 +27,7 @@ def _write(root: Path, run_id: str, model: str, family: str, seed: int = 0, fram
     record = new_record(
         rid=run_id, status=status, message="" if status == "ok" else "diverged at step 7", model=model,
         family=family, framework=framework, dataset="fashion_mnist", profile="quick", seed=seed, device="cpu",
-        device_name="cpu (2 threads)", params_count=params, config={},
+        device_name="cpu (2 threads)", params_count=params, config={"model_options": {}},
         timings={"train_s": 10.0, "sample_1k_s": sample_1k_s, "sample_gibbs_steps": gibbs}, metrics=metrics)
     record["evaluation"] = {"class_counts": dict(zip(CLASSES, counts, strict=True)), "seconds": 2.0}
     write_record(root / "quick" / run_id, record)
@@ -325,7 +327,7 @@ def test_findings_give_each_claim_its_verdict_deciding_interval_and_evidence_lin
     analytic = glance[glance["basis"] == claims.ANALYTIC]
     assert (analytic["deciding numbers [95% interval]"] == "—").all()
     efficient = glance[glance["claim"].str.contains("efficiently")].iloc[0]
-    assert efficient["evidence"].startswith('<a href="90_comparison.html">')
+    assert efficient["evidence"] == '<a href="09_sampling_cost.html">The cost of sampling</a>'
 
 
 def test_with_one_seed_the_findings_say_so_instead_of_an_interval(study: Path) -> None:
@@ -453,6 +455,59 @@ def test_a_gan_trained_on_another_machine_leaves_only_the_timed_readings_unmeasu
     assert list(timings["outcome"]) == [claims.NOT_MEASURED] * 2 and list(timings["seeds"]) == ["0, 3"] * 2
     assert list(timings["A mean"]) == ["", ""] and timings["B mean"].str.endswith(" s").all()
     assert claims.check_gan_more_efficient(frame, toy).verdict == claims.QUALIFIED  # one machine: measured
+
+
+def _timed(root: Path, seconds: dict[str, float], options: dict[str, Any] | None = None) -> None:
+    """A timing table of the chapter The cost of sampling for the profile quick: each model of
+    ``seconds`` (of :func:`_three_seeds`) timed at that many seconds for seeds 0-2, with the records'
+    architecture (no options; the RBM's 1,000 Gibbs sweeps) unless ``options`` say otherwise."""
+    families = {"dcgan": "gan", "vae_mlp": "vae", "rbm": "rbm"}
+    rows = [{"model": m, "family": families[m], "seed": seed, "sample_1k_s": s + seed / 100, "low_s": s,
+             "high_s": s, "repeats": 1, "gibbs_steps": 1000 if m == "rbm" else 0, "params": 1000,
+             "model_options": (options or {}).get(m, {})} for seed in range(3) for m, s in seconds.items()]
+    timing.write_timing(pd.DataFrame(rows, columns=list(timing.COLUMNS)), root, "quick", "fashion_mnist", "cpu")
+
+
+def test_the_runs_frame_takes_a_timing_only_for_the_runs_architecture(tmp_path: Path) -> None:
+    _three_seeds(tmp_path)
+    _timed(tmp_path, {"dcgan": 0.2, "vae_mlp": 0.05, "rbm": 20.0}, options={"vae_mlp": {"hidden": 64}})
+    frame = report.runs_frame(tmp_path, "quick").set_index("run_id")
+    assert frame.loc["dcgan-s1", "timed_1k_s"] == pytest.approx(0.21) and frame.loc["rbm-s2", "timed_1k_s"] == 20.02
+    assert frame.loc["dcgan-s1", "timed_on"] == f"cpu ({torch.get_num_threads()} threads); {describe_cpu()}"
+    assert frame.loc["vae-s0", ["timed_1k_s", "timed_on"]].isna().iloc[0], "another architecture than the run's"
+    assert frame.loc["article-s0", "timed_on"] == "" and np.isnan(frame.loc["article-s0", "timed_1k_s"])
+    assert frame.loc["dcgan-s0", "sample_1k_s"] == 0.5, "the record's own seconds are kept as they were"
+
+
+def test_sampling_is_compared_on_the_timing_chapters_seconds_when_the_runs_were_trained_on_two_machines(
+        tmp_path: Path) -> None:
+    _three_seeds_with_curves(tmp_path)
+    _timed(tmp_path, {"dcgan": 0.2, "vae_mlp": 0.05, "rbm": 20.0})
+    frame = report.runs_frame(tmp_path, "quick")
+    elsewhere = frame.assign(machine=["another CPU" if f == "gan" else m
+                                      for f, m in zip(frame["family"], frame["machine"], strict=True)])
+    toy = claims.toy_frame(tmp_path, "quick")
+    efficient = claims.check_gan_more_efficient(elsewhere, toy)
+    assert efficient.verdict == claims.QUALIFIED, "slower than the VAE, faster than the RBM; learning not measured"
+    sampling, learning = efficient.evidence.split(" | learning, ")
+    assert sampling.startswith("sampling: 1,000 samples of each run's architecture timed again, every model in one "
+                               f"process on cpu ({torch.get_num_threads()} threads); {describe_cpu()} (the chapter "
+                               "The cost of sampling); time for 1,000 samples")
+    assert "GAN vs VAE (refuted): sample_1k_s 0.21 s vs 0.06 s" in sampling and "GAN vs RBM (supported)" in sampling
+    assert learning.startswith("training seconds to a probe FD every compared run reached: no successful run of gan "
+                               "among the runs timed on one device and machine")
+    assert efficient.headline.endswith("; learning: not measured: no run of gan on the machine timed")
+    vae = claims.check_vae_vs_gan(elsewhere, toy)
+    assert vae.verdict == claims.QUALIFIED and "speed: 1,000 samples" not in vae.evidence  # better, but slower
+    assert "speed: GAN vs VAE (refuted): sample_1k_s 0.21 s vs 0.06 s" in vae.evidence
+    table = claims.comparison_table(elsewhere)
+    timings = table[table["metric"] == info("sample_1k_s").title]
+    assert list(timings["seeds"]) == ["3, 3"] * 2 and list(timings["A mean"]) == ["0.21 s"] * 2
+    assert list(timings["outcome"]) == [cmp.WORSE, cmp.BETTER]
+    _timed(tmp_path, {"dcgan": 0.2, "vae_mlp": 0.05})  # the RBM not timed: its runs are left out, and said so
+    partial = claims.check_gan_more_efficient(report.runs_frame(tmp_path, "quick"), toy)
+    sampled = partial.evidence.split(" | learning, ")[0]
+    assert "; 3 runs it did not time left out;" in sampled and "GAN vs RBM" not in sampled
 
 
 def test_without_logged_curves_better_is_read_at_the_end_only(tmp_path: Path) -> None:

@@ -79,6 +79,8 @@ SPECS: tuple[ModelSpec, ...] = (
 REGISTRY: dict[str, ModelSpec] = {s.name: s for s in SPECS}
 #: Model name → family (the registry in one line, for tables and validation).
 MODELS: dict[str, str] = {s.name: s.family for s in SPECS}
+#: The article's own GANs: they test the article's code, not a family (the book gives them rows of their own).
+ARTICLE_MODELS: tuple[str, ...] = ("article_gan", "article_gan_bn")
 #: Former names still accepted wherever a model is named.
 ALIASES: dict[str, str] = {"seed_gan": "article_gan", "seed_gan_bn": "article_gan_bn"}
 

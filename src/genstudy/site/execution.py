@@ -10,7 +10,7 @@ from typing import Any
 from genstudy.errors import GenstudyError
 from genstudy.paths import NOTEBOOK_DIR, chapter_roles
 
-KINDS = ("data", "training", "toy", "report", "page")
+KINDS = ("data", "training", "timing", "toy", "report", "page")
 
 
 def declared_parameters(notebook: Path) -> set[str]:

@@ -9,10 +9,14 @@ kind           what it does                                 one execution per
 =============  ===========================================  ========================
 ``data``       describes a dataset, its real-data baseline  dataset
 ``training``   trains and measures models (``models``)      dataset × seed
+``timing``     times every compared model on one machine    dataset
 ``toy``        the 2-D mixtures (CPU, no image dataset)     seed
 ``report``     reads every record (comparison, claims)      dataset, after the rest
 ``page``       anything else (no metadata)                  build
 =============  ===========================================  ========================
+
+A ``timing`` execution runs after the rest of its stage, alone (:func:`waves`), so that no
+training of the same build slows the models it times.
 
 :func:`plan` turns a profile and optional overrides (models, seeds, datasets, device) into
 that list; :func:`run_grid` executes what the cache (:mod:`genstudy.site.cache`) cannot reuse,
@@ -43,7 +47,12 @@ from genstudy.site.execution import Chapter, Execution, Outcome, chapters
 from genstudy.site.progress import BuildProgress, Planned
 from genstudy.site.publish import EXECUTED_DIR, build_html, publish, relative
 
-BY_DATASET, BY_SEED = ("data", "training", "report"), ("training", "toy")
+BY_DATASET, BY_SEED = ("data", "training", "timing", "report"), ("training", "toy")
+#: The kinds whose executions ask the engine for a GPU when the build names a CUDA device.
+ON_GPU = ("training", "timing")
+#: The kinds whose executions run after the rest of their stage, one at a time, with nothing else of
+#: the build beside them (they time models: a training beside them would slow what they measure).
+ALONE = ("timing",)
 #: Why a later stage's run executes when a run it reads will execute in this build.
 UPSTREAM_RUNS = "upstream will run"
 
@@ -146,7 +155,7 @@ def _executions(found: Sequence[Chapter], profile: str, offered: dict[str, Any],
                                          *([f"seed{seed}"] if seed is not None else [])])
                 main = dataset in (None, datasets[0]) and seed in (None, seeds[0])
                 runs.append((Execution(chapter, execution_id, profile, params, main, int(chapter.kind == "report"),
-                                       gpu=device.startswith("cuda") and chapter.kind == "training"), dataset))
+                                       gpu=device.startswith("cuda") and chapter.kind in ON_GPU), dataset))
     return runs
 
 
@@ -358,6 +367,14 @@ def budget_change_seconds(k: Keyed, results: Path) -> float:
     return extra
 
 
+def waves(tasks: list[Job]) -> list[list[Job]]:
+    """``tasks`` in the order the engine receives them: every one whose kind is not in :data:`ALONE`
+    in one batch (an engine of several workers runs them side by side), then each of the others in a
+    batch of its own, so that nothing of this build runs beside it."""
+    alone = [t for t in tasks if t.record.get("kind") in ALONE]
+    return [w for w in ([t for t in tasks if t not in alone], *([t] for t in alone)) if w]
+
+
 def _run_stages(runs: Sequence[Execution], first: list[Keyed], root: Path, engine: Engine, threads: int,
                 force: bool, log: Callable[[str], None], status: BuildProgress | None,
                 outcomes: dict[str, Outcome], keep_stale: bool) -> None:
@@ -391,7 +408,7 @@ def _run_stages(runs: Sequence[Execution], first: list[Keyed], root: Path, engin
                              e.gpu, record))
             pending[e.execution_id] = k
             log(f"[genstudy] queued {k.execution.execution_id} ({k.reason})")
-        for record in engine.run(tasks):
+        for record in (r for wave in waves(tasks) for r in engine.run(wave)):
             k = pending.pop(record["execution_id"])
             executions.write_execution(k.directory, record)
             e = k.execution

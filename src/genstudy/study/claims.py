@@ -14,7 +14,9 @@ article's GANs are the article's code and get their own row), with at least
 :data:`~genstudy.study.compare.MIN_SEEDS` seeds, a bootstrap interval and a no-difference
 band. "Supported" or "refuted" needs every quality yardstick (:data:`QUALITY`) to agree;
 otherwise the verdict is "qualified" and the disagreement is shown. Timings are compared only
-between runs on one device and one machine (:func:`one_device`). "Better" is read twice: at
+between runs on one device and one machine (:func:`one_device`); sampling seconds come from the
+chapter *The cost of sampling*, which times every run's architecture again on one machine, where
+it has (:func:`sampling_runs`). "Better" is read twice: at
 the end of each run's training, and on the quality curves logged during training at one
 matched budget of training seconds (:func:`genstudy.study.report.at_budget`); the two must
 agree for "supported" or "refuted", and the numbers read at the budget carry a tilde (they
@@ -35,6 +37,7 @@ import pandas as pd
 
 from genstudy.metrics.catalog import info
 from genstudy.runs.record import RUN_RECORD, read_record
+from genstudy.runs.timing import COMPARED_FAMILIES
 from genstudy.study import compare as cmp
 from genstudy.study import report
 from genstudy.study.toy import TOY_DIR
@@ -133,6 +136,27 @@ def one_device(runs: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         note += (f"; their machine was not recorded and they were made by {len(commits)} commits "
                  f"({', '.join(commits)}), so possibly on different machines; {speeds_across_commits(runs[kept])}")
     return runs[kept], note
+
+
+def sampling_runs(runs: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The runs whose sampling seconds compare, with ``sample_1k_s`` the seconds to compare, and a
+    note that says where they were measured.
+
+    Where the chapter *The cost of sampling* timed the runs' architectures (``timed_1k_s`` of
+    :func:`genstudy.study.report.runs_frame`: every model in one process, on one device and
+    machine), those timings: of the runs it timed, the note naming that machine and how many runs
+    of the compared families (:data:`~genstudy.runs.timing.COMPARED_FAMILIES`) it did not time
+    (left out). Otherwise the records' own seconds, measured after each run's
+    training, of the one device and machine most runs ran on (:func:`one_device`)."""
+    if "timed_1k_s" not in runs or runs["timed_1k_s"].isna().all():
+        return one_device(runs)
+    timed = runs.dropna(subset=["timed_1k_s"])
+    machines = sorted(set(timed["timed_on"]))
+    left = int((runs["timed_1k_s"].isna() & runs["family"].isin(COMPARED_FAMILIES)).sum())
+    note = (f"1,000 samples of each run's architecture timed again, every model in one process on "
+            f"{' and '.join(machines)} (the chapter The cost of sampling)"
+            + (f"; {left} runs it did not time left out" if left else ""))
+    return timed.assign(sample_1k_s=timed["timed_1k_s"]), note
 
 
 def speeds_across_commits(runs: pd.DataFrame) -> str:
@@ -332,13 +356,19 @@ def _time_to_quality(frame: pd.DataFrame, runs: pd.DataFrame, a: str, others: tu
 
 
 def check_gan_more_efficient(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
-    runs, note = one_device(family_runs(frame))
-    sampling = _compared(frame, "gan", CLASSIC, ("sample_1k_s",), runs, note + "; time for 1,000 samples, median "
-                         "of warmed-up repeats", timed=note)
+    family = family_runs(frame)
+    sampled, sampled_note = sampling_runs(family)
+    sampling = _compared(frame, "gan", CLASSIC, ("sample_1k_s",), sampled, sampled_note + "; time for 1,000 "
+                         "samples, median of warmed-up repeats", timed=sampled_note)
+    runs, note = one_device(family)
     learning = _time_to_quality(frame, runs, "gan", CLASSIC, note)
     if learning is None or sampling.verdict == NOT_MEASURED:
         return sampling
     verdict, target = learning
+    if verdict.verdict == NOT_MEASURED:  # the level read from the other families alone means nothing here
+        return Verdict(sampling.verdict, f"sampling: {sampling.evidence} | learning, training seconds to a probe FD "
+                                         f"every compared run reached: {verdict.evidence}",
+                       f"{sampling.headline}; learning: {verdict.headline}")
     when = f"training seconds to a probe FD of {target:.1f}, which every compared run reached"
     return Verdict(_combine((sampling.verdict, verdict.verdict)),
                    f"sampling: {sampling.evidence} | learning, {when}: {_timed(verdict.evidence)}",
@@ -568,7 +598,7 @@ def check_vae_vs_gan(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
     quality = _compared(frame, "gan", ("vae",), QUALITY)
     if quality.verdict == NOT_MEASURED:
         return _missing("gan", "vae")
-    runs, note = one_device(family_runs(frame))
+    runs, note = sampling_runs(family_runs(frame))
     speed = _compared(frame, "gan", ("vae",), ("sample_1k_s",), runs, timed=note)
     verdict = _combine((quality.verdict, speed.verdict))
     return Verdict(verdict, f"quality: {quality.evidence} | speed: {speed.evidence}; the VAE also gives a "
@@ -700,7 +730,7 @@ def comparison_table(frame: pd.DataFrame) -> pd.DataFrame:
     family with no run in a comparison (say, none on the one machine whose timings are compared)
     reads "not measured", with no mean, interval or band."""
     runs = family_runs(frame)
-    timed, _ = one_device(runs)
+    timed, _ = sampling_runs(runs)
     groups = [family_comparisons(frame, "gan", CLASSIC, QUALITY, runs),
               family_comparisons(frame, "gan", CLASSIC, ("sample_1k_s",), timed),
               family_comparisons(frame, "article", ("gan",), QUALITY, article_runs(frame))]

@@ -257,6 +257,20 @@ def quality_vs_cost(costs: pd.DataFrame, title: str, quality: str = "FD ↓") ->
     return fig
 
 
+def sampling_seconds(timings: pd.DataFrame, title: str) -> Figure:
+    """Seconds for 1,000 samples (log axis) per model, one point per seed timed, coloured by family.
+    ``timings`` is :func:`genstudy.runs.timing.time_architectures`' table."""
+    fig, ax = plt.subplots(figsize=(8, 0.45 * timings["model"].nunique() + 1.4))
+    sns.stripplot(data=timings, x="sample_1k_s", y="model", hue="family", size=7, jitter=False, ax=ax)
+    ax.set_xscale("log")
+    ax.set_xlabel("seconds for 1,000 samples (log scale)")
+    ax.set_ylabel("")
+    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 def quality_curves(curves: pd.DataFrame, title: str, budget: float | None = None) -> Figure:
     """Probe FD (log scale) against training seconds and against images seen (log axes), one line
     per model with its 95% bootstrap band over seeds (seaborn, seeded). Seconds are each probe's

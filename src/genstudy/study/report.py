@@ -17,8 +17,10 @@ import pandas as pd
 
 from genstudy.metrics.catalog import METRICS
 from genstudy.metrics.likelihood import ESTIMATOR_BIAS
+from genstudy.models import registry
 from genstudy.runs.executions import load_executions
 from genstudy.runs.record import load_records, short_commit
+from genstudy.runs.timing import read_timings
 from genstudy.study.compare import compare, with_interval
 from genstudy.study.flatness import FLAT_SHARE, curve_end
 from genstudy.study.tables import METRIC_COLUMNS, TEXT_METRICS, unreliable
@@ -31,6 +33,8 @@ FAMILY_ORDER = ("gan", "vae", "autoencoder", "rbm", "dbn", "data")
 #: Numeric metrics of the records (``METRIC_COLUMNS`` without the text ones).
 NUMERIC_METRICS = tuple(k for k in METRIC_COLUMNS if k not in TEXT_METRICS)
 #: Run columns of :func:`runs_frame` besides the metrics.
+#: Columns of :func:`runs_frame` from the chapter *The cost of sampling* (:mod:`genstudy.runs.timing`).
+TIMED_COLUMNS = ("timed_1k_s", "timed_on")
 COST_COLUMNS = {"params": "params_count", "train_s": "timings.train_s", "sample_1k_s": "timings.sample_1k_s",
                 "gibbs_steps": "timings.sample_gibbs_steps", "eval_s": "evaluation.seconds"}
 
@@ -42,13 +46,17 @@ def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
     device, machine`` (the record's CPU in words, ``""`` where it was not recorded),
     ``commit, params, train_s, sample_1k_s, gibbs_steps, eval_s, dir``, one column per
     metric of :data:`genstudy.study.tables.METRIC_COLUMNS` (NaN where a family has none) and
-    ``class_counts`` (dict or NaN). Sorted by family (book order), model, framework, seed.
-    An empty frame with those columns when there are no records.
+    ``class_counts`` (dict or NaN), and from the chapter *The cost of sampling*
+    (:mod:`genstudy.runs.timing`) ``timed_1k_s``: the seconds for 1,000 samples of the run's
+    architecture measured there, all models on one machine (NaN where it timed no such
+    architecture: another model, seed, option or number of Gibbs sweeps than the run's), and
+    ``timed_on``: that device and machine in words. Sorted by family (book order), model,
+    framework, seed. An empty frame with those columns when there are no records.
     """
     records = load_records(Path(results_dir), profile)
     raw = pd.json_normalize(records, max_level=1) if records else pd.DataFrame()
     columns = ["run_id", "label", "model", "family", "framework", "dataset", "seed", "status", "message", "device",
-               "machine", "commit", *COST_COLUMNS, *METRIC_COLUMNS, "class_counts", "dir"]
+               "machine", "commit", *COST_COLUMNS, *METRIC_COLUMNS, "class_counts", "dir", *TIMED_COLUMNS]
     if raw.empty:
         return pd.DataFrame(columns=columns)
     out = pd.DataFrame({
@@ -75,9 +83,26 @@ def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
             out[key] = pd.to_numeric(raw[col], errors="coerce") if col in raw else np.nan
     out["class_counts"] = raw.get("evaluation.class_counts", np.nan)
     out["dir"] = raw["dir"]
+    out[list(TIMED_COLUMNS)] = _timed(raw, out, read_timings(results_dir, profile))
     order = {f: i for i, f in enumerate(FAMILY_ORDER)}
     out = out.assign(_o=out["family"].map(order).fillna(len(order)))
     return out.sort_values(["_o", "model", "framework", "seed"]).drop(columns="_o").reset_index(drop=True)
+
+
+def _timed(raw: pd.DataFrame, out: pd.DataFrame, timings: pd.DataFrame) -> pd.DataFrame:
+    """:data:`TIMED_COLUMNS` for each run of ``out`` (the records ``raw``, row for row): the timing of
+    ``timings`` (:func:`~genstudy.runs.timing.read_timings`) with the run's dataset, model and seed
+    whose architecture is the run's (the same ``model_options`` as the record's config and the same
+    Gibbs sweeps per sample); NaN and "" for a run with none (a TensorFlow run among them)."""
+    found = {(r.dataset, r.model, int(r.seed)): r for r in timings.itertuples()}
+    options = raw["config.model_options"] if "config.model_options" in raw else pd.Series(None, index=raw.index)
+    values = []
+    for i, run in out.iterrows():
+        row = found.get((run["dataset"], run["model"], int(run["seed"]))) if pd.notna(run["seed"]) else None
+        same = (row is not None and run["framework"] == "pytorch" and row.model_options == options[i]
+                and pd.notna(run["gibbs_steps"]) and int(row.gibbs_steps) == int(run["gibbs_steps"]))
+        values.append((float(row.sample_1k_s), str(row.timed_on)) if same else (np.nan, ""))
+    return pd.DataFrame(values, columns=list(TIMED_COLUMNS), index=out.index)
 
 
 def provenance(frame: pd.DataFrame, profile: str) -> str:
@@ -231,9 +256,10 @@ def matched_pair(frame: pd.DataFrame, pair: tuple[str, str] = MATCHED_PAIR, metr
     return table, pd.DataFrame(found).set_index("metric")
 
 
-#: The article's own GANs: they test the article's code, not a family, so they set no common
-#: quality level (:func:`time_to_quality`) and the claims give them a row of their own.
-ARTICLE_MODELS = ("article_gan", "article_gan_bn")
+#: The article's own GANs (:data:`genstudy.models.registry.ARTICLE_MODELS`): they test the article's
+#: code, not a family, so they set no common quality level (:func:`time_to_quality`) and the claims
+#: give them a row of their own.
+ARTICLE_MODELS = registry.ARTICLE_MODELS
 #: Columns of :func:`quality_curves`.
 CURVE_COLUMNS = ("label", "family", "seed", "probe", "step", "images_seen", "train_s", "fd_probe")
 #: The families whose models set the matched budget of :func:`matched_compute` (the ones the
