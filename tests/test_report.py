@@ -261,6 +261,8 @@ def test_discriminator_accuracy_claim_reads_the_logged_outputs(tmp_path: Path) -
                            "fd_probe": [500.0, *([np.nan] * 20)]})  # a probe's row at step 0 logs no D outputs
     assert claims.accuracy_change(probed) == pytest.approx(-0.24)
     assert claims.accuracy_change(probed.iloc[:10]) is None  # 9 readings
+    assert claims.fifths(pd.Series(np.arange(10.0))) == (0.5, 8.5) and claims.fifths(pd.Series(np.arange(9.0))) is None
+    assert claims.fifths(pd.Series(np.arange(12.0))) == (0.5, 10.5)  # a fifth of 12 readings: 2
 
 
 def test_instability_is_supported_by_a_failed_gan_run_and_refuted_by_a_steady_gan(tmp_path: Path) -> None:

@@ -422,14 +422,21 @@ def discriminator_readings(history: pd.DataFrame) -> pd.Series:
     return discriminator_accuracy(history.dropna(subset=["d_real", "d_fake"])).reset_index(drop=True)
 
 
-def accuracy_change(history: pd.DataFrame) -> float | None:
-    """Mean discriminator accuracy over the last fifth of its readings minus over the first fifth
-    (:func:`discriminator_readings`; None for fewer than :data:`MIN_HISTORY_ROWS` readings)."""
-    acc = discriminator_readings(history).to_numpy()
+def fifths(readings: pd.Series) -> tuple[float, float] | None:
+    """The means of the first and of the last fifth of ``readings`` (in training order); None for
+    fewer than :data:`MIN_HISTORY_ROWS` readings."""
+    acc = readings.to_numpy()
     if len(acc) < MIN_HISTORY_ROWS:
         return None
     fifth = max(1, len(acc) // 5)
-    return float(acc[-fifth:].mean() - acc[:fifth].mean())
+    return float(acc[:fifth].mean()), float(acc[-fifth:].mean())
+
+
+def accuracy_change(history: pd.DataFrame) -> float | None:
+    """Mean discriminator accuracy over the last fifth of its readings minus over the first fifth
+    (:func:`discriminator_readings`, :func:`fifths`; None for fewer than :data:`MIN_HISTORY_ROWS` readings)."""
+    ends = fifths(discriminator_readings(history))
+    return None if ends is None else ends[1] - ends[0]
 
 
 def check_discriminator_accuracy(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
@@ -442,12 +449,9 @@ def check_discriminator_accuracy(frame: pd.DataFrame, toy: pd.DataFrame) -> Verd
         path = Path(str(r.dir)) / "history.csv"
         if not path.is_file():
             continue
-        history = pd.read_csv(path)
-        change = accuracy_change(history)
-        if change is not None:
-            changes[int(r.seed)] = change
-            readings = discriminator_readings(history)
-            finals[int(r.seed)] = float(readings.iloc[-max(1, len(readings) // 5):].mean())
+        ends = fifths(discriminator_readings(pd.read_csv(path)))
+        if ends is not None:
+            changes[int(r.seed)], finals[int(r.seed)] = ends[1] - ends[0], ends[1]
     if not changes:
         return Verdict(NOT_MEASURED, f"no GAN run logged {MIN_HISTORY_ROWS} or more discriminator readings")
     values = np.array(list(changes.values()))

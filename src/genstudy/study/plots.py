@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, NullFormatter, StrMethodFormatter
 
 from genstudy.runs.artifacts import image_grid
+from genstudy.runs.record import FAMILIES
 from genstudy.study.literature import CURVE_AXES
 
 sns.set_theme(context="notebook", style="whitegrid")
@@ -258,10 +259,13 @@ def quality_vs_cost(costs: pd.DataFrame, title: str, quality: str = "FD ↓") ->
 
 
 def sampling_seconds(timings: pd.DataFrame, title: str) -> Figure:
-    """Seconds for 1,000 samples (log axis) per model, one point per seed timed, coloured by family.
+    """Seconds for 1,000 samples (log axis) per model, one point per seed timed, coloured by family;
+    models grouped by family in the book's order (:data:`genstudy.runs.record.FAMILIES`).
     ``timings`` is :func:`genstudy.runs.timing.time_architectures`' table."""
-    fig, ax = plt.subplots(figsize=(8, 0.45 * timings["model"].nunique() + 1.4))
-    sns.stripplot(data=timings, x="sample_1k_s", y="model", hue="family", size=7, jitter=False, ax=ax)
+    rank = {f: i for i, f in enumerate(FAMILIES)}
+    order = list(dict.fromkeys(timings.sort_values("family", key=lambda f: f.map(rank), kind="stable")["model"]))
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(order) + 1.4))
+    sns.stripplot(data=timings, x="sample_1k_s", y="model", hue="family", order=order, size=7, jitter=False, ax=ax)
     ax.set_xscale("log")
     ax.set_xlabel("seconds for 1,000 samples (log scale)")
     ax.set_ylabel("")
