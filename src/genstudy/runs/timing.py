@@ -20,6 +20,7 @@ the run records' readers never take it for a run)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -134,8 +135,6 @@ def read_timings(results: Path | str, profile: str) -> pd.DataFrame:
     :data:`COLUMNS` and ``dataset``, plus ``timed_on`` (the device's and machine's words, e.g.
     ``cpu (2 threads); AMD EPYC; AVX2; kernels capped at avx2``) and ``timed_commit``. Empty (with
     those columns) when there is none."""
-    import json
-
     frames = []
     for path in sorted((Path(results) / profile / TIMING_DIR).glob("*.json")):
         table = json.loads(path.read_text())

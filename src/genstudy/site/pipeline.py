@@ -371,8 +371,14 @@ def waves(tasks: list[Job]) -> list[list[Job]]:
     """``tasks`` in the order the engine receives them: every one whose kind is not in :data:`ALONE`
     in one batch (an engine of several workers runs them side by side), then each of the others in a
     batch of its own, so that nothing of this build runs beside it."""
-    alone = [t for t in tasks if t.record.get("kind") in ALONE]
-    return [w for w in ([t for t in tasks if t not in alone], *([t] for t in alone)) if w]
+    together: list[Job] = []
+    alone: list[list[Job]] = []
+    for t in tasks:
+        if t.record.get("kind") in ALONE:
+            alone.append([t])
+        else:
+            together.append(t)
+    return [together, *alone] if together else alone
 
 
 def _run_stages(runs: Sequence[Execution], first: list[Keyed], root: Path, engine: Engine, threads: int,

@@ -48,13 +48,14 @@ def sampling_summary(timings: pd.DataFrame) -> pd.DataFrame:
     per = timings.groupby("model", sort=False).agg(family=("family", "first"), params=("params", "first"),
                                                    gibbs=("gibbs_steps", "first"), seeds=("seed", "nunique"),
                                                    median=("sample_1k_s", "median"))
-    per = per.iloc[sorted(range(len(per)), key=lambda i: order.get(per["family"].iloc[i], len(order)))]
+    per = per.sort_values("family", key=lambda f: f.map(order).fillna(len(order)), kind="stable")
+    spread = timings.groupby("model")["sample_1k_s"].agg(_spread)
     gans = per.loc[per["family"] == "gan", "median"]
     fastest = gans.min() if len(gans) else None
     return pd.DataFrame({
         "family": per["family"], "parameters": [f"{int(p):,}" for p in per["params"]],
         "Gibbs sweeps": per["gibbs"].astype(int), "seeds": per["seeds"],
-        "1k samples s": [_spread(timings.loc[timings["model"] == m, "sample_1k_s"]) for m in per.index],
+        "1k samples s": spread.reindex(per.index),
         "× fastest GAN": ["" if fastest is None else f"{m / fastest:.3g}×" for m in per["median"]],
     }, index=per.index.rename("model"))
 
