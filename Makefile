@@ -66,12 +66,13 @@ book: env data  ## build _build/html from the grid of notebooks on PROFILE (defa
 search: env data  ## the random search of each family's hyperparameters on SEARCH_PROFILE (default quick; results/search/; the comparison chapter reads it)
 	$(VENV)/bin/genstudy search --profile $(SEARCH_PROFILE) $(SEARCH_ARGS)
 
-# nbval and `genstudy notebooks refresh` train the smoke runs into results/smoke and reuse what is
-# there; both start from an empty one, as CI's fresh clone does, so a run left by older code or
-# another machine can neither hide a changed number nor leak into the reference outputs.
+# `genstudy notebooks refresh` trains the smoke runs into results/smoke; `make notebooks` starts it from an
+# empty one, as CI's fresh clone has, so a run left by older code or another machine cannot leak into the
+# reference outputs. `make test` builds its own smoke book in a fresh copy of the project (and empties
+# results/smoke too, so that nothing there outlives the code that made it).
 SMOKE_RESULTS := results/smoke
 
-test: setup  ## the whole test suite: unit tests, nbval on the smoke profile (from an empty results/smoke), an end-to-end smoke book
+test: setup  ## the whole test suite on 2 workers: unit tests, the smoke book built once, every notebook's outputs compared with it, every chapter x dataset
 	rm -rf $(SMOKE_RESULTS)
 	$(PY) -m pytest
 
@@ -82,9 +83,9 @@ bench: setup  ## every benchmark of bench/ (ratios against references measured i
 lint: $(STAMP)  ## ruff over the library and the tests
 	$(VENV)/bin/ruff check src tests bench
 
-notebooks: setup  ## re-execute the source notebooks on smoke (from an empty results/smoke), refreshing nbval's reference outputs
+notebooks: setup  ## execute the smoke grid (from an empty results/smoke) and store its outputs in the source notebooks: the tests' references
 	rm -rf $(SMOKE_RESULTS)
-	$(VENV)/bin/genstudy notebooks refresh
+	$(VENV)/bin/genstudy notebooks refresh --workers $$(nproc)
 
 site-check: $(STAMP)  ## load every page of _build/html in headless Chromium (images, links, math, cell errors)
 	$(VENV)/bin/genstudy site check --html _build/html --screenshots _build/screenshots

@@ -4,7 +4,7 @@ A benchmark measures our code and a reference *in the same run on the same machi
 reports their ratio; absolute seconds are printed too but never compared across runs.
 Each writes ``bench/results/<name>.json`` (atomically) with the host (``host``), the library
 versions, the settings and one row per measurement; ``bench/report.py`` turns those files
-into the README's "Performance" section.
+into the "Performance" section of the book's page *Benchmarks* (`book/usage/benchmarks.md`).
 """
 
 from __future__ import annotations

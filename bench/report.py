@@ -1,11 +1,12 @@
-"""Write the README's "Performance" section from ``bench/results/*.json``.
+"""Write the "Performance" section of the book's page *Benchmarks* (``book/usage/benchmarks.md``) from
+``bench/results/*.json``.
 
 The section sits between the markers ``<!-- performance:start -->`` and
 ``<!-- performance:end -->`` and is replaced whole; nothing in it is typed by hand. Each
 benchmark contributes its targets (measured against the goal) and its table, with the
 host it ran on.
 
-    python bench/report.py [--check]   # --check: exit 1 if the README is not up to date
+    python bench/report.py [--check]   # --check: exit 1 if the page is not up to date
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 
 from common import RESULTS, ROOT
 
+#: The page whose section this script writes.
+PAGE = "book/usage/benchmarks.md"
 START, END = "<!-- performance:start -->", "<!-- performance:end -->"
 ORDER = ("rbm_vs_sklearn", "step_time_cpu", "step_time_cuda", "tf_vs_torch", "sampling_eval_cpu",
          "sampling_eval_cuda", "book_time")
@@ -69,7 +72,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
-    readme = ROOT / "README.md"
+    readme = ROOT / PAGE
     text = readme.read_text()
     if START not in text or END not in text:
         raise SystemExit(f"{readme}: the markers {START} / {END} are missing")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from genstudy.data.sources import FASHION_MNIST, SPLIT_FILES, find_file
+from smoke_book import SmokeBook, smoke_book_run
+from xdist_groups import group
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,22 +53,21 @@ def make_project(root: Path) -> Path:
     return copy_sources(ROOT, root)
 
 
-@dataclass(frozen=True)
-class SmokeBook:
-    """The smoke-profile book built once per test session in a copy of the project."""
-
-    root: Path
-    html: Path
-    log: tuple[str, ...]
-
-
 @pytest.fixture(scope="session")
-def smoke_book(tmp_path_factory: pytest.TempPathFactory) -> SmokeBook:
-    """``make_book("smoke")`` in a fresh copy of the project: every notebook executed, HTML built."""
-    from genstudy.site.pipeline import make_book
+def smoke_book(pytestconfig: pytest.Config) -> SmokeBook:
+    """The session's smoke book (:func:`smoke_book_run`), which must have built without a failure."""
+    book = smoke_book_run(pytestconfig, make_project)
+    assert book.failed is None, book.failed
+    return book
 
-    root = make_project(tmp_path_factory.mktemp("smoke-book") / "project")
-    log: list[str] = []
-    result = make_book("smoke", root, log=log.append)
-    assert not result.grid.failed, result.grid.summary()
-    return SmokeBook(root, result.html, tuple(log))
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``-n``, ``--dist loadgroup``): every item that reads the smoke book (a
+    notebook cell compared with it, a test using the ``smoke_book`` fixture) runs on one worker, which
+    builds the book once; the chapter × dataset pairs run on the command line stay together per dataset,
+    in order (a report reads the runs of the chapters before it)."""
+    for item in items:
+        if type(item).__name__ == "SmokeCell" or "smoke_book" in getattr(item, "fixturenames", ()):
+            group(item, "smoke_book")
+        elif item.name.startswith("test_each_chapter_runs_or_refuses_under_plain_papermill["):
+            group(item, f"chapters-{item.callspec.params['dataset']}")  # type: ignore[attr-defined]

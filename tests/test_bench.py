@@ -1,4 +1,4 @@
-"""The benchmarks' tooling (bench/): every script starts, and the README section is generated
+"""The benchmarks' tooling (bench/): every script starts, and the book page *Benchmarks* is generated
 from result files. The measurements themselves run in `make bench`, never in a timed test."""
 
 from __future__ import annotations
@@ -45,9 +45,11 @@ def test_the_performance_section_is_generated_from_result_files(tmp_path: Path,
     assert "| a\\|b | 1.5 |" in text  # table cells are escaped
 
 
-def test_the_readme_has_the_markers_the_report_replaces() -> None:
-    text = (ROOT / "README.md").read_text()
+def test_the_benchmarks_page_has_the_markers_the_report_replaces_and_is_current() -> None:
     sys.path.insert(0, str(BENCH))
     import report
 
+    text = (ROOT / report.PAGE).read_text()
     assert text.count(report.START) == 1 and text.count(report.END) == 1
+    before, rest = text.split(report.START, 1)
+    assert before + report.section(report.load()) + rest.split(report.END, 1)[1] == text

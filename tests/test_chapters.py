@@ -62,15 +62,44 @@ def test_the_pairs_that_refuse_are_the_ones_the_planner_leaves_out(tmp_path: Pat
                                                 ("07_matched_pair", "vae_dcgan"))]
 
 
+#: The dataset of the smoke book, which executes every chapter on it (and those of no dataset) once a session.
+BOOK_DATASET = "fashion_mnist"
+IN_BOOK = [(c, d) for c, d in PAIRS if d in (None, BOOK_DATASET)]
+ON_THE_COMMAND_LINE = [(c, d) for c, d in PAIRS if d not in (None, BOOK_DATASET)]
+
+
+def _ids(pairs: list[tuple[str, str | None]]) -> list[str]:
+    return [f"{c}-{d or 'none'}" for c, d in pairs]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize(("chapter", "dataset"), PAIRS, ids=[f"{c}-{d or 'none'}" for c, d in PAIRS])
+@pytest.mark.parametrize(("chapter", "dataset"), IN_BOOK, ids=_ids(IN_BOOK))
+def test_each_chapter_runs_on_the_books_dataset_in_the_smoke_book(chapter: str, dataset: str | None,
+                                                                   smoke_book: conftest.SmokeBook) -> None:
+    """The smoke book's executions are papermill's (``papermill.execute_notebook``, what the command
+    line calls), with the parameters a reader passes: every one of the chapter's ran to its end, with no
+    error output."""
+    assert (chapter, dataset) not in REFUSED
+    done = [o for o in smoke_book.outcomes if o.execution.name == chapter
+            and o.execution.parameters.get("dataset") == dataset]
+    assert done and all(o.record["status"] == "ok" for o in done), [o.record.get("error") for o in done]
+    for o in done:
+        nb = nbformat.read(Path(o.record["dir"]) / o.record["notebook_file"], as_version=4)
+        assert not [out for c in nb.cells for out in c.get("outputs", []) if out.output_type == "error"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("chapter", "dataset"), ON_THE_COMMAND_LINE, ids=_ids(ON_THE_COMMAND_LINE))
 def test_each_chapter_runs_or_refuses_under_plain_papermill(project: Path, tmp_path: Path, chapter: str,
-                                                            dataset: str | None) -> None:
-    if dataset is not None and not _installed(dataset):
+                                                            dataset: str) -> None:
+    """Every other dataset, with the command line itself, in a project of this module (dataset-major: a
+    report reads the runs of the chapters before it; ``conftest`` keeps a dataset's pairs on one xdist
+    worker, in this order)."""
+    if not _installed(dataset):
         pytest.skip(f"{dataset} is not installed here (make setup fetches it)")
     out = tmp_path / f"{chapter}.ipynb"
     command = [sys.executable, "-m", "papermill", f"notebooks/{chapter}.ipynb", str(out), "-p", "profile", "smoke",
-               *(["-p", "dataset", dataset] if dataset else [])]
+               "-p", "dataset", dataset]
     done = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=1200)
     nb = nbformat.read(out, as_version=4)
     errors = [(i, o) for i, c in enumerate(nb.cells) for o in c.get("outputs", []) if o.output_type == "error"]

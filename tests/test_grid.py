@@ -20,7 +20,7 @@ from genstudy.errors import GenstudyError, ParameterError
 from genstudy.machine import describe_cpu
 from genstudy.runs import executions
 from genstudy.site import cache
-from genstudy.site.engines import DaskEngine, InProcessEngine, restore_environ
+from genstudy.site.engines import DaskEngine, restore_environ
 from genstudy.site.pipeline import GridResult, plan, plan_summary, run_grid
 from genstudy.site.publish import EXECUTED_DIR, GENERATED_TOC, RUNS_DIR, publish, with_current_prose
 
@@ -420,27 +420,24 @@ def comparable(record: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.slow
-def test_a_dask_local_cluster_gives_the_same_records_as_the_in_process_engine(tmp_path: Path) -> None:
-    """A smoke grid of 2 models x 2 seeds (the RBM and DBN chapters), once in this process and
-    once on a real Dask LocalCluster of 2 worker processes: identical records and samples."""
-    records: dict[str, dict[str, Any]] = {}
-    samples: dict[str, dict[str, np.ndarray]] = {}
-    for name, engine in (("in-process", InProcessEngine()), ("dask", DaskEngine(workers=2))):
-        root = conftest.make_project(tmp_path / name)
-        runs = [r for r in plan("smoke", root, models=["rbm", "dbn"], seeds=[0, 1]) if r.chapter.kind == "training"]
-        result = run_grid(runs, root, engine=engine, log=quiet)
-        assert [o.record["status"] for o in result.outcomes] == ["ok"] * 4, result.summary()
-        assert result.engine.startswith("dask") == (name == "dask")
-        runs_dir = root / "results" / "smoke"
-        records[name] = {p.parent.name: json.loads(p.read_text()) for p in runs_dir.glob("*-seed*/record.json")}
-        samples[name] = {p.parent.name: np.load(p) for p in runs_dir.glob("*-seed*/samples.npy")}
-    assert sorted(records["dask"]) == ["dbn-fashion_mnist-seed0", "dbn-fashion_mnist-seed1",
-                                       "rbm-fashion_mnist-seed0", "rbm-fashion_mnist-seed1"]
-    for run_id, record in records["in-process"].items():
-        assert comparable(records["dask"][run_id]) == comparable(record), run_id
-        assert np.array_equal(samples["dask"][run_id], samples["in-process"][run_id]), run_id
-    seeds = records["dask"]
-    assert seeds["rbm-fashion_mnist-seed0"]["metrics"] != seeds["rbm-fashion_mnist-seed1"]["metrics"]
+def test_a_dask_local_cluster_gives_the_same_records_as_the_in_process_engine(
+        tmp_path: Path, smoke_book: conftest.SmokeBook) -> None:
+    """The RBM and DBN chapters' smoke runs on a real Dask LocalCluster of 2 worker processes, side by
+    side: the records and samples of the session's smoke book, which the in-process engine made (the
+    same runs: a run depends on its chapter, model and seed only)."""
+    root = conftest.make_project(tmp_path / "dask")
+    runs = [r for r in plan("smoke", root, models=["rbm", "dbn"]) if r.chapter.kind == "training"]
+    result = run_grid(runs, root, engine=DaskEngine(workers=2), log=quiet)
+    assert [o.record["status"] for o in result.outcomes] == ["ok"] * 2, result.summary()
+    assert result.engine.startswith("dask") and {o.record["engine"] for o in result.outcomes} == {result.engine}
+    book = {o.execution.execution_id: o.record["engine"] for o in smoke_book.outcomes}
+    assert book["04_rbm-fashion_mnist-seed0"] == book["05_dbn-fashion_mnist-seed0"] == "in-process"
+    for run_id in ("rbm-fashion_mnist-seed0", "dbn-fashion_mnist-seed0"):
+        made = {name: folder / "results" / "smoke" / run_id for name, folder in
+                (("in-process", smoke_book.root), ("dask", root))}
+        records = {name: json.loads((d / "record.json").read_text()) for name, d in made.items()}
+        assert comparable(records["dask"]) == comparable(records["in-process"]), run_id
+        assert np.array_equal(np.load(made["dask"] / "samples.npy"), np.load(made["in-process"] / "samples.npy"))
 
 
 def test_a_killed_dask_worker_fails_only_its_run_which_the_next_build_retries(tiny: Path) -> None:

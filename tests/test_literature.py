@@ -18,7 +18,7 @@ from genstudy.models import build
 from genstudy.models.registry import REGISTRY
 from genstudy.study import flatness
 from genstudy.study import literature as lit
-from genstudy.study.compare import bootstrap_interval
+from genstudy.study.compare import t_interval
 from genstudy.training.tasks import DBNTask, per_layer
 
 RBM_ROW = next(p for p in lit.PUBLISHED if p.key == "rbm")
@@ -101,7 +101,7 @@ def test_side_by_side_gives_the_mean_its_interval_the_difference_and_a_measured_
     rising = [100.0 - 5 * i for i in range(11)]
     records = [_record(tmp_path, s, v, rising) for s, v in enumerate([-90.0, -91.0, -92.0])]
     table = lit.side_by_side(records, [RBM_ROW]).iloc[0]
-    low, high = bootstrap_interval(np.array([-90.0, -91.0, -92.0]))
+    low, high = t_interval(np.array([-90.0, -91.0, -92.0]))
     assert table["paper"] == "-86.34"
     assert table["ours"] == f"-91.00 [{low:.2f}, {high:.2f}]"
     assert table["difference"].startswith("-4.66 [")

@@ -13,7 +13,6 @@ from genstudy.errors import GenstudyError
 from genstudy.paths import find_root
 from genstudy.runs import executions
 from genstudy.site.engines import Job, execute_job
-from genstudy.site.notebooks import refresh
 from genstudy.site.pipeline import make_book, plan
 from genstudy.site.publish import EXECUTED_DIR
 
@@ -78,11 +77,6 @@ def test_a_notebook_runs_its_kernel_over_ipc_and_prints_no_tcp_warning(tmp_path:
     assert execute_job(task)["status"] == "ok"
     out = nbformat.read(Path(task.directory) / executions.NOTEBOOK, as_version=4)
     assert out.cells[-1].outputs[0].text == "ipc\n"
-    # refreshing a source runs its kernel in the notebook's folder, not in this process's one
-    assert Path.cwd() != root / "notebooks"
-    refresh(root / "notebooks" / "07_quiet.ipynb", root)
-    refreshed = nbformat.read(root / "notebooks" / "07_quiet.ipynb", as_version=4)
-    assert refreshed.cells[-1].outputs[0].text == "ipc\n"
     assert "without encryption" not in capfd.readouterr().err
 
 

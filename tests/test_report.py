@@ -80,10 +80,21 @@ def test_failed_runs_are_listed_not_dropped(study: Path) -> None:
 
 def test_likelihood_table_names_the_estimator_and_never_borrows_one(study: Path) -> None:
     table = report.likelihood_table(report.runs_frame(study, "quick"))
-    assert table.loc["vae_mlp", "own log-likelihood"] == "-250.0"
+    assert table.loc["vae_mlp", report.BINARIZED_COLUMN] == "-250.0"
     assert table.loc["vae_mlp", "estimator"] == "IWAE bound, k=100"
-    assert table.loc["dcgan", "own log-likelihood"] == ""
+    assert table.loc["dcgan", report.BINARIZED_COLUMN] == ""
     assert table.loc["dcgan", "estimator"].startswith("none")
+
+
+def test_a_continuous_density_stands_in_its_own_column_never_beside_binarized_nats(study: Path) -> None:
+    _write(study, "vae-dcgan-s0", "vae_dcgan", "vae", 0, metrics={
+        "fd": 40.0, "log_likelihood": 917.5, "log_likelihood_train": 966.5,
+        "log_likelihood_estimator": "IWAE bound, k=1000 (continuous [0,1])"})
+    table = report.likelihood_table(report.runs_frame(study, "quick"))
+    assert table.loc["vae_dcgan", report.CONTINUOUS_COLUMN] == "917.5"
+    row = table.loc["vae_dcgan"]
+    assert row[report.BINARIZED_COLUMN] == row["train − test, binarized nats"] == ""
+    assert table.loc["vae_mlp", report.CONTINUOUS_COLUMN] == ""
 
 
 def test_class_shares_average_seeds_and_sum_to_one(study: Path) -> None:
@@ -137,11 +148,7 @@ def _verdicts(frame: pd.DataFrame, toy: pd.DataFrame | None = None) -> dict[str,
     return {c.key: c.check(frame, toy).verdict for c in claims.CLAIMS + claims.FAQ}
 
 
-def test_bootstrap_interval_and_band_reading_on_known_cases() -> None:
-    assert cmp.bootstrap_interval(np.array([2.0, 2.0, 2.0]), np.array([1.0, 1.0, 1.0])) == (1.0, 1.0)
-    low, high = cmp.bootstrap_interval(np.array([1.0, 2.0, 3.0]))
-    assert 1.0 <= low < 2.0 < high <= 3.0
-    assert cmp.bootstrap_interval(np.array([1.0, 2.0, 3.0])) == (low, high)  # fixed generator: same page, same numbers
+def test_band_reading_on_known_cases() -> None:
     assert cmp.read_interval(0.2, 0.5, 0.1) == cmp.BETTER
     assert cmp.read_interval(-0.5, -0.2, 0.1) == cmp.WORSE
     assert cmp.read_interval(-0.05, 0.08, 0.1) == cmp.SAME
@@ -153,7 +160,9 @@ def test_compare_uses_the_metric_direction_and_band_and_needs_three_seeds() -> N
     c = cmp.compare(low_fd, high_fd, "fd", ("gan", "vae"))
     assert c.outcome == cmp.BETTER and c.gain == pytest.approx(20.0) and c.band == pytest.approx(3.05)
     assert cmp.compare(high_fd, low_fd, "fd").outcome == cmp.WORSE
-    assert cmp.compare(low_fd, low_fd * 1.01, "fd").outcome == cmp.SAME  # within 10%
+    tight = pd.Series([10.0, 10.1, 10.2])
+    assert cmp.compare(tight, tight * 1.01, "fd").outcome == cmp.SAME  # within 10%
+    assert cmp.compare(low_fd, low_fd * 1.01, "fd").outcome == cmp.UNDECIDED  # 3 spread seeds: the interval is wide
     recall = cmp.compare(pd.Series([0.6, 0.6, 0.6]), pd.Series([0.4, 0.4, 0.4]), "recall")
     assert recall.outcome == cmp.BETTER and recall.band == 0.02  # higher is better, an absolute band
     few = cmp.compare(low_fd[:2], high_fd, "fd")
@@ -191,7 +200,7 @@ def test_yardsticks_that_disagree_make_the_verdict_qualified_and_say_so(tmp_path
 def test_equal_families_refute_better(tmp_path: Path) -> None:
     frame = _three_seeds(tmp_path)
     for key, value in GOOD.items():
-        frame.loc[frame["family"].isin(["vae", "rbm"]), key] = value
+        frame.loc[frame["family"].isin(["gan", "vae", "rbm"]), key] = value
     assert claims.check_gan_better_quality(frame, claims.toy_frame(tmp_path, "quick")).verdict == claims.REFUTED
 
 
@@ -246,45 +255,99 @@ def test_speeds_across_commits_compare_one_model_trained_under_each() -> None:
         "no model was trained under more than one of them, so their speeds cannot be compared")
 
 
-def test_discriminator_accuracy_claim_reads_the_logged_outputs(tmp_path: Path) -> None:
-    frame = _three_seeds(tmp_path)
-    steps = np.arange(20)
-    for r in frame[frame["model"] == "dcgan"].itertuples():  # D starts confident, drifts towards ½
-        pd.DataFrame({"step": steps, "d_real": 0.9 - 0.015 * steps, "d_fake": 0.1 + 0.015 * steps}).to_csv(
+def _d_curves(frame: pd.DataFrame, accuracy: np.ndarray) -> None:
+    """Every DCGAN run's history logs D's outputs whose accuracy follows ``accuracy``."""
+    for r in frame[frame["model"] == "dcgan"].itertuples():
+        pd.DataFrame({"step": np.arange(len(accuracy)), "d_real": accuracy, "d_fake": 1 - accuracy}).to_csv(
             Path(r.dir) / "history.csv", index=False)
-    verdict = claims.check_discriminator_accuracy(frame, claims.toy_frame(tmp_path, "quick"))
-    assert verdict.verdict == claims.REFUTED and "mean change -0.240 [-0.240, -0.240]" in verdict.evidence
-    short = pd.DataFrame({"d_real": [0.9] * 5, "d_fake": [0.1] * 5})
-    assert claims.accuracy_change(short) is None
-    assert claims.discriminator_accuracy(short).iloc[0] == pytest.approx(0.9)
-    probed = pd.DataFrame({"d_real": [np.nan, *(0.9 - 0.015 * steps)], "d_fake": [np.nan, *(0.1 + 0.015 * steps)],
-                           "fd_probe": [500.0, *([np.nan] * 20)]})  # a probe's row at step 0 logs no D outputs
-    assert claims.accuracy_change(probed) == pytest.approx(-0.24)
-    assert claims.accuracy_change(probed.iloc[:10]) is None  # 9 readings
-    assert claims.fifths(pd.Series(np.arange(10.0))) == (0.5, 8.5) and claims.fifths(pd.Series(np.arange(9.0))) is None
-    assert claims.fifths(pd.Series(np.arange(12.0))) == (0.5, 10.5)  # a fifth of 12 readings: 2
 
 
-def test_instability_is_supported_by_a_failed_gan_run_and_refuted_by_a_steady_gan(tmp_path: Path) -> None:
+def test_discriminator_accuracy_is_read_as_a_trend_over_the_whole_curve(tmp_path: Path) -> None:
     frame = _three_seeds(tmp_path)
     empty = claims.toy_frame(tmp_path, "quick")
-    assert claims.check_gan_unstable(frame, empty).verdict == claims.QUALIFIED  # GAN sd/mean 0.05: VAE 0.02, RBM 0.03
+    _d_curves(frame, np.linspace(0.6, 0.9, 40))  # rises from start to end
+    assert claims.check_discriminator_accuracy(frame, empty).verdict == claims.SUPPORTED
+    _d_curves(frame, np.linspace(0.9, 0.6, 40))  # falls towards ½ all along
+    falling = claims.check_discriminator_accuracy(frame, empty)
+    assert falling.verdict == claims.REFUTED and "falls over the whole of training" in falling.evidence
+    # falls for three tenths, then rises: the first and last fifths alone (the old rule) would read "supported"
+    dip = np.concatenate([np.linspace(0.80, 0.71, 12), np.linspace(0.71, 0.83, 28)])
+    _d_curves(frame, dip)
+    read = claims.check_discriminator_accuracy(frame, empty)
+    assert read.verdict == claims.QUALIFIED and "rises from tenth 4" in read.headline
+    assert "0.80 → 0.77 → 0.73 → 0.82" not in read.headline and read.headline.startswith("D's accuracy by tenth 0.79")
+
+
+def test_the_trend_reader_on_exact_values() -> None:
+    assert claims.trend_from(np.arange(10.0)) == 0
+    assert claims.trend_from(np.arange(10.0)[::-1]) is None
+    assert claims.trend_from(np.arange(10.0)[::-1], "less") == 0
+    assert claims.trend_from(np.array([5, 4, 3, 2, 1, 2, 3, 4, 5, 6.0])) == 4  # from the trough on
+    assert claims.trend_from(np.ones(10)) is None  # flat: no trend either way
+    assert claims.trend_from(np.array([1, 2, 3.0])) is None  # too short to read
+    means = claims.part_means(pd.Series(np.arange(20.0)))
+    assert means is not None and list(means) == [0.5 + 2 * i for i in range(10)]
+    assert claims.part_means(pd.Series(np.arange(9.0))) is None
+    short = pd.DataFrame({"d_real": [0.9] * 5, "d_fake": [0.1] * 5})
+    assert claims.discriminator_accuracy(short).iloc[0] == pytest.approx(0.9)
+    probed = pd.DataFrame({"d_real": [np.nan, 0.9, 0.8], "d_fake": [np.nan, 0.1, 0.2], "fd_probe": [500.0, np.nan, 1]})
+    assert list(claims.discriminator_readings(probed)) == pytest.approx([0.9, 0.8])  # a probe's row logs no D
+
+
+def test_instability_counts_failures_spread_and_mode_collapse(tmp_path: Path) -> None:
+    frame = _three_seeds(tmp_path)
+    empty = claims.toy_frame(tmp_path, "quick")
+    # the article's GAN covers 1/10 classes on every seed: one signal, so qualified
+    one = claims.check_gan_unstable(frame, empty)
+    assert one.verdict == claims.QUALIFIED and "the article's GAN collapses on every seed" in one.evidence
     frame.loc[frame["model"] == "dcgan", "fd"] = 10.0
+    frame.loc[frame["model"] == "article_gan", "classes_covered"] = 10
     steady = claims.check_gan_unstable(frame, empty)
     assert steady.verdict == claims.REFUTED and "FD spread over seeds (sd/mean): GAN 0.00, VAE 0.02, RBM 0.03" \
         in steady.evidence
+    toy = pd.DataFrame({"model": ["gan"] * 3 + ["vae"] * 3, "mixture": ["grid25"] * 6, "seed": [0, 1, 2] * 2,
+                        "modes_captured": [8, 9, 7, 25, 25, 25], "n_modes": [25] * 6,
+                        "high_quality": [0.9] * 6, "kde_ll": [0.0] * 6})
+    frame.loc[frame["model"] == "article_gan", "classes_covered"] = 2
+    collapsed = claims.check_gan_unstable(frame, toy)  # two signals: 2-D collapse and the article's GAN
+    assert collapsed.verdict == claims.SUPPORTED and "mode collapse on grid25" in collapsed.evidence
+    assert "2-D modes grid25 GAN 8/25, VAE 25/25" in collapsed.headline
     _write(tmp_path, "dcgan-s3", "dcgan", "gan", 3, status="diverged")
     assert claims.check_gan_unstable(report.runs_frame(tmp_path, "quick"), empty).verdict == claims.SUPPORTED
 
 
-def test_generalisation_flags_a_family_that_copies(tmp_path: Path) -> None:
+def test_generalisation_reads_the_gap_in_one_unit_and_copying_and_names_samples_off_the_manifold(
+        tmp_path: Path) -> None:
     frame = _three_seeds(tmp_path)
     empty = claims.toy_frame(tmp_path, "quick")
-    fresh = claims.check_generalisation(frame, empty)
-    assert fresh.verdict == claims.REFUTED and "VAE -1.0" not in fresh.evidence and "VAE 1.0" in fresh.evidence
+    fresh = claims.check_generalisation(frame, empty)  # VAE gap 1.0 nat exactly: not above the band
+    assert fresh.verdict == claims.REFUTED and "VAE 1.0 [1.0, 1.0]" in fresh.evidence
+    frame.loc[frame["family"] == "vae", "log_likelihood_train"] += 5.0  # a 6-nat gap
+    gapped = claims.check_generalisation(frame, empty)
+    assert gapped.verdict == claims.QUALIFIED and gapped.evidence.startswith("a challenge for VAE; not for GAN, RBM")
+    continuous = frame.assign(log_likelihood_estimator=frame["log_likelihood_estimator"].replace(
+        "IWAE bound", "IWAE bound (continuous [0,1])"))
+    assert claims.check_generalisation(continuous, empty).verdict == claims.REFUTED  # not in binarized nats
     frame.loc[frame["family"] == "rbm", ["nn_ratio", "copies"]] = (0.1, 0.9)
+    frame.loc[frame["family"] == "gan", "nn_ratio"] = 1.5
     copied = claims.check_generalisation(frame, empty)
-    assert copied.verdict == claims.QUALIFIED and copied.evidence.startswith("a challenge for RBM; not for GAN, VAE")
+    assert copied.evidence.startswith("a challenge for VAE, RBM; not for GAN")
+    assert "samples off the data's manifold (ratio above 1.2), which say nothing of generalisation: GAN 1.50" \
+        in copied.evidence
+
+
+def test_precision_above_the_real_datas_own_is_a_collapse_signal_not_a_win(tmp_path: Path) -> None:
+    frame = _three_seeds(tmp_path)
+    toy = claims.toy_frame(tmp_path, "quick")
+    frame.loc[frame["family"] == "rbm", "precision"] = 0.99  # collapsed onto the densest region
+    assert "precision_gap 0.200 vs 0.010" in claims.check_gan_better_quality(frame, toy).evidence  # no baseline: 1 - p
+    _write(tmp_path, "real", "real", "data", 0, metrics={**GOOD, "precision": 0.85})
+    with_real = report.runs_frame(tmp_path, "quick")
+    with_real.loc[with_real["family"] == "rbm", "precision"] = 0.99
+    verdict = claims.check_gan_better_quality(with_real, toy)
+    assert "precision above the real images' own 0.850 (a collapse signal, compared by its distance from it): " \
+           "RBM 0.990" in verdict.evidence
+    assert "precision_gap 0.050 vs 0.140" in verdict.evidence  # the GAN's 0.80 is nearer the data's 0.85
 
 
 def test_check_claims_has_one_row_per_claim_with_its_basis(tmp_path: Path) -> None:
@@ -293,7 +356,10 @@ def test_check_claims_has_one_row_per_claim_with_its_basis(tmp_path: Path) -> No
     assert len(table) == len(claims.CLAIMS) and set(table["basis"]) == {claims.MEASURED, claims.ANALYTIC}
     analytic = table[table["basis"] == claims.ANALYTIC]
     assert {"§1"} <= set(analytic["section"]) and (table["verdict"] != "").all()
-    assert table.loc[table["the article (原文)"].str.contains("一种新兴的生成模型"), "verdict"].item() == claims.REFUTED
+    quote = table["the article (原文)"]
+    assert table.loc[quote.str.contains("一种新兴的生成模型"), "verdict"].item() == claims.SUPPORTED
+    assert table.loc[quote.str.contains("两种不同"), "verdict"].item() == claims.REFUTED
+    assert "contradicts itself" in table.loc[quote.str.contains("两种不同"), "evidence"].item()
     assert len(table[table["in English"].str.contains("高效 read as")]) == 2  # both readings of 高效
     faq = claims.check_claims(claims.FAQ, frame, claims.toy_frame(tmp_path, "quick"))
     assert list(faq["section"]) == ["§6 Q1", "§6 Q2", "§6 Q3", "§6 Q4"]  # every question of the FAQ
@@ -323,8 +389,8 @@ def test_findings_give_each_claim_its_verdict_deciding_interval_and_evidence_lin
     assert len(glance) == len(claims.CLAIMS)
     better = glance.set_index("section").loc["§1"].iloc[2]  # two-kinds, self-contradiction, better
     assert better["verdict"] == claims.SUPPORTED
-    assert better["deciding numbers [95% interval]"].startswith("vs VAE: FD gain 20.0 [")
-    assert "], better; vs RBM: FD gain 20.5 [" in better["deciding numbers [95% interval]"]
+    assert better["deciding numbers [95% interval]"].startswith("vs VAE (family mean): FD gain 20.0 [")
+    assert "], better; vs RBM (family mean): FD gain 20.5 [" in better["deciding numbers [95% interval]"]
     assert better["evidence"] == '<a href="91_claims.html">The article&#x27;s claims, checked</a>'
     analytic = glance[glance["basis"] == claims.ANALYTIC]
     assert (analytic["deciding numbers [95% interval]"] == "—").all()
@@ -349,10 +415,10 @@ def test_family_headline_shows_each_familys_best_model_with_intervals_and_sample
     table, grids = findings.family_headline(frame)
     assert list(table.index) == ["gan", "vae", "rbm", findings.ARTICLE]
     assert table.loc["gan", "model"] == "dcgan" and table.loc["gan", "seeds"] == 3
-    low, high = cmp.bootstrap_interval(np.array([10.0, 10.5, 11.0]))
+    low, high = cmp.t_interval(np.array([10.0, 10.5, 11.0]))
     assert table.loc["gan", "FD ↓"] == f"10.5 [{low:.1f}, {high:.1f}]"
     assert table.loc["rbm", "1k samples s"] == "30.5 s" and table.loc["gan", "device"] == "cpu (2 threads)"
-    assert table.loc[findings.ARTICLE, "FD ↓"] == "900.5 [900.0, 901.0]"
+    assert table.loc[findings.ARTICLE, "FD ↓"] == "900.5 [899.3, 901.7]"  # Student t, 2 degrees of freedom
     title, samples = next(iter(grids.items()))
     assert title == "GAN: dcgan\nFD 10 · 0.55 s per 1k"
     first_dcgan = frame.index[(frame["model"] == "dcgan") & (frame["seed"] == 0)][0]
@@ -368,7 +434,7 @@ def test_matched_pair_sets_the_two_models_side_by_side_and_compares_them(tmp_pat
     _write(tmp_path, "vae-s0", "vae_mlp", "vae", 0, metrics={"fd": 5.0})
     table, comparisons = report.matched_pair(report.runs_frame(tmp_path, "quick"))
     assert list(table.index) == ["dcgan", "vae_dcgan"], "only the pair, in its order"
-    low, high = cmp.bootstrap_interval(np.array([100.0, 110.0, 90.0]))
+    low, high = cmp.t_interval(np.array([100.0, 110.0, 90.0]))
     assert table.loc["dcgan", "FD ↓"] == f"100.0 [{low:.1f}, {high:.1f}]"
     assert (table.loc["vae_dcgan", "seeds"], table.loc["vae_dcgan", "parameters"]) == (3, 600)
     assert comparisons.loc["FD ↓", "outcome"] == cmp.BETTER  # 100 against 200, band ±20
@@ -409,7 +475,8 @@ def test_better_reads_the_curves_at_a_matched_budget_too(tmp_path: Path) -> None
     assert verdict.verdict == claims.QUALIFIED, "supported at the end, worse at the matched budget"
     end, matched = verdict.evidence.split(" | at a matched budget of 2 s of training (probe FD), timings on cpu "
                                           "(2 threads) only: ")
-    assert end.startswith("at the end of training: GAN vs VAE (supported)")
+    assert end.startswith("at the end of training: precision read against an ideal of 1 (no real-data baseline "
+                          "among the records). GAN vs VAE (supported)")
     assert "GAN vs VAE (refuted): fd ~301.0 vs ~31.0" in matched  # the GAN's probe FD at 2 s, the VAE's at its end
     assert "worse" in matched and "GAN vs RBM" in matched
     assert "at a matched budget of 2 s" in verdict.headline
@@ -540,7 +607,7 @@ def test_the_remedy_search_is_shown_per_remedy_over_seeds_and_read_as_measured(t
                                "complete": False})
     table, caption = remedies_table(tmp_path)
     assert list(table.index) == ["base", "ttur", "he", "bn"]
-    low, high = cmp.bootstrap_interval(np.array([1000.0, 1001.0, 1002.0]))
+    low, high = cmp.t_interval(np.array([1000.0, 1001.0, 1002.0]))
     assert table.loc["base", "FD ↓"] == f"1001 [{low:.0f}, {high:.0f}]"
     assert table.loc["ttur", "classes"] == "3.3 (3–4)" and table.loc["base", "seeds"] == 3
     assert caption == ("624 steps of batch 64 on 10,000 images, seeds 0, 1, 2, on a CPU (2 cores), 2026-11-26 "

@@ -13,7 +13,7 @@
     genstudy classifier train --dataset fashion_mnist             # the metrics' feature network
     genstudy plan --profile quick [--models dcgan,rbm] [--seeds 0,1] [--datasets D]   # what would run
     genstudy book --profile quick [same overrides] [--workers N | --scheduler tcp://HOST:PORT] [--force] [--refresh]
-    genstudy notebooks refresh          # re-execute sources on smoke (nbval references)
+    genstudy notebooks refresh [--workers N]   # the smoke grid's outputs into the sources (the tests' references)
     genstudy site check [--html _build/html]   # every page in headless Chromium
 
 Every expected failure prints one line ``genstudy: error: ...`` on stderr and exits 2.
@@ -259,9 +259,11 @@ def _add_grid_options(parser: argparse.ArgumentParser) -> None:
 
 def _refresh(args: argparse.Namespace) -> int:
     from genstudy.paths import find_root
+    from genstudy.site.engines import DaskEngine
     from genstudy.site.notebooks import refresh_all
 
-    for path, seconds in refresh_all(find_root(args.root)):
+    engine = DaskEngine(workers=args.workers) if args.workers else None
+    for path, seconds in refresh_all(find_root(args.root), engine=engine):
         print(f"[genstudy] refreshed {path.name} in {seconds:.1f} s")
     return 0
 
@@ -411,6 +413,8 @@ def build_parser() -> argparse.ArgumentParser:
     nbs_sub = nbs.add_subparsers(dest="action", required=True)
     refresh = nbs_sub.add_parser("refresh", help="re-execute the sources on their defaults (smoke) in place")
     refresh.add_argument("--root", type=Path, default=None)
+    refresh.add_argument("--workers", type=int, default=None,
+                         help="execute on a Dask LocalCluster of N worker processes (the same outputs, sooner)")
     refresh.set_defaults(func=_refresh)
 
     site = sub.add_parser("site", help="check the rendered book")

@@ -17,7 +17,7 @@ The kernel's CPU threads are set explicitly (``OMP_NUM_THREADS``/``MKL_NUM_THREA
 Dask's nanny sets them to 1 in its workers, which would silently change torch's reductions
 and therefore the numbers. With the same threads, both engines produce the same records. The kernel's instruction set
 is capped at AVX2 (:mod:`genstudy.site.isa`), so the numbers do not depend on whether the
-machine has AVX-512 either.
+machine has AVX-512 either; a smoke kernel's MKL computes the same bits on Intel and AMD CPUs.
 The nanny also writes its variables into the environment of the process that starts it
 (and ``PYTHONHASHSEED`` at every worker spawn); the Dask engine starts its LocalCluster with
 none and restores this process's environment when it is done, so nothing leaks into later
@@ -40,7 +40,7 @@ from genstudy.machine import describe_cpu
 from genstudy.runs import executions
 from genstudy.runs.record import now
 from genstudy.site.images import compact_notebook_images
-from genstudy.site.isa import pin_avx2
+from genstudy.site.isa import EXACT_PROFILE, EXACT_THREADS, pin_avx2
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 KERNEL = "python3"
@@ -74,8 +74,12 @@ def local_kernel_manager() -> type:
     return LocalKernelManager
 
 
-def default_threads() -> int:
-    """CPU threads a kernel uses: ``$GENSTUDY_THREADS``, else the CPUs this process may run on."""
+def default_threads(profile: str | None = None) -> int:
+    """CPU threads a kernel uses: :data:`~genstudy.site.isa.EXACT_THREADS` for the profile whose outputs
+    are compared with stored ones (its numbers must not depend on the machine's cores), else
+    ``$GENSTUDY_THREADS``, else the CPUs this process may run on."""
+    if profile == EXACT_PROFILE:
+        return EXACT_THREADS
     env = os.environ.get("GENSTUDY_THREADS")
     if env:
         return int(env)
@@ -160,7 +164,9 @@ def execute_job(task: Job) -> dict[str, Any]:
     start = time.perf_counter()
     environ = dict(os.environ)
     os.environ.update({name: str(task.threads) for name in THREAD_VARIABLES})  # inherited by the kernel
-    pin_avx2()  # and so are these: the same numbers on an AVX-512 machine as on an AVX2 one
+    # and so are these: the same numbers on an AVX-512 machine as on an AVX2 one, and for the profile whose
+    # outputs are compared with stored ones, on an Intel CPU as on an AMD one (genstudy.site.isa)
+    pin_avx2(exact=task.parameters.get("profile") == EXACT_PROFILE)
     record["machine"] = describe_cpu()  # the machine the seconds were measured on (as a run record names it)
     error: str | None = None
     try:

@@ -55,11 +55,14 @@ ON_GPU = ("training", "timing")
 ALONE = ("timing",)
 #: Why a later stage's run executes when a run it reads will execute in this build.
 UPSTREAM_RUNS = "upstream will run"
+#: The stored benchmark results under a project root that chapters read (the article's GAN remedies).
+BENCH_RESULTS = Path("bench") / "results"
 
 
 def copy_sources(root: Path, dest: Path) -> Path:
     """Copy the book's sources of the project at ``root`` (config, table of contents, prose,
-    notebooks) into a new folder ``dest``, without results or build output; return ``dest``."""
+    notebooks, and the stored benchmark results a chapter reads: ``bench/results/``) into a new folder
+    ``dest``, without results or build output; return ``dest``."""
     import shutil
 
     dest.mkdir(parents=True)
@@ -67,6 +70,8 @@ def copy_sources(root: Path, dest: Path) -> Path:
         shutil.copy(root / name, dest / name)
     shutil.copytree(root / "book", dest / "book", ignore=shutil.ignore_patterns(EXECUTED_DIR.name))
     shutil.copytree(root / NOTEBOOK_DIR, dest / NOTEBOOK_DIR)
+    if (root / BENCH_RESULTS).is_dir():
+        shutil.copytree(root / BENCH_RESULTS, dest / BENCH_RESULTS)
     return dest
 
 
@@ -269,6 +274,12 @@ def keyed(runs: Sequence[Execution], root: Path, threads: int, force: bool = Fal
     return first + later
 
 
+def _profile(runs: Sequence[Execution]) -> str | None:
+    """The profile of ``runs`` (None when they are of several or none)."""
+    profiles = {r.profile for r in runs}
+    return profiles.pop() if len(profiles) == 1 else None
+
+
 def run_grid(runs: Sequence[Execution], root: Path, *, engine: Engine | None = None, force: bool = False,
              threads: int | None = None, log: Callable[[str], None] = print,
              progress: TextIO | None = None, keep_stale: bool = False) -> GridResult:
@@ -287,7 +298,7 @@ def run_grid(runs: Sequence[Execution], root: Path, *, engine: Engine | None = N
     with ``force``.
     """
     engine = engine or InProcessEngine()
-    threads = threads or default_threads()
+    threads = threads or default_threads(_profile(runs))
     keep_stale = keep_stale and not force
     start = time.perf_counter()
     outcomes: dict[str, Outcome] = {}
@@ -469,7 +480,7 @@ def plan_summary(runs: Sequence[Execution], root: Path, threads: int | None = No
     long by their last recorded executions (and how many have none to go by), and the stale runs it
     keeps as they were."""
     keep_stale = keep_stale and not force
-    found = keyed(runs, root, threads or default_threads(), force, keep_stale=keep_stale)
+    found = keyed(runs, root, threads or default_threads(_profile(runs)), force, keep_stale=keep_stale)
     todo = [k for k in found if k.runs(keep_stale)]
     kept = [k for k in found if k.reason is not None and not k.runs(keep_stale)]
     changes = budget_changes(todo, root / "results")
@@ -493,7 +504,7 @@ def plan_summary(runs: Sequence[Execution], root: Path, threads: int | None = No
 def describe_plan(runs: Sequence[Execution], root: Path, threads: int | None = None) -> str:
     """The plan as a table: run, stage, kind, whether the cache would reuse it, parameters."""
     lines = [f"{'run':<40} {'stage':<5} {'kind':<8} {'cache':<30} parameters"]
-    for k in keyed(runs, root, threads or default_threads()):
+    for k in keyed(runs, root, threads or default_threads(_profile(runs))):
         state = "reuse" if k.reason is None else f"execute ({k.reason})"
         params = ", ".join(f"{name}={value}" for name, value in k.execution.parameters.items())
         e = k.execution

@@ -3,7 +3,7 @@
 * :func:`claims_at_a_glance` — each of the article's claims with its verdict, the numbers that
   decide it (with their 95% intervals) and a link to the chapter that holds the evidence;
 * :func:`family_headline` — each family's best model by FD, with its quality (FD, recall,
-  coverage: mean and 95% bootstrap interval over seeds) and cost (training seconds and the device
+  coverage: mean and 95% Student's t interval over seeds) and cost (training seconds and the device
   they were measured on; sampling seconds, timed with every model on one machine where they were),
   and its first seed's samples.
 

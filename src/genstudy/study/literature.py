@@ -5,7 +5,7 @@
 protocol and the tolerance within which ours counts as reproducing it (2 nats for a
 likelihood, 10 for a Parzen window). :func:`side_by_side` reads the chapter's run records
 (:func:`genstudy.runs.literature.train_literature`) into one table: the paper's value, ours as
-mean and 95% bootstrap interval over seeds, the difference, every protocol difference, and,
+mean and 95% Student's t interval over seeds, the difference, every protocol difference, and,
 where ours falls short by more than the tolerance, its measured cause
 (:func:`budget_verdict`: is the run's own quality curve still improving when training stops?).
 """
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from genstudy.config import LiteraturePlan
-from genstudy.study.compare import MIN_SEEDS, bootstrap_interval
+from genstudy.study.compare import MIN_SEEDS, t_interval
 from genstudy.study.flatness import FLAT_SHARE, curve_end
 from genstudy.training.tasks import RBM_LR, per_layer
 
@@ -183,7 +183,7 @@ def budget_verdict(published: Published, records: Sequence[dict[str, Any]]) -> s
 
 
 def side_by_side(records: Sequence[dict[str, Any]], published: Sequence[Published] = PUBLISHED) -> pd.DataFrame:
-    """One row per published number: the paper's value, ours (mean and 95% bootstrap interval over
+    """One row per published number: the paper's value, ours (mean and 95% Student's t interval over
     seeds, or the mean and the seed count below :data:`~genstudy.study.compare.MIN_SEEDS`), the
     difference ours − paper, whether it is within the tolerance, the protocol's differences and the
     measured cause of a shortfall; a source whose value was not checked says so (:data:`UNCHECKED`).
@@ -208,7 +208,7 @@ def side_by_side(records: Sequence[dict[str, Any]], published: Sequence[Publishe
             continue
         mean, diff = float(values.mean()), float(values.mean()) - p.value
         if len(values) >= MIN_SEEDS:
-            low, high = bootstrap_interval(values)
+            low, high = t_interval(values)
             ours = f"{mean:.2f} [{low:.2f}, {high:.2f}]"
             difference = f"{diff:+.2f} [{low - p.value:+.2f}, {high - p.value:+.2f}]"
         else:

@@ -17,6 +17,7 @@ from matplotlib.ticker import LogLocator, NullFormatter, StrMethodFormatter
 
 from genstudy.runs.artifacts import image_grid
 from genstudy.runs.record import FAMILIES
+from genstudy.study.compare import seed_interval
 from genstudy.study.literature import CURVE_AXES
 
 sns.set_theme(context="notebook", style="whitegrid")
@@ -231,11 +232,12 @@ def sample_mosaic(grids: dict[str, np.ndarray], ncols: int = 4, nrow: int = 6, s
 
 
 def metric_points(long: pd.DataFrame, metrics: Sequence[str], title: str, ncols: int = 3) -> Figure:
-    """Point plot per metric: mean over seeds with its 95% bootstrap CI (seaborn ``errorbar='ci'``,
-    seeded), one row per model. ``long`` has columns ``label, family, seed, metric, value``."""
+    """Point plot per metric: mean over seeds with its 95% Student's t interval
+    (:func:`genstudy.study.compare.seed_interval`), one row per model. ``long`` has columns
+    ``label, family, seed, metric, value``."""
     data = long[long["metric"].isin(metrics)]
     grid = sns.catplot(data=data, x="value", y="label", col="metric", col_order=list(metrics), hue="family",
-                       kind="point", errorbar=("ci", 95), seed=0, linestyles="none", sharex=False,
+                       kind="point", errorbar=seed_interval, linestyles="none", sharex=False,
                        col_wrap=ncols, height=3.0, aspect=1.25, capsize=0.2, dodge=False)
     grid.set_titles("{col_name}", size=10)
     grid.set_axis_labels("", "")
@@ -277,8 +279,8 @@ def sampling_seconds(timings: pd.DataFrame, title: str) -> Figure:
 
 def quality_curves(curves: pd.DataFrame, title: str, budget: float | None = None) -> Figure:
     """Probe FD (log scale) against training seconds and against images seen (log axes), one line
-    per model with its 95% bootstrap band over seeds (seaborn, seeded). Seconds are each probe's
-    mean over seeds, so a model's seeds share one x; the probe before the first step (at 0) is
+    per model with its 95% Student's t band over seeds (:func:`genstudy.study.compare.seed_interval`).
+    Seconds are each probe's mean over seeds, so a model's seeds share one x; the probe before the first step (at 0) is
     left off the log axes. ``curves`` is
     :func:`genstudy.study.report.quality_curves`; ``budget`` draws the matched budget's line."""
     data = curves.assign(seconds=curves.groupby(["label", "probe"])["train_s"].transform("mean"))
@@ -287,7 +289,7 @@ def quality_curves(curves: pd.DataFrame, title: str, budget: float | None = None
     for ax, x, xlabel in ((axes[0], "seconds", "training seconds (log scale)"),
                           (axes[1], "images_seen", "images seen (log scale)")):
         sns.lineplot(data=data, x=x, y="fd_probe", hue="label", style="family", markers=True, dashes=False,
-                     errorbar=("ci", 95), seed=0, ax=ax, legend=ax is axes[1])
+                     errorbar=seed_interval, ax=ax, legend=ax is axes[1])
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.xaxis.set_minor_formatter(NullFormatter())

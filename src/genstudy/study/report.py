@@ -170,14 +170,23 @@ def metric_summary(frame: pd.DataFrame, metrics: tuple[str, ...] = NUMERIC_METRI
     return pd.DataFrame(rows).set_index("model")
 
 
+#: An estimator whose text says this is a density of grey levels, not of binarized images.
+CONTINUOUS = "continuous"
+BINARIZED_COLUMN = "log-likelihood, nats per binarized test image"
+CONTINUOUS_COLUMN = "log-density of grey levels in [0, 1], nats per image (continuous, not dequantized: not comparable)"
+
+
 def likelihood_table(frame: pd.DataFrame, bias: dict[str, str] = ESTIMATOR_BIAS) -> pd.DataFrame:
     """Per model: the family's own log-likelihood (mean ± sd over the seeds whose estimate
     passed its guard, nats per image) *with its estimator* and which way that estimator errs
     (``bias``: family → text, by default :data:`~genstudy.metrics.likelihood.ESTIMATOR_BIAS`),
     and the train−test gap. A model with a seed whose estimate was
     withheld reads ``unreliable: <reason>``; models without an estimator show an empty cell,
-    never a number from another estimator. The Parzen-window log-density every family gets
-    stands in its own column: a density on [0, 1]^d, comparable only to other Parzen values."""
+    never a number from another estimator. One unit a column: nats per binarized image (and the
+    train − test gap in them); a continuous density of grey levels (the VAE on DCGAN's networks, whose
+    estimator says ``continuous``) in a column of its own, never beside them; the Parzen-window
+    log-density every family gets in its own column: a density on [0, 1]^d, comparable only to other
+    Parzen values."""
     ok = _ok(frame)
     rows = []
     for label, group in ok.groupby("label", sort=False):
@@ -186,11 +195,14 @@ def likelihood_table(frame: pd.DataFrame, bias: dict[str, str] = ESTIMATOR_BIAS)
         family = group["family"].iloc[0]
         own = unreliable("; ".join(withheld)) if withheld else _mean_sd(group["log_likelihood"], 1)
         gap = "" if withheld else _mean_sd(group["log_likelihood_train"] - group["log_likelihood"], 1)
-        rows.append({"model": label, "family": family, "own log-likelihood": own,
+        continuous = any(CONTINUOUS in e for e in estimators)
+        rows.append({"model": label, "family": family,
+                     BINARIZED_COLUMN: "" if continuous else own,
+                     "train − test, binarized nats": "" if continuous else gap,
+                     CONTINUOUS_COLUMN: own if continuous else "",
                      "estimator": "; ".join(estimators) or "none (the family defines no likelihood)",
                      "errs": bias.get(family, "") if estimators else "",
-                     "train − test": gap,
-                     "Parzen log-density (not a likelihood)": _mean_sd(group["parzen_ll"], 1)})
+                     "Parzen log-density, nats on [0, 1]^784 (not a likelihood)": _mean_sd(group["parzen_ll"], 1)})
     return pd.DataFrame(rows).set_index("model")
 
 
