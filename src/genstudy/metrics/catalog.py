@@ -50,16 +50,9 @@ COSTS: dict[str, MetricInfo] = {
                        MetricInfo("time_to_quality_s", "s to common FD", False, 2, band=0.10, relative=True))}
 
 
-#: Measures the claims derive from a record's metrics: precision's distance from the real data's own
-#: (train images scored against test images), where a precision above the real data's signals collapse
-#: onto the data's densest region rather than better samples (``study.claims.family_runs``).
-DERIVED: dict[str, MetricInfo] = {
-    m.key: m for m in (MetricInfo("precision_gap", "precision's distance from the data's own ↓", False, band=0.02),)}
-
-
 def info(key: str) -> MetricInfo:
-    """The :class:`MetricInfo` of a metric, cost or derived measure ``key``."""
-    return {**METRICS, **COSTS, **DERIVED}[key]
+    """The :class:`MetricInfo` of a metric or cost ``key``."""
+    return {**METRICS, **COSTS}[key]
 
 
 def higher_is_better(key: str) -> bool:

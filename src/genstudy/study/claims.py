@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -47,9 +47,10 @@ SUPPORTED, REFUTED, QUALIFIED, NOT_MEASURED = "supported", "refuted", "qualified
 NOT_ENOUGH_SEEDS = cmp.FEW_SEEDS
 MEASURED, ANALYTIC = "measured", "analytic"
 CLASSIC = ("vae", "rbm", "dbn")
-#: The yardsticks of sample quality that must agree for a "supported" or "refuted". Precision is read as its
-#: distance from the real data's own (``precision_gap``, :func:`family_runs`): above it is a collapse signal.
-QUALITY = ("fd", "kid", "precision_gap", "recall", "coverage")
+#: The yardsticks of sample quality that must agree for a "supported" or "refuted". A family's precision
+#: above the real data's own is a collapse signal, not a win: that comparison is flagged and left out of the
+#: verdict (:func:`family_comparisons`).
+QUALITY = ("fd", "kid", "precision", "recall", "coverage")
 
 
 @dataclass(frozen=True)
@@ -106,13 +107,6 @@ def real_precision(frame: pd.DataFrame) -> float:
     return float(data.mean()) if len(data) else float("nan")
 
 
-def with_precision_gap(frame: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
-    """``runs`` with ``precision_gap``: each run's |precision − the real data's own| (:func:`real_precision`),
-    or 1 − precision where the records hold no baseline (then the ideal is taken to be 1)."""
-    real = real_precision(frame)
-    return runs.assign(precision_gap=(runs["precision"] - real).abs() if np.isfinite(real) else 1 - runs["precision"])
-
-
 def precision_note(frame: pd.DataFrame, runs: pd.DataFrame) -> str:
     """Which families' precision lies above the real data's own (a collapse signal), in words; ""
     where none does or there is no baseline."""
@@ -122,16 +116,15 @@ def precision_note(frame: pd.DataFrame, runs: pd.DataFrame) -> str:
     above = runs.groupby("family", sort=False)["precision"].mean()
     above = above[above > real]
     return "" if above.empty else (
-        f"precision above the real images' own {real:.3f} (a collapse signal, compared by its distance from it): "
+        f"precision above the real images' own {real:.3f} (a collapse signal: a comparison with it is left out): "
         + ", ".join(f"{f.upper()} {v:.3f}" for f, v in above.items()))
 
 
 def family_runs(frame: pd.DataFrame) -> pd.DataFrame:
     """The successful runs that represent their family: PyTorch runs of the study's own models
-    (the article's GANs and the TensorFlow runs test the article's code, not a family), with
-    ``precision_gap`` (:func:`with_precision_gap`)."""
+    (the article's GANs and the TensorFlow runs test the article's code, not a family)."""
     ok = _ok(frame)
-    return with_precision_gap(frame, ok[(ok["framework"] == "pytorch") & ~ok["model"].isin(report.ARTICLE_MODELS)])
+    return ok[(ok["framework"] == "pytorch") & ~ok["model"].isin(report.ARTICLE_MODELS)]
 
 
 def per_seed(runs: pd.DataFrame, family: str, column: str) -> pd.Series:
@@ -222,13 +215,19 @@ def _seconds_range(values: pd.Series) -> str:
 
 def family_comparisons(frame: pd.DataFrame, a: str, others: tuple[str, ...], metrics: tuple[str, ...],
                        runs: pd.DataFrame | None = None) -> dict[str, list[cmp.Comparison]]:
-    """``a`` against each family of ``others`` present, on each metric: family → comparisons."""
+    """``a`` against each family of ``others`` present, on each metric: family → comparisons. A precision
+    comparison in which either family's mean precision lies above the real data's own
+    (:func:`real_precision`) is :data:`~genstudy.study.compare.FLAGGED`: a collapse signal, which
+    :func:`_agreement` leaves out."""
     runs = family_runs(frame) if runs is None else runs
+    real = real_precision(frame)
     out = {}
     for other in others:
         if (runs["family"] == other).any():
             out[other] = [cmp.compare(per_seed(runs, a, m), per_seed(runs, other, m), m, (a, other))
                           for m in metrics]
+            out[other] = [replace(c, outcome=cmp.FLAGGED) if c.metric == "precision" and c.outcome != cmp.FEW_SEEDS
+                          and np.isfinite(real) and max(c.mean_a, c.mean_b) > real else c for c in out[other]]
     return out
 
 
@@ -236,7 +235,7 @@ def _agreement(comparisons: list[cmp.Comparison]) -> str:
     """One pair's verdict from its metrics' outcomes: supported when every metric says A is
     better, refuted when none does and none is undecided, else qualified; not enough seeds
     when a group is short of seeds."""
-    outcomes = {c.outcome for c in comparisons}
+    outcomes = {c.outcome for c in comparisons} - {cmp.FLAGGED} or {cmp.UNDECIDED}
     if cmp.FEW_SEEDS in outcomes:
         return NOT_ENOUGH_SEEDS
     if outcomes == {cmp.BETTER}:
@@ -289,7 +288,7 @@ def _compared(frame: pd.DataFrame, a: str, others: tuple[str, ...], metrics: tup
         return _missing(*([a] if a not in present else []), *([] if comparisons else others), timed=timed)
     pairs = {o: _agreement(cs) for o, cs in comparisons.items()}
     evidence = " | ".join(_pair_text(a, o, cs, pairs[o]) for o, cs in comparisons.items())
-    if "precision_gap" in metrics and (flag := precision_note(frame, runs)):
+    if "precision" in metrics and (flag := precision_note(frame, runs)):
         note = f"{note}. {flag}" if note else flag
     return Verdict(_combine(pairs.values()), (note + ". " if note else "") + evidence, _headline(comparisons))
 
@@ -746,7 +745,7 @@ def article_runs(frame: pd.DataFrame, label: str = "article") -> pd.DataFrame:
     GAN (its PyTorch port) as one more family called ``label``; a fresh index."""
     ok = _ok(frame)
     article = ok[(ok["model"] == "article_gan") & (ok["framework"] == "pytorch")].assign(family=label)
-    return pd.concat([family_runs(frame), with_precision_gap(frame, article)], ignore_index=True)
+    return pd.concat([family_runs(frame), article], ignore_index=True)
 
 
 def check_article_gan(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
@@ -784,8 +783,8 @@ CLAIMS: tuple[Claim, ...] = (
           "The article's own words against its 'two different kinds'.", check_self_contradiction, ANALYTIC),
     Claim("better", "§1", "通过将生成模型和判别模型相互训练，实现了更高的效果",
           "By training a generator against a discriminator, GANs achieve better results (than VAE, RBM, DBN).",
-          "GAN family against each classic family on FD, KID, precision (its distance from the real data's own), "
-          "recall and coverage: 95% t intervals over seeds, no-difference bands; all five must agree.",
+          "GAN family against each classic family on FD, KID, precision, recall and coverage: 95% t intervals over "
+          "seeds, no-difference bands; all five must agree (a precision above the real data's own is left out).",
           check_gan_better_quality),
     Claim("efficient", "§2.3", "生成对抗网络……实现了更高效的生成效果",
           "GANs generate more efficiently (高效 read as 'efficient': less compute per sample, and to learn).",

@@ -28,6 +28,8 @@ from genstudy.metrics.catalog import COSTS, info
 MIN_SEEDS = 3
 CONFIDENCE = 0.95
 BETTER, WORSE, SAME, UNDECIDED, FEW_SEEDS = "better", "worse", "same", "undecided", "not enough seeds"
+#: A comparison set aside by its reader: a precision above the real data's own (``study.claims``).
+FLAGGED = "collapse signal"
 
 
 def t_interval(values: np.ndarray, other: np.ndarray | None = None, *,
