@@ -34,12 +34,13 @@ def weights(path: Path) -> dict[str, torch.Tensor]:
 )
 def test_resumed_run_ends_with_the_same_parameters(tmp_path: Path, model: str, train_options: dict, stop: int) -> None:
     params = RunParams(model=model, profile="smoke", device="cpu", train_options=train_options)
-    straight = train_run(params, tmp_path / "a", log=quiet)
-    first = train_run(params, tmp_path / "b", stop_after=stop, checkpoint_every=5, log=quiet)
+    once = {"sampling_repeats": 1, "log": quiet}  # the weights are compared, not the sampling seconds
+    straight = train_run(params, tmp_path / "a", **once)
+    first = train_run(params, tmp_path / "b", stop_after=stop, checkpoint_every=5, **once)
     assert first.result is not None and first.result.status == "interrupted"
     assert not (first.directory / "record.json").exists(), "an interrupted run must not leave a record"
     assert (first.directory / "checkpoint.pt").exists()
-    resumed = train_run(params, tmp_path / "b", log=quiet)
+    resumed = train_run(params, tmp_path / "b", **once)
     assert resumed.record["training"]["resumed_from_step"] == stop
     assert resumed.record["training"]["steps"] == straight.record["training"]["steps"]
     a, b = weights(straight.directory / "model.pt"), weights(resumed.directory / "model.pt")
@@ -190,7 +191,7 @@ def test_a_published_run_withholds_weights_over_the_limit_from_git(tmp_path: Pat
 
 def test_a_finished_run_without_its_weights_is_retrained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     params = RunParams(model="rbm", profile="smoke", device="cpu")
-    first = train_run(params, tmp_path, log=quiet)
+    first = train_run(params, tmp_path, log=quiet, sampling_repeats=1)
     said: list[str] = []
     again = train_run(params, tmp_path, log=said.append)
     assert again.result is None and "up to date" in said[-1]
@@ -206,7 +207,7 @@ def test_a_finished_run_without_its_weights_is_retrained(tmp_path: Path, monkeyp
                     "not retrained"]
     assert not (first.directory / "model.pt").exists()
     said.clear()
-    third = train_run(params, tmp_path, log=said.append)
+    third = train_run(params, tmp_path, log=said.append, sampling_repeats=1)
     assert third.result is not None and not any("up to date" in s for s in said)
     assert torch.equal(trained["W"], weights(third.directory / "model.pt")["W"])  # the same run again
 
@@ -215,7 +216,8 @@ def test_a_run_of_the_same_code_is_shown_and_one_of_other_code_retrained(tmp_pat
     from genstudy.runs.chapter import ModelChapter
     from genstudy.runs.record import code_digest, read_record, write_record
 
-    made = train_run(RunParams(model="rbm", profile="smoke", device="cpu"), tmp_path, log=quiet)  # e.g. on a GPU
+    made = train_run(RunParams(model="rbm", profile="smoke", device="cpu"), tmp_path, log=quiet,
+                     sampling_repeats=1)  # e.g. on a GPU
     assert made.record["code"] == code_digest() and len(code_digest()) == 16
     said: list[str] = []
     chapter = ModelChapter(("rbm",), profile="smoke", results=tmp_path, log=said.append)
