@@ -66,6 +66,9 @@ def test_the_pairs_that_refuse_are_the_ones_the_planner_leaves_out(tmp_path: Pat
 BOOK_DATASET = "fashion_mnist"
 IN_BOOK = [(c, d) for c, d in PAIRS if d in (None, BOOK_DATASET)]
 ON_THE_COMMAND_LINE = [(c, d) for c, d in PAIRS if d not in (None, BOOK_DATASET)]
+#: Their profile: every code path of smoke with a fraction of its work (config.PROFILES["tiny"]); what they
+#: check is that a chapter runs or refuses, not its numbers.
+PAIRS_PROFILE = "tiny"
 
 
 def _ids(pairs: list[tuple[str, str | None]]) -> list[str]:
@@ -92,14 +95,14 @@ def test_each_chapter_runs_on_the_books_dataset_in_the_smoke_book(chapter: str, 
 @pytest.mark.parametrize(("chapter", "dataset"), ON_THE_COMMAND_LINE, ids=_ids(ON_THE_COMMAND_LINE))
 def test_each_chapter_runs_or_refuses_under_plain_papermill(project: Path, tmp_path: Path, chapter: str,
                                                             dataset: str) -> None:
-    """Every other dataset, with the command line itself, in a project of this module (dataset-major: a
-    report reads the runs of the chapters before it; ``conftest`` keeps a dataset's pairs on one xdist
-    worker, in this order)."""
+    """Every other dataset, with the command line itself, on the ``tiny`` profile, in a project of this
+    module (dataset-major: a report reads the runs of the chapters before it; ``conftest`` keeps a
+    dataset's pairs on one xdist worker, in this order)."""
     if not _installed(dataset):
         pytest.skip(f"{dataset} is not installed here (make setup fetches it)")
     out = tmp_path / f"{chapter}.ipynb"
-    command = [sys.executable, "-m", "papermill", f"notebooks/{chapter}.ipynb", str(out), "-p", "profile", "smoke",
-               "-p", "dataset", dataset]
+    command = [sys.executable, "-m", "papermill", f"notebooks/{chapter}.ipynb", str(out),
+               "-p", "profile", PAIRS_PROFILE, "-p", "dataset", dataset]
     done = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=1200)
     nb = nbformat.read(out, as_version=4)
     errors = [(i, o) for i, c in enumerate(nb.cells) for o in c.get("outputs", []) if o.output_type == "error"]

@@ -169,6 +169,16 @@ PROFILES: dict[str, Profile] = {
 
 #: The profiles a whole book is built on; ``literature`` is the chapter *Against the literature*'s own.
 BOOK_PROFILES = tuple(PROFILES)
+#: The test suite's profile for the chapter × dataset pairs it runs with the papermill command line, whose only
+#: question is whether a chapter runs to its end (or refuses) on a dataset: every code path of the smoke
+#: profile, with a fraction of its work. Not a book's profile.
+PROFILES["tiny"] = Profile(
+    "tiny", "the test suite's run-or-refuse pairs: every chapter's code on a dataset, with the least work",
+    train_size=512, epochs=1, seeds=(0,), eval_samples=200, batch_size=64, stats_size=512, gibbs_steps=20,
+    overrides={"dcgan": _NARROW_DCGAN, "vae_dcgan": _NARROW_DCGAN, "article_gan": {"train_size": 512},
+               "article_gan_bn": {"train_size": 512}},
+    likelihood_size=100, iwae_k=5, ais_steps=100, ais_chains=16, toy_steps=100, chain_lengths=(5, 20),
+    chain_count=50, probes=3, probe_samples=100, probe_gibbs_steps=10)
 PROFILES["literature"] = Profile(
     "literature", "the chapter 'Against the literature' on binarized MNIST: all rows, 3 seeds, <= 2 h on 2 CPU cores",
     train_size=None, epochs=10, seeds=(0, 1, 2), eval_samples=10_000, batch_size=100, stats_size=None,
