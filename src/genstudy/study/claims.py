@@ -224,10 +224,9 @@ def family_comparisons(frame: pd.DataFrame, a: str, others: tuple[str, ...], met
     out = {}
     for other in others:
         if (runs["family"] == other).any():
-            out[other] = [cmp.compare(per_seed(runs, a, m), per_seed(runs, other, m), m, (a, other))
-                          for m in metrics]
+            compared = (cmp.compare(per_seed(runs, a, m), per_seed(runs, other, m), m, (a, other)) for m in metrics)
             out[other] = [replace(c, outcome=cmp.FLAGGED) if c.metric == "precision" and c.outcome != cmp.FEW_SEEDS
-                          and np.isfinite(real) and max(c.mean_a, c.mean_b) > real else c for c in out[other]]
+                          and max(c.mean_a, c.mean_b) > real else c for c in compared]
     return out
 
 
@@ -648,7 +647,7 @@ GAP_BAND_NATS = 1.0
 def binarized(runs: pd.DataFrame) -> pd.Series:
     """Which runs' likelihood is in nats per binarized image (the VAEs', RBM's, DBN's), not a continuous
     density on grey levels (the VAE on DCGAN's networks): True/False per row."""
-    return ~runs["log_likelihood_estimator"].fillna("").str.contains("continuous")
+    return ~runs["log_likelihood_estimator"].fillna("").str.contains(report.CONTINUOUS)
 
 
 def check_generalisation(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
