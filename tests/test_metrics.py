@@ -13,7 +13,13 @@ from genstudy.data.toy2d import grid25, ring8
 from genstudy.errors import ParameterError
 from genstudy.metrics.coverage import class_coverage, mode_coverage
 from genstudy.metrics.distances import frechet_distance, kernel_distance
-from genstudy.metrics.likelihood import parzen_log_density, parzen_log_likelihood
+from genstudy.metrics.likelihood import (
+    GOODFELLOW_SIGMAS,
+    STUDY_SIGMAS,
+    parzen_log_densities,
+    parzen_log_density,
+    parzen_log_likelihood,
+)
 from genstudy.metrics.manifold import density_coverage, precision_recall
 
 
@@ -168,3 +174,27 @@ def test_parzen_picks_the_best_validation_bandwidth() -> None:
     assert result.mean == pytest.approx(float(expected), rel=1e-6)
     with pytest.raises(ParameterError, match="sigma"):
         parzen_log_density(val, samples, 0.0)
+    many = parzen_log_densities(val, samples, (0.05, 0.3, 3.0), chunk=64)  # distances shared by the bandwidths
+    for row, sigma in zip(many, (0.05, 0.3, 3.0), strict=True):
+        torch.testing.assert_close(row, parzen_log_density(val, samples, sigma), rtol=1e-12, atol=1e-9)
+
+
+def test_the_parzen_protocol_of_goodfellow_et_al() -> None:
+    """Their ``parzen_ll.py`` on MNIST: 10 log-spaced σ from 0.1 to 1, chosen on the training split's last
+    10,000 images, which the GAN (trained on the first 50,000) never saw."""
+    from genstudy.config import PARZEN_HELD_OUT_FROM, get_profile
+    from genstudy.data import load_images, to_tensor
+    from genstudy.runs.evaluate import reference, settings
+    from genstudy.runs.training_set import training_images
+
+    assert pytest.approx(tuple(np.logspace(-1, 0, 10))) == GOODFELLOW_SIGMAS and len(GOODFELLOW_SIGMAS) == 10
+    assert (GOODFELLOW_SIGMAS[0], GOODFELLOW_SIGMAS[-1]) == pytest.approx((0.1, 1.0))
+    assert get_profile("literature").parzen == "goodfellow" and settings("literature")["parzen"] == "goodfellow"
+    assert "parzen" not in settings("full")  # the study's own protocol keeps its records current
+    train = load_images("mnist").train.images
+    ref = reference("mnist", "literature")
+    assert ref.parzen_sigmas == GOODFELLOW_SIGMAS and PARZEN_HELD_OUT_FROM == 50_000
+    assert torch.equal(ref.validation, to_tensor(train[50_000:]))
+    first = training_images("mnist", None, None, 0, first=PARZEN_HELD_OUT_FROM)
+    assert first.shape[0] == 50_000 and np.array_equal(first, train[:50_000])
+    assert reference("mnist", "smoke").parzen_sigmas == STUDY_SIGMAS

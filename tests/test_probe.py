@@ -153,3 +153,34 @@ def test_time_to_quality_reads_where_each_curve_first_reaches_the_worst_best() -
     table, target = report.time_to_quality_table(curves)
     assert target == 30.0 and table.loc["a", "seconds to the common FD ↓"] == "~15.00 (1 seed)"
     assert table.loc["c", "seconds to the common FD ↓"] == "not reached"
+
+
+def test_the_likelihood_probe_measures_each_familys_own_quantity_on_fixed_held_out_images() -> None:
+    """RBM: AIS log p(v) (equal to a direct call with the same generator); DBN: its first RBM's until the top
+    has started, then the bound; VAE: the IWAE bound; a GAN: a Parzen log-density; and the same value twice."""
+    from genstudy.metrics.likelihood import rbm_log_likelihood
+    from genstudy.runs.evaluate import BINARIZATION_SEED
+    from genstudy.runs.probe import LikelihoodProbe
+    from genstudy.sampling import bernoulli
+
+    ref = reference("fashion_mnist", "smoke")
+    rbm = build("rbm", side=28, n_hidden=8, generator=torch.Generator().manual_seed(0))
+    probe = LikelihoodProbe(rbm, ref, 50, seed=3, ais_steps=20, ais_chains=4)
+    value = probe()["ll_probe"]
+    base = bernoulli(ref.train, torch.Generator().manual_seed(BINARIZATION_SEED)).flatten(1)
+    direct = rbm_log_likelihood(rbm, ref.binary_test[:50].flatten(1), base, n_chains=4, n_steps=20,
+                                generator=torch.Generator().manual_seed(3)).mean
+    assert value == direct == probe()["ll_probe"]
+    dbn = build("dbn", side=28, hidden=[8, 6], generator=torch.Generator().manual_seed(0))
+    started = {"top": False}
+    dbn_probe = LikelihoodProbe(dbn, ref, 50, seed=3, ais_steps=20, ais_chains=4, top_started=lambda: started["top"])
+    first = rbm_log_likelihood(dbn.rbms[0], ref.binary_test[:50].flatten(1), base, n_chains=4, n_steps=20,
+                               generator=torch.Generator().manual_seed(3)).mean
+    assert dbn_probe()["ll_probe"] == first
+    started["top"] = True
+    assert dbn_probe()["ll_probe"] != first
+    vae = build("vae_iwae")
+    assert -1_000 < LikelihoodProbe(vae, ref, 20, seed=3, iwae_k=5)()["ll_probe"] < 0  # a bound on binary images
+    gan = build("dcgan", side=28, width=8, generator=torch.Generator().manual_seed(0))
+    parzen = LikelihoodProbe(gan, ref, 20, seed=3, parzen_samples=100)()["ll_probe"]
+    assert np.isfinite(parzen) and rbm.training and gan.training  # the models are put back in training mode

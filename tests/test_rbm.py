@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from genstudy.errors import ParameterError
 from genstudy.models.rbm import RBM, all_binary_states
 from genstudy.training.tasks import contrastive_gradients, free_energy_gap
 
@@ -142,3 +143,55 @@ def test_cd_training_computes_its_monitors_only_when_it_logs() -> None:
     result = fit(task, x, epochs=1, batch_size=10, seed=0, log_every=10, progress=False)
     assert result.steps == 40 and len(calls) == len(result.history) == 4
     assert all(0.0 < row["recon_error"] < 1.0 and "free_energy_gap" in row for row in result.history)
+
+
+def _dbn_exact_log_likelihood(dbn: torch.nn.Module, v: torch.Tensor) -> torch.Tensor:
+    """log p(v) of a two-layer DBN by enumeration: logsumexp over h1 of log p_top(h1) + log p(v | h1)."""
+    bottom, top = dbn.rbms
+    h1 = all_binary_states(bottom.n_hidden, v.dtype)
+    log_top = -top.free_energy(h1) - top.exact_log_partition()  # (2^H1,)
+    p_v = torch.sigmoid(h1 @ bottom.W.t() + bottom.b)  # (2^H1, V)
+    log_cond = v @ torch.log(p_v).t() + (1 - v) @ torch.log1p(-p_v).t()  # (N, 2^H1)
+    return torch.logsumexp(log_top + log_cond, dim=1)
+
+
+def test_a_dbn_layer_started_from_the_transpose_below_keeps_the_stacks_likelihood() -> None:
+    """Hinton et al.'s greedy step: the top RBM from the bottom's transpose (extra hidden units without
+    weights) makes the DBN the bottom RBM, exactly; with small noise on the extra units, nearly."""
+    from genstudy.models.dbn import DBN
+    from genstudy.training.tasks import DBNTask
+
+    torch.manual_seed(0)
+    dbn = DBN([5, 4, 7], generator=torch.Generator().manual_seed(1)).double()
+    with torch.no_grad():
+        bottom = dbn.rbms[0]
+        bottom.W.normal_(0, 1.0), bottom.b.normal_(0, 0.5), bottom.c.normal_(0, 0.5)
+    v = all_binary_states(5, torch.float64)
+    rbm_ll = bottom.log_likelihood(v)
+    assert not torch.allclose(_dbn_exact_log_likelihood(dbn, v), rbm_ll, atol=1e-3)  # a random top is not it
+    dbn.init_from_below(1, noise_std=0.0)
+    top = dbn.rbms[1]
+    assert torch.equal(top.W[:, :5], bottom.W.t()) and torch.equal(top.W[:, 5:], torch.zeros(4, 2))
+    assert torch.equal(top.b, bottom.c) and torch.equal(top.c[:5], bottom.b) and not top.c[5:].any()
+    torch.testing.assert_close(_dbn_exact_log_likelihood(dbn, v), rbm_ll, rtol=0, atol=1e-10)
+    dbn.init_from_below(1, torch.Generator().manual_seed(0), noise_std=0.01)
+    assert top.W[:, 5:].abs().max() > 0
+    torch.testing.assert_close(_dbn_exact_log_likelihood(dbn, v), rbm_ll, rtol=0, atol=0.05)
+    with pytest.raises(ParameterError, match="layer"):
+        dbn.init_from_below(0)
+    # the task starts layer 1 from layer 0's transpose at its first step, once (not again on resume)
+    model = DBN([16, 6, 20], side=4, generator=torch.Generator().manual_seed(0))
+    task = DBNTask(model, init_from_below=True)
+    task.total_epochs(1)
+    g = torch.Generator().manual_seed(0)
+    task.step(torch.rand(8, 16), 0, g)
+    before = model.rbms[1].W.detach().clone()
+    with torch.no_grad():
+        model.rbms[0].W.add_(1.0)
+    task.step(torch.rand(8, 16), 1, g)
+    assert task.started == {0, 1} and not torch.equal(model.rbms[1].W, before)
+    assert torch.allclose(model.rbms[1].W[:, :16], model.rbms[0].W.t(), atol=0.1)  # one small step from it
+    state = task.state_dict()
+    again = DBNTask(DBN([16, 6, 20], side=4), init_from_below=True)
+    again.load_state_dict(state)
+    assert again.started == {0, 1}

@@ -56,6 +56,34 @@ class DBN(GenerativeModel):
         return x
 
     @torch.no_grad()
+    def init_from_below(self, layer: int, generator: torch.Generator | None = None, noise_std: float = 0.01) -> None:
+        """Start RBM ``layer`` (≥ 1) from the transpose of RBM ``layer - 1``, as Hinton et al.
+        (2006)'s greedy procedure does: its weights ``W_l[:, :m] = W_{l-1}ᵀ[:, :m]`` and hidden biases
+        ``c_l[:m] = b_{l-1}[:m]`` for the first ``m = min(sizes[l+1], sizes[l-1])`` hidden units, its
+        visible biases ``b_l = c_{l-1}``; any further hidden units get weights ``noise_std · N(0, 1)``
+        (to break their symmetry) and bias 0.
+
+        With ``noise_std`` 0 and ``sizes[l+1] ≥ sizes[l-1]``, RBM ``layer``'s marginal over its visible
+        units equals RBM ``layer - 1``'s marginal over its hidden units (a hidden unit without weights
+        multiplies every state's probability by the same 1 + e⁰), so the DBN's log p(v) and its
+        variational bound with the up-pass posterior equal the stack below's log p(v) exactly: the
+        next layer's training starts from there.
+        """
+        if not 1 <= layer < self.n_layers:
+            raise ParameterError("layer", layer, f"a layer from 1 to {self.n_layers - 1}")
+        below, rbm = self.rbms[layer - 1], self.rbms[layer]
+        m = min(rbm.n_hidden, below.n_visible)
+        extra = rbm.n_hidden - m
+        rbm.W[:, :m].copy_(below.W.t()[:, :m])
+        rbm.c[:m].copy_(below.b[:m])
+        rbm.c[m:].zero_()
+        rbm.b.copy_(below.c)
+        if extra:
+            noise = torch.randn(rbm.n_visible, extra, generator=generator, device=generator.device
+                                if generator is not None else rbm.W.device)
+            rbm.W[:, m:].copy_(noise_std * noise.to(rbm.W.device))
+
+    @torch.no_grad()
     def down(self, h: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         """Top-down pass from the activities of layer L-1 to pixel probabilities (N, V).
 

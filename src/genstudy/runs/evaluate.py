@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from genstudy.config import get_profile, resolve_device
+from genstudy.config import PARZEN_HELD_OUT_FROM, get_profile, resolve_device
 from genstudy.data import balanced_subset, load_images, to_tensor
 from genstudy.errors import GenstudyError
 from genstudy.io import load_torch
@@ -40,6 +40,8 @@ from genstudy.metrics import guards
 from genstudy.metrics.coverage import class_coverage
 from genstudy.metrics.distances import frechet_distance, kernel_distance
 from genstudy.metrics.likelihood import (
+    GOODFELLOW_SIGMAS,
+    STUDY_SIGMAS,
     dbn_bound,
     dbn_lower_bound,
     parzen_log_likelihood,
@@ -75,6 +77,7 @@ class Reference:
     images (the real-data baseline's "samples", the AIS base rates). ``second`` is the
     dataset's second classifier, when one is committed, and ``features_second`` the test
     images' features in it (the independent embedding of the ``fd_second`` metric).
+    ``parzen_sigmas``: the bandwidths Parzen's σ is chosen from (the profile's ``parzen`` protocol).
     """
 
     dataset: str
@@ -90,6 +93,7 @@ class Reference:
     train: torch.Tensor
     second: clf.FeatureClassifier | None = None
     features_second: torch.Tensor | None = None
+    parzen_sigmas: tuple[float, ...] = STUDY_SIGMAS
 
     def describe(self) -> dict[str, Any]:
         cards = clf.read_manifest()
@@ -115,7 +119,10 @@ def reference(dataset: str, profile: str, data_dir: str | None = None) -> Refere
     test = to_tensor(ds.test.images[balanced_subset(ds.test.labels, n, REFERENCE_SEED)])
     features, _ = clf.predict(model, test)
     shares = ds.train.class_counts(ds.n_classes) / len(ds.train)
-    validation = to_tensor(ds.train.images[balanced_subset(ds.train.labels, VALIDATION_SIZE, VALIDATION_SEED)])
+    if prof.parzen == "goodfellow":  # the images Goodfellow et al.'s models did not train on
+        validation = to_tensor(ds.train.images[PARZEN_HELD_OUT_FROM:])
+    else:
+        validation = to_tensor(ds.train.images[balanced_subset(ds.train.labels, VALIDATION_SIZE, VALIDATION_SEED)])
     lik = to_tensor(ds.test.images[balanced_subset(ds.test.labels, min(prof.likelihood_size, len(ds.test)),
                                                    REFERENCE_SEED)])
     binary = bernoulli(lik, torch.Generator().manual_seed(BINARIZATION_SEED))
@@ -124,8 +131,9 @@ def reference(dataset: str, profile: str, data_dir: str | None = None) -> Refere
     if clf.card_key(dataset, second=True) in clf.read_manifest():
         second = clf.load_classifier(dataset, second=True)
         features_second = clf.predict(second, test)[0]
+    sigmas = GOODFELLOW_SIGMAS if prof.parzen == "goodfellow" else STUDY_SIGMAS
     return Reference(dataset, profile, ds.classes, model, test, features, shares, validation, lik, binary, train,
-                     second, features_second)
+                     second, features_second, sigmas)
 
 
 def image_metrics(images: torch.Tensor, ref: Reference, seed: int = 0, train: torch.Tensor | None = None
@@ -143,7 +151,7 @@ def image_metrics(images: torch.Tensor, ref: Reference, seed: int = 0, train: to
     pr = precision_recall(ref.features, features)
     dc = density_coverage(ref.features, features)
     classes = class_coverage(probs.argmax(1).numpy(), ref.data_shares)
-    parzen = parzen_log_likelihood(images, ref.validation, ref.likelihood_test)
+    parzen = parzen_log_likelihood(images, ref.validation, ref.likelihood_test, ref.parzen_sigmas)
     metrics = {
         "fd": frechet_distance(ref.features, features),
         "kid": kid.mean, "kid_std": kid.std,
@@ -244,11 +252,14 @@ def _finite(x: float) -> float | None:
     return x if np.isfinite(x) else None
 
 
-def settings(profile: str) -> dict[str, int]:
+def settings(profile: str) -> dict[str, Any]:
     """The profile's evaluation settings a record's metrics depend on (compared by :func:`is_current`)."""
     p = get_profile(profile)
-    return {"eval_samples": p.eval_samples, "likelihood_size": p.likelihood_size, "iwae_k": p.iwae_k,
-            "ais_steps": p.ais_steps, "ais_chains": p.ais_chains}
+    out: dict[str, Any] = {"eval_samples": p.eval_samples, "likelihood_size": p.likelihood_size, "iwae_k": p.iwae_k,
+                           "ais_steps": p.ais_steps, "ais_chains": p.ais_chains}
+    if p.parzen != "study":  # only then: the records of the study's protocol stay current
+        out["parzen"] = p.parzen
+    return out
 
 
 def _rounded(d: dict[str, Any], digits: int = 6) -> dict[str, Any]:
@@ -268,7 +279,8 @@ def own_training_images(record: dict[str, Any], data_dir: str | None = None) -> 
     config = record.get("config", {})
     if "train_size" not in config:
         return None
-    return to_tensor(training_images(record["dataset"], data_dir, config["train_size"], record["seed"]))
+    return to_tensor(training_images(record["dataset"], data_dir, config["train_size"], record["seed"],
+                                     config.get("train_first")))
 
 
 def evaluate_samples(record: dict[str, Any], images: torch.Tensor, *, model: GenerativeModel | None = None,

@@ -13,11 +13,12 @@ model chapter does, so that its page always shows the runs it made.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from genstudy.config import RunParams, literature_plan
+from genstudy.errors import ParameterError
 from genstudy.paths import literature_dir
 from genstudy.runs.evaluate import evaluate_run, is_current
 from genstudy.runs.train import train_run
@@ -33,30 +34,42 @@ def run_name(book_profile: str, row: str, seed: int) -> str:
 
 def train_literature(book_profile: str, *, results: Path | None = None, device: str = "auto",
                      data_dir: str | None = None, reuse: bool | None = None,
-                     log: Callable[[str], None] = print) -> list[dict[str, Any]]:
+                     log: Callable[[str], None] = print, rows: Sequence[str] | None = None,
+                     seeds: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """Train and measure every run of the chapter's plan for a book of ``book_profile``
     (:func:`~genstudy.config.literature_plan`): each row's model for each seed, on MNIST.
 
     Returns the run records (measured: ``metrics`` and ``evaluation`` filled, unless the run
     failed), each with its ``row`` and its folder ``dir``, rows in the plan's order, seeds
-    ascending. ``results`` defaults to the project's ``results/``. Sampling is timed once (the
+    ascending. ``results`` defaults to the project's ``results/``. Sampling is not timed (the
     chapter compares no speeds). ``reuse`` (default: for the full version only) keeps finished runs
-    and resumes interrupted ones; otherwise every run is trained afresh.
+    and resumes interrupted ones; otherwise every run is trained afresh. ``rows`` and ``seeds``
+    restrict the plan (e.g. to spread the full version's hours over processes or sittings); a row
+    or seed the plan lacks is a :class:`~genstudy.errors.ParameterError`.
     """
     plan = literature_plan(book_profile)
+    for name, given, known in (("rows", rows, tuple(plan.runs)), ("seeds", seeds, plan.seeds)):
+        if given is not None and not set(given) <= set(known):
+            raise ParameterError(name, list(given), known)
     reuse = plan.reuses_runs if reuse is None else reuse
     out = literature_dir(results)
     records = []
     for row, run in plan.runs.items():
+        if rows is not None and row not in rows:
+            continue
         for seed in plan.seeds:
+            if seeds is not None and seed not in seeds:
+                continue
             params = RunParams(model=run.model, dataset=DATASET, profile=plan.profile, seed=seed, epochs=run.epochs,
                                batch_size=run.batch_size, device=device, data_dir=data_dir,
-                               model_options=dict(run.model_options), train_options=dict(run.train_options))
+                               model_options=dict(run.model_options), train_options=dict(run.train_options),
+                               train_first=run.train_first)
             name = run_name(book_profile, row, seed)
-            trained = train_run(params, out, name=name, force=not reuse, log=log, sampling_repeats=1,
-                                need_model=False)
+            options = {"name": name, "force": not reuse, "log": log, "sampling_repeats": 0,
+                       "probe_quantity": "likelihood"}
+            trained = train_run(params, out, need_model=False, **options)
             if trained.model is None and not is_current(trained.record):  # its weights are needed to measure it
-                trained = train_run(params, out, name=name, force=not reuse, log=log, sampling_repeats=1)
+                trained = train_run(params, out, **options)
             record = trained.record
             if record.get("status") == "ok":
                 record = evaluate_run(trained.directory, data_dir=data_dir, device=device, force=not reuse, log=log)

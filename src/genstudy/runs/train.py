@@ -22,7 +22,7 @@ from genstudy.io import load_torch, remove_stale_temporaries, save_torch
 from genstudy.models import GenerativeModel, build
 from genstudy.runs.artifacts import weights_artifacts, write_artifacts
 from genstudy.runs.evaluate import reference
-from genstudy.runs.probe import QualityProbe
+from genstudy.runs.probe import LikelihoodProbe, QualityProbe
 from genstudy.runs.record import code_digest, device_description, new_record, read_record, run_dir, run_id, write_record
 from genstudy.runs.training_set import training_images
 from genstudy.training import FitResult, fit, make_deterministic, make_task, seed_everything
@@ -54,6 +54,10 @@ def _sync(device: torch.device) -> None:
 
 #: The quality probe's generator is seeded with the run's seed plus this (the samples' grid: plus 1).
 PROBE_SEED_OFFSET = 2
+#: What the probes of a run can measure (:func:`train_run`'s ``probe_quantity``).
+PROBE_QUANTITIES = ("fd", "likelihood")
+#: Held-out images of a likelihood probe: the first 1,000 of the profile's likelihood test images.
+LIKELIHOOD_PROBE_SIZE = 1_000
 
 #: Timed draws of the sampling time (after one untimed warm-up draw)...
 SAMPLING_REPEATS = 5
@@ -104,9 +108,10 @@ def train_run(
     log: Callable[[str], None] = print,
     name: str | None = None,
     probes: int | None = None,
-    sampling_repeats: int = SAMPLING_REPEATS,
+    sampling_repeats: int | None = None,
     need_model: bool = True,
     same_code: bool = False,
+    probe_quantity: str = "fd",
 ) -> TrainedRun:
     """Train ``params`` and write ``<out>/<profile>/<run_id>/`` (record last, atomically).
 
@@ -116,13 +121,19 @@ def train_run(
     folder name ``<model>-<dataset>-seed<seed>`` (runs of one model that differ in their
     options, e.g. a hyperparameter search's); ``probes`` replaces the profile's number of
     quality probes (0: none); ``sampling_repeats`` the most timed draws of 1,000 samples
-    (:func:`time_sampling`). A finished run whose weights file is missing (a published run's
+    (:func:`time_sampling`; default: the profile's; 0: none, the run's 100 shown samples drawn
+    untimed, for runs whose speed no page compares). A finished run whose weights file is missing (a published run's
     weights too large to commit) is retrained, unless the caller needs only its record
     (``need_model`` false): the record is then returned with ``model`` None. With ``same_code``,
     a finished run is reused only if this very code made it too (its record's ``code`` equals
     :func:`~genstudy.runs.record.code_digest`), on whatever device: so a chapter shows the run a
-    GPU machine made with its code, and retrains one an older library made.
+    GPU machine made with its code, and retrains one an older library made. ``probe_quantity``:
+    what the probes measure, ``"fd"`` (:class:`~genstudy.runs.probe.QualityProbe`, column
+    ``fd_probe``) or ``"likelihood"`` (the quantity the literature reports for the family,
+    :class:`~genstudy.runs.probe.LikelihoodProbe`, column ``ll_probe``).
     """
+    if probe_quantity not in PROBE_QUANTITIES:
+        raise ParameterError("probe_quantity", probe_quantity, PROBE_QUANTITIES)
     if params.dataset not in IMAGE_DATASETS:
         raise ParameterError("dataset", params.dataset, f"an image dataset for training: {', '.join(IMAGE_DATASETS)}")
     profile = get_profile(params.profile)
@@ -139,6 +150,10 @@ def train_run(
         "probe": {"points": probes, "samples": profile.probe_samples,
                   "gibbs_steps": profile.probe_gibbs_steps},
     }
+    if params.train_first is not None:  # only then: the configs of runs on the whole split stay as they were
+        config["train_first"] = params.train_first
+    if probe_quantity != "fd":  # likewise
+        config["probe"] = {"points": probes, "quantity": probe_quantity, "size": LIKELIHOOD_PROBE_SIZE}
 
     previous = read_record(directory)
     current = (bool(previous) and previous.get("config") == config and previous.get("status") == "ok" and not force
@@ -151,7 +166,7 @@ def train_run(
 
     seed_everything(params.seed)
     make_deterministic(device)
-    images = training_images(params.dataset, params.data_dir, budget.train_size, params.seed)
+    images = training_images(params.dataset, params.data_dir, budget.train_size, params.seed, params.train_first)
     model = build(params.model, side=images.shape[1], generator=torch.Generator().manual_seed(params.seed),
                   gibbs_steps=profile.gibbs_steps, **options).to(device)
     if current and has_weights:
@@ -167,9 +182,19 @@ def train_run(
         checkpoint.unlink(missing_ok=True)
     log(f"[genstudy] {rid}: training {model.n_parameters():,} parameters on {len(images):,} images, "
         f"{budget.epochs} epochs of batch {budget.batch_size} on {device_description(device)}")
-    probe = QualityProbe(model, reference(params.dataset, params.profile, params.data_dir), x,
-                         profile.probe_samples, profile.probe_gibbs_steps, seed=params.seed + PROBE_SEED_OFFSET
-                         ) if probes else None
+    ref = reference(params.dataset, params.profile, params.data_dir)
+    probe: QualityProbe | LikelihoodProbe | None = None
+    if probes and probe_quantity == "likelihood":
+        top = model.n_layers - 1 if hasattr(model, "n_layers") else 0
+        probe = LikelihoodProbe(model, ref, LIKELIHOOD_PROBE_SIZE, seed=params.seed + PROBE_SEED_OFFSET,
+                                ais_steps=min(profile.ais_steps, LikelihoodProbe.ais_steps),
+                                ais_chains=min(profile.ais_chains, LikelihoodProbe.ais_chains),
+                                iwae_k=min(profile.iwae_k, LikelihoodProbe.iwae_k),
+                                parzen_samples=min(profile.eval_samples, LikelihoodProbe.parzen_samples),
+                                top_started=lambda: top in getattr(task, "started", {top}))
+    elif probes:
+        probe = QualityProbe(model, ref, x, profile.probe_samples, profile.probe_gibbs_steps,
+                             seed=params.seed + PROBE_SEED_OFFSET)
     result = fit(task, x, epochs=budget.epochs, batch_size=budget.batch_size, seed=params.seed,
                  checkpoint=checkpoint, config=config, checkpoint_every=checkpoint_every,
                  progress=progress, stop_after=stop_after, probe=probe, probes=probes)
@@ -184,7 +209,11 @@ def train_run(
         model.eval()
         model.after_training(x, params.seed)
         generator = torch.Generator(device=device).manual_seed(params.seed + 1)
-        sample_s, samples = time_sampling(model, 1000, generator, sampling_repeats)
+        repeats = profile.sampling_repeats if sampling_repeats is None else sampling_repeats
+        if repeats:
+            sample_s, samples = time_sampling(model, 1000, generator, repeats)
+        else:
+            samples = model.sample(100, generator)
         grid = samples[:100].reshape(100, *samples.shape[-2:]).float().cpu().numpy()
         save_torch(directory / "model.pt", model.state_dict())
     artifacts = write_artifacts(directory, result.history, grid)
@@ -206,10 +235,9 @@ def train_run(
     write_record(directory, record)
     checkpoint.unlink(missing_ok=True)
     if result.status == "ok":
-        assert sample_s is not None
-        log(f"[genstudy] {rid}: ok in {result.train_s:.1f} s; 1,000 samples in {sample_s.median:.2f} s "
-            f"(median of {sample_s.repeats}) "
-            f"→ {shown(directory / 'record.json')}")
+        timed = "" if sample_s is None else \
+            f"; 1,000 samples in {sample_s.median:.2f} s (median of {sample_s.repeats})"
+        log(f"[genstudy] {rid}: ok in {result.train_s:.1f} s{timed} → {shown(directory / 'record.json')}")
     else:
         log(f"[genstudy] {rid}: {result.status}: {result.message} → {shown(directory / 'record.json')}")
     return TrainedRun(record, directory, model, result)

@@ -147,6 +147,21 @@ def _budgets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _literature(args: argparse.Namespace) -> int:
+    from genstudy.runs.literature import train_literature
+
+    records = train_literature(args.profile, device=args.device, data_dir=args.data_dir, rows=args.rows,
+                               seeds=args.seeds)
+    failed = [r["run_id"] for r in records if r.get("status") != "ok"]
+    for r in records:
+        value = r.get("metrics", {}).get("log_likelihood", r.get("metrics", {}).get("parzen_ll"))
+        print(f"[genstudy] literature: {r['run_id']}: {r.get('status')}"
+              + ("" if value is None else f", {value:.2f} nats"))
+    if failed:
+        print(f"[genstudy] literature: not finished: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     import genstudy.article  # noqa: F401  (registers the TensorFlow runs' sampler)
     from genstudy.runs.evaluate import evaluate_run
@@ -349,6 +364,15 @@ def build_parser() -> argparse.ArgumentParser:
     budgets.add_argument("--out", type=Path, default=BUDGETS_DIR,
                          help=f"where the long runs go (default {BUDGETS_DIR})")
     budgets.set_defaults(func=_budgets)
+
+    lit = sub.add_parser("literature", help="train and measure the runs of the chapter 'Against the literature' "
+                         "(results/literature/; finished runs kept, interrupted ones resumed on the full version)")
+    lit.add_argument("--profile", default="full", choices=BOOK_PROFILES, help="the book profile whose plan runs")
+    lit.add_argument("--rows", type=_csv(str), default=None, help="comma-separated rows (default: all)")
+    lit.add_argument("--seeds", type=_csv(int), default=None, help="comma-separated seeds (default: the plan's)")
+    lit.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N (default auto)")
+    lit.add_argument("--data-dir", default=None)
+    lit.set_defaults(func=_literature)
 
     evaluate = sub.add_parser("evaluate", help="fill the metrics of finished runs (results/<profile>/<run_id>)")
     evaluate.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR")

@@ -18,7 +18,7 @@ from matplotlib.ticker import LogLocator, NullFormatter, StrMethodFormatter
 from genstudy.runs.artifacts import image_grid
 from genstudy.runs.record import FAMILIES
 from genstudy.study.compare import seed_interval
-from genstudy.study.literature import CURVE_AXES
+from genstudy.study.literature import CURVE_AXES, LAST_SHARE
 
 sns.set_theme(context="notebook", style="whitegrid")
 
@@ -374,15 +374,15 @@ def share_heatmap(shares: pd.DataFrame, title: str) -> Figure:
 
 
 def literature_curves(curves: pd.DataFrame, title: str) -> Figure:
-    """Each row's quality curve against the share of its training (one panel per row, one line per
-    seed; ``curves`` is :func:`genstudy.study.literature.curves`'s), the last fifth shaded: the
-    fifth whose gain decides whether a shortfall is the budget's."""
+    """Each row's learning curve of the compared quantity against the share of its training (one
+    panel per row, one line per seed; ``curves`` is :func:`genstudy.study.literature.curves`'s), the
+    last third shaded: the third whose rise decides whether a shortfall is the budget's."""
     rows = list(dict.fromkeys(curves["row"]))
     fig, axes = plt.subplots(1, len(rows), figsize=(3.4 * len(rows), 3.2), squeeze=False)
     for ax, row in zip(axes[0], rows, strict=True):
         part = curves[curves["row"] == row]
         sns.lineplot(data=part, x="share", y="value", hue="seed", marker=".", ax=ax, legend=ax is axes[0][0])
-        ax.axvspan(0.8, 1.0, color="0.9", zorder=0)
+        ax.axvspan(1 - LAST_SHARE, 1.0, color="0.9", zorder=0)
         ax.set_xlabel("share of training")
         ax.set_ylabel(CURVE_AXES.get(part["curve"].iloc[0], "value"))
         ax.set_title(row, fontsize=10)
