@@ -115,3 +115,20 @@ def test_memorisation_flags_training_images_returned_as_samples() -> None:
     assert copied.nn_ratio < 1e-6 and copied.copies == 1.0
     honest = memorisation(fresh, train, test)
     assert 0.8 < honest.nn_ratio < 1.25 and honest.copies < 0.05
+
+
+def test_a_withheld_ais_estimate_keeps_its_one_sided_reading() -> None:
+    """value = -F - log Z (log Z = 702 by the path used); the other path's log Z 693 is smaller, so the
+    tighter upper bound in expectation is the value itself; one of 710 would lower it by 8 nats. The hard
+    floor 632 bounds it for sure: value + 702 - 632."""
+    from genstudy.metrics.guards import one_sided
+
+    guard = {"value": -252.0, "log_z_other_side": 693.0, "log_z_floor": 632.0}
+    reading = one_sided(guard, 702.0)
+    assert reading is not None and (reading.expected, reading.certain) == (-252.0, -182.0)
+    assert reading.text() == ("at most -252.0 in expectation (AIS's log Z is a stochastic lower bound; the larger "
+                              "of its two paths' used), and at most -182.0 for certain (log Z's hard floor)")
+    higher = one_sided({**guard, "log_z_other_side": 710.0}, 702.0)
+    assert higher is not None and higher.expected == -260.0
+    assert one_sided({"value": -90.0}, 0.0) is None  # a bound, not AIS-based: nothing to read
+    assert one_sided({**guard, "log_z_floor": None}, 702.0) == type(reading)(-252.0, None)

@@ -3,6 +3,7 @@ on synthetic run records whose right answers are known."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -640,3 +641,24 @@ def test_a_search_stored_before_seeds_reads_as_one_seed_and_a_missing_one_says_h
     table, caption = remedies_table(tmp_path)
     assert table.loc["base", "FD ↓"] == "1200 (1 seed)" and "seeds 0," in caption
     assert remedies_verdict(table).endswith("none, of 0")
+
+
+def test_a_withheld_likelihood_shows_its_reasons_and_the_one_sided_reading_every_seed_holds(study: Path) -> None:
+    for seed, (value, other) in enumerate([(-252.0, 693.0), (-255.0, 710.0)]):
+        run_id = f"rbm-w{seed}"
+        _write(study, run_id, "rbm", "rbm", seed + 1, metrics={"log_likelihood_withheld": "paths differ",
+                                                               "log_likelihood_estimator": "AIS"})
+        path = study / "quick" / run_id / "record.json"
+        record = json.loads(path.read_text())
+        record["evaluation"].update({"ais": {"log_z": 702.0}, "likelihood_guard": {
+            "value": value, "passed": False, "log_z_other_side": other, "log_z_floor": 632.0}})
+        path.write_text(json.dumps(record))
+    table = report.likelihood_table(report.runs_frame(study, "quick"))
+    # seed 0's -270 passed, so two of three seeds withheld: the model reads unreliable, bounded by the
+    # readings of the withheld seeds only where every seed has one; here one passed, so none is claimed
+    assert table.loc["rbm", report.BINARIZED_COLUMN] == "unreliable: paths differ"
+    (study / "quick" / "rbm-s0" / "record.json").unlink()
+    table = report.likelihood_table(report.runs_frame(study, "quick"))
+    assert table.loc["rbm", report.BINARIZED_COLUMN] == (
+        "unreliable: paths differ; every seed at most -252.0 in expectation (AIS's log Z is a stochastic lower "
+        "bound), and at most -182.0 for certain (log Z's hard floor)")  # seed 2: -255 - 8 = -263, -185

@@ -124,3 +124,35 @@ def check(value: float, *, ceiling: float | None = None, ais: TwoWayAIS | None =
             reasons.append(f"AIS over the RBM's other side differs by {ais.disagreement:.1f} nats "
                            f"(tolerance {agreement_nats:g})")
     return Guard(not reasons, tuple(reasons), checks)
+
+
+@dataclass(frozen=True)
+class OneSided:
+    """What a withheld AIS-based estimate still says, in nats per image: ``expected`` bounds log p(v)
+    from above in expectation (AIS's log Z is a stochastic lower bound on log Z, by Jensen's
+    inequality, so ``−F − log Ẑ`` sits above the truth on average; the larger of the two paths'
+    log Ẑ gives the tighter bound), and ``certain`` bounds it from above for sure (log Z is at least
+    its hard floor, :func:`log_z_floor`); None where the guard recorded no floor."""
+
+    expected: float
+    certain: float | None
+
+    def text(self) -> str:
+        """The reading in words, its direction first."""
+        sure = "" if self.certain is None else f", and at most {self.certain:.1f} for certain (log Z's hard floor)"
+        return (f"at most {self.expected:.1f} in expectation (AIS's log Z is a stochastic lower bound; the "
+                f"larger of its two paths' used){sure}")
+
+
+def one_sided(guard: dict[str, Any], log_z: float) -> OneSided | None:
+    """The one-sided reading of an AIS-based estimate from its record: ``guard`` is the record's
+    ``evaluation.likelihood_guard`` (:meth:`Guard.as_dict`: ``value`` = mean ``−F − log_z``, and the
+    other path's ``log_z_other_side`` and the ``log_z_floor``), ``log_z`` the log Z it used. None for
+    an estimate that is not AIS-based (a bound needs no such reading)."""
+    value = guard.get("value")
+    other = guard.get("log_z_other_side")
+    if value is None or other is None or not math.isfinite(value):
+        return None
+    expected = value - max(0.0, other - log_z)
+    floor = guard.get("log_z_floor")
+    return OneSided(expected, None if floor is None else value + log_z - floor)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from genstudy.config import PARZEN_PROTOCOLS, LiteraturePlan
 from genstudy.study.compare import MIN_SEEDS, t_interval
+from genstudy.study.tables import withheld_text
 from genstudy.training.tasks import RBM_LR, per_layer
 
 #: Beside the source of a value not checked against the paper (:attr:`Published.checked`).
@@ -274,7 +275,7 @@ def side_by_side(records: Sequence[dict[str, Any]], published: Sequence[Publishe
     for p in published:
         runs = [r for r in records if r.get("row") == p.row and r.get("status") == "ok"]
         values = np.array([r["metrics"][p.metric] for r in runs if r["metrics"].get(p.metric) is not None], float)
-        withheld = [r["metrics"].get("log_likelihood_withheld") for r in runs
+        withheld = [withheld_text(r) for r in runs
                     if p.metric == "log_likelihood" and r["metrics"].get("log_likelihood_withheld")]
         paper = f"{p.value:g}" + (f" ± {p.error:g}" if p.error is not None else "")
         source = f"{p.source}, {p.where}" + ("" if p.checked else f" ({UNCHECKED})")
@@ -284,7 +285,7 @@ def side_by_side(records: Sequence[dict[str, Any]], published: Sequence[Publishe
                          "differences": "", "cause": ""})
             continue
         if not len(values):
-            reason = f"withheld: {withheld[0]}" if withheld else "no finished run"
+            reason = f"withheld: {withheld[0].removeprefix('unreliable: ')}" if withheld else "no finished run"
             rows.append({**row, "ours": reason, "difference": "", "verdict": "", "our budget": "",
                          "differences": "; ".join(protocol_differences(p, runs)), "cause": ""})
             continue
@@ -307,7 +308,7 @@ def side_by_side(records: Sequence[dict[str, Any]], published: Sequence[Publishe
         else:
             verdict, cause = f"better by more than {p.tolerance:g}", ""
         if withheld:
-            verdict += f" ({len(withheld)} seed(s) withheld: {withheld[0]})"
+            verdict += f" ({len(withheld)} seed(s) withheld: {withheld[0].removeprefix('unreliable: ')})"
         rows.append({**row, "ours": ours, "difference": difference, "verdict": verdict, "our budget": budget(runs[0]),
                      "differences": "; ".join(protocol_differences(p, runs)), "cause": cause})
     return pd.DataFrame(rows)

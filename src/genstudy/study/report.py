@@ -23,7 +23,7 @@ from genstudy.runs.record import load_records, short_commit
 from genstudy.runs.timing import read_timings
 from genstudy.study.compare import compare, with_interval
 from genstudy.study.flatness import FLAT_SHARE, curve_end
-from genstudy.study.tables import METRIC_COLUMNS, TEXT_METRICS, unreliable
+from genstudy.study.tables import METRIC_COLUMNS, TEXT_METRICS, one_sided_reading, unreliable
 
 if TYPE_CHECKING:
     from pandas.core.groupby import DataFrameGroupBy
@@ -46,7 +46,9 @@ def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
     device, machine`` (the record's CPU in words, ``""`` where it was not recorded),
     ``commit, params, train_s, sample_1k_s, gibbs_steps, eval_s, dir``, one column per
     metric of :data:`genstudy.study.tables.METRIC_COLUMNS` (NaN where a family has none) and
-    ``class_counts`` (dict or NaN), and from the chapter *The cost of sampling*
+    ``class_counts`` (dict or NaN), ``ll_upper_expected`` and ``ll_upper_certain``: a withheld AIS-based
+    likelihood's one-sided reading (:func:`genstudy.study.tables.one_sided_reading`; NaN otherwise), and
+    from the chapter *The cost of sampling*
     (:mod:`genstudy.runs.timing`) ``timed_1k_s``: the seconds for 1,000 samples of the run's
     architecture measured there, all models on one machine (NaN where it timed no such
     architecture: another model, seed, option or number of Gibbs sweeps than the run's), and
@@ -56,7 +58,8 @@ def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
     records = load_records(Path(results_dir), profile)
     raw = pd.json_normalize(records, max_level=1) if records else pd.DataFrame()
     columns = ["run_id", "label", "model", "family", "framework", "dataset", "seed", "status", "message", "device",
-               "machine", "commit", *COST_COLUMNS, *METRIC_COLUMNS, "class_counts", "dir", *TIMED_COLUMNS]
+               "machine", "commit", *COST_COLUMNS, *METRIC_COLUMNS, "class_counts", *ONE_SIDED_COLUMNS, "dir",
+               *TIMED_COLUMNS]
     if raw.empty:
         return pd.DataFrame(columns=columns)
     out = pd.DataFrame({
@@ -82,6 +85,9 @@ def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
         else:
             out[key] = pd.to_numeric(raw[col], errors="coerce") if col in raw else np.nan
     out["class_counts"] = raw.get("evaluation.class_counts", np.nan)
+    readings = [one_sided_reading(r) for r in records]
+    out["ll_upper_expected"] = [np.nan if x is None else x.expected for x in readings]
+    out["ll_upper_certain"] = [np.nan if x is None or x.certain is None else x.certain for x in readings]
     out["dir"] = raw["dir"]
     out[list(TIMED_COLUMNS)] = _timed(raw, out, read_timings(results_dir, profile))
     order = {f: i for i, f in enumerate(FAMILY_ORDER)}
@@ -176,6 +182,22 @@ BINARIZED_COLUMN = "log-likelihood, nats per binarized test image"
 CONTINUOUS_COLUMN = "log-density of grey levels in [0, 1], nats per image (continuous, not dequantized: not comparable)"
 
 
+#: The frame's columns of a withheld likelihood's one-sided reading (nats per image; NaN when none).
+ONE_SIDED_COLUMNS = ("ll_upper_expected", "ll_upper_certain")
+
+
+def _withheld(group: pd.DataFrame, reasons: list[str]) -> str:
+    """A model's withheld likelihood, as every chapter shows it: the reasons, then, when every seed's
+    estimate was AIS-based, the one-sided reading that holds for all of them (the largest upper bound)."""
+    text = unreliable("; ".join(reasons))
+    expected, certain = group["ll_upper_expected"], group["ll_upper_certain"]
+    if expected.isna().any():
+        return text
+    sure = "" if certain.isna().any() else f", and at most {certain.max():.1f} for certain (log Z's hard floor)"
+    return (f"{text}; every seed at most {expected.max():.1f} in expectation (AIS's log Z is a stochastic "
+            f"lower bound){sure}")
+
+
 def likelihood_table(frame: pd.DataFrame, bias: dict[str, str] = ESTIMATOR_BIAS) -> pd.DataFrame:
     """Per model: the family's own log-likelihood (mean ± sd over the seeds whose estimate
     passed its guard, nats per image) *with its estimator* and which way that estimator errs
@@ -193,7 +215,7 @@ def likelihood_table(frame: pd.DataFrame, bias: dict[str, str] = ESTIMATOR_BIAS)
         estimators = sorted({e for e in group["log_likelihood_estimator"] if e})
         withheld = sorted({w for w in group["log_likelihood_withheld"] if w})
         family = group["family"].iloc[0]
-        own = unreliable("; ".join(withheld)) if withheld else _mean_sd(group["log_likelihood"], 1)
+        own = _withheld(group, withheld) if withheld else _mean_sd(group["log_likelihood"], 1)
         gap = "" if withheld else _mean_sd(group["log_likelihood_train"] - group["log_likelihood"], 1)
         continuous = any(CONTINUOUS in e for e in estimators)
         rows.append({"model": label, "family": family,

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from genstudy.metrics.catalog import CATALOG
+from genstudy.metrics.guards import OneSided, one_sided
 
 #: Record metrics that are text: the likelihood's estimator, and why a likelihood was withheld.
 TEXT_METRICS: dict[str, str] = {"log_likelihood_estimator": "estimator", "log_likelihood_withheld": "withheld"}
@@ -52,6 +53,24 @@ def unreliable(reason: str) -> str:
     return f"unreliable: {reason}"
 
 
+def one_sided_reading(record: dict[str, Any]) -> OneSided | None:
+    """The one-sided reading of ``record``'s withheld AIS-based likelihood
+    (:func:`genstudy.metrics.guards.one_sided`), or None (passed, not AIS-based, or not recorded)."""
+    evaluation = record.get("evaluation", {})
+    guard, ais = evaluation.get("likelihood_guard"), evaluation.get("ais")
+    if not record.get("metrics", {}).get("log_likelihood_withheld") or not guard or not ais:
+        return None
+    return one_sided(guard, ais["log_z"])
+
+
+def withheld_text(record: dict[str, Any]) -> str:
+    """How every chapter shows ``record``'s withheld likelihood: ``unreliable: <reason>`` and, for an
+    AIS-based one, what it still says one-sidedly (:func:`one_sided_reading`)."""
+    reading = one_sided_reading(record)
+    text = unreliable(record["metrics"]["log_likelihood_withheld"])
+    return text if reading is None else f"{text}; {reading.text()}"
+
+
 def history(directory: Path) -> pd.DataFrame:
     """The logged losses of the run in ``directory`` (``history.csv``)."""
     return pd.read_csv(Path(directory) / "history.csv")
@@ -73,7 +92,7 @@ def metrics_table(records: list[dict[str, Any]]) -> pd.DataFrame:
                 continue
             row[title] = m.get(key, float("nan"))
         if m.get("log_likelihood_withheld"):
-            row[METRIC_COLUMNS["log_likelihood"]] = unreliable(m["log_likelihood_withheld"])
+            row[METRIC_COLUMNS["log_likelihood"]] = withheld_text(r)
         row[METRIC_COLUMNS["log_likelihood_estimator"]] = m.get("log_likelihood_estimator", "")
         rows.append(row)
     return pd.DataFrame(rows).set_index("model")
