@@ -9,6 +9,7 @@ import pytest
 
 from genstudy.data.sources import FASHION_MNIST, SPLIT_FILES, find_file
 from smoke_book import SmokeBook, smoke_book_run
+from study_records import study  # noqa: F401  (the fixture of synthetic run records the report and claims tests share)
 from xdist_groups import group
 
 ROOT = Path(__file__).resolve().parents[1]
