@@ -78,7 +78,8 @@ test: setup  ## the whole test suite on 2 workers: unit tests, the smoke book bu
 
 bench: setup  ## every benchmark of bench/ (ratios against references measured in the same run), then the README's Performance section
 	cd bench && ../$(PY) rbm_vs_sklearn.py && ../$(PY) step_time.py && ../$(PY) tf_vs_torch.py \
-		&& ../$(PY) sampling_eval.py && ../$(PY) article_gan_remedies.py && ../$(PY) book_time.py && ../$(PY) report.py
+		&& ../$(PY) sampling_eval.py && ../$(PY) article_gan_remedies.py && ../$(PY) literature_step.py \
+		&& ../$(PY) book_time.py && ../$(PY) report.py
 
 lint: $(STAMP)  ## ruff over the library and the tests
 	$(VENV)/bin/ruff check src tests bench

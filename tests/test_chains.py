@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 import torch
@@ -71,3 +73,43 @@ def test_the_summary_says_whether_the_starts_agree_and_whether_chains_still_impr
                      "10% over the last step), so longer chains would give better samples.")
     stuck = mixing_summary(table([300.0, 290.0], [50.0, 60.0]))
     assert "still differ by 79%: the chains have not mixed" in stuck and "still improving" not in stuck
+
+
+def _study(fds: dict[str, list[float]], lengths: tuple[int, ...] = (10, 100, 300, 1000)) -> pd.DataFrame:
+    return pd.DataFrame([{"start": start, "sweeps": n, "fd": fd, "classes_covered": 10, "top_class_share": 0.1}
+                         for start, values in fds.items() for n, fd in zip(lengths, values, strict=True)])
+
+
+def test_a_planted_chain_that_does_not_mix_is_caught_and_one_that_mixes_is_read_from_where_it_does() -> None:
+    from genstudy.runs.chapter import mixed_at, mixes, starts_gap
+
+    stuck = _study({"noise": [900.0, 800.0, 700.0, 650.0], "training images": [120.0, 200.0, 300.0, 400.0]})
+    assert starts_gap(stuck, 1000) == pytest.approx(250 / 650)
+    assert mixed_at(stuck) is None and not mixes(stuck, 1000)  # still 38% apart at the longest chains
+    mixing = _study({"noise": [900.0, 500.0, 330.0, 320.0], "training images": [120.0, 250.0, 310.0, 318.0]})
+    assert mixed_at(mixing) == 300  # 6% apart at 300 and 0.6% at 1,000; 50% at 100
+    assert mixes(mixing, 300) and mixes(mixing, 3000) and not mixes(mixing, 100)
+    flicker = _study({"noise": [300.0, 500.0, 330.0, 320.0], "training images": [300.0, 250.0, 310.0, 318.0]})
+    assert mixed_at(flicker) == 300  # agreeing at 10 sweeps, not at 100: agreement is read to the end
+    assert mixed_at(mixing, band=0.001) is None
+    with pytest.raises(ParameterError, match="sweeps"):
+        starts_gap(mixing, 200)
+
+
+def test_a_literature_run_writes_its_mixing_study_once_and_the_chapter_reads_it(tmp_path: Path) -> None:
+    from genstudy.runs.literature import MIXING_FILE, mixing
+    from genstudy.runs.train import TrainedRun
+    from genstudy.study.literature import mixing_table
+
+    model = build("rbm", side=28, n_hidden=16, generator=torch.Generator().manual_seed(0))
+    record = {"run_id": "r", "family": "rbm", "dataset": "fashion_mnist", "profile": "smoke", "seed": 0,
+              "status": "ok", "row": "rbm", "dir": str(tmp_path),
+              "config": {"gibbs_steps": 2, "train_size": 600}}
+    lines: list[str] = []
+    path = mixing(TrainedRun(record, tmp_path, model, None), record, log=lines.append)
+    assert path == tmp_path / MIXING_FILE and sorted(set(pd.read_csv(path)["sweeps"])) == [2, 10]
+    assert lines and "mixing: after 10 sweeps" in lines[0]
+    assert mixing(TrainedRun(record, tmp_path, None, None), record, log=lines.append) == path and len(lines) == 1
+    table = mixing_table([record])
+    assert list(table["sweeps used"]) == [2] and table["samples from chains shown to mix"].iloc[0] in ("yes", "no")
+    assert mixing(TrainedRun(record, tmp_path / "none", None, None), record) is None  # no weights: nothing to study

@@ -144,6 +144,37 @@ def chain_length_study(model: GenerativeModel, ref: Reference, train: torch.Tens
 MIXED_FD = 0.10
 
 
+def starts_gap(table: pd.DataFrame, sweeps: int) -> float:
+    """How far apart the two starts' chains are after ``sweeps`` (a length of the :func:`chain_length_study`
+    ``table``): ``|FD_noise − FD_data| / max(FD_noise, FD_data)``."""
+    at = table[table["sweeps"] == sweeps].set_index("start")["fd"]
+    if len(at) != len(CHAIN_STARTS):
+        raise ParameterError("sweeps", sweeps, f"a length of the study: {sorted(set(table['sweeps']))}")
+    noise, data = at[CHAIN_STARTS[0]], at[CHAIN_STARTS[1]]
+    return float(abs(noise - data) / max(noise, data))
+
+
+def mixed_at(table: pd.DataFrame, band: float = MIXED_FD) -> int | None:
+    """The fewest sweeps of the :func:`chain_length_study` ``table`` from which on, to its longest chains,
+    the two starts agree within ``band`` (:func:`starts_gap`): the chain length shown to mix. None when
+    they disagree at the longest chains: no length of the study is shown to mix."""
+    lengths = sorted(set(int(s) for s in table["sweeps"]))
+    agree = [starts_gap(table, s) <= band for s in lengths]
+    if not agree[-1]:
+        return None
+    first = len(agree) - 1
+    while first > 0 and agree[first - 1]:
+        first -= 1
+    return lengths[first]
+
+
+def mixes(table: pd.DataFrame, sweeps: int, band: float = MIXED_FD) -> bool:
+    """Whether samples drawn by chains of ``sweeps`` sweeps come from chains shown to mix: the study
+    reached agreement (:func:`mixed_at`) at ``sweeps`` or fewer."""
+    shown = mixed_at(table, band)
+    return shown is not None and shown <= sweeps
+
+
 def mixing_summary(table: pd.DataFrame) -> str:
     """What a :func:`chain_length_study` table says, in one sentence: whether the two starts
     agree at the longest chains (FD within :data:`MIXED_FD`), and whether the noise-started

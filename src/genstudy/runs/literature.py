@@ -17,11 +17,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from genstudy.config import RunParams, literature_plan
+from genstudy.config import RunParams, literature_plan, resolve_device
 from genstudy.errors import ParameterError
 from genstudy.paths import literature_dir
-from genstudy.runs.evaluate import evaluate_run, is_current
-from genstudy.runs.train import train_run
+from genstudy.runs.chapter import chain_length_study, mixing_summary
+from genstudy.runs.evaluate import evaluate_run, is_current, load_model, own_training_images, reference
+from genstudy.runs.train import TrainedRun, train_run
 
 #: The literature's dataset: MNIST, binarized where a family's likelihood needs binary pixels.
 DATASET = "mnist"
@@ -73,5 +74,38 @@ def train_literature(book_profile: str, *, results: Path | None = None, device: 
             record = trained.record
             if record.get("status") == "ok":
                 record = evaluate_run(trained.directory, data_dir=data_dir, device=device, force=not reuse, log=log)
+                if record.get("family") in ("rbm", "dbn") and plan.reduced is None:  # minutes of chains: full only
+                    mixing(trained, record, data_dir=data_dir, force=not reuse, log=log)
             records.append({**record, "row": row, "dir": str(trained.directory)})
     return records
+
+
+#: The file of a Gibbs-sampled run's mixing study, beside its record.
+MIXING_FILE = "mixing.csv"
+#: Chains per start, and the lengths measured: the sweeps the run's samples use and this many times more.
+MIXING_CHAINS, MIXING_LONGER = 500, 5
+
+
+def mixing(trained: TrainedRun, record: dict[str, Any], *, data_dir: str | None = None, force: bool = False,
+           log: Callable[[str], None] = print) -> Path | None:
+    """Write the mixing study of a Gibbs-sampled run (:func:`~genstudy.runs.chapter.chain_length_study`:
+    :data:`MIXING_CHAINS` chains from noise and from the run's own training images, at the sweeps its samples
+    use and :data:`MIXING_LONGER` times more) to its folder's :data:`MIXING_FILE`, once; returns the file, or
+    None where the run's weights are not at hand (a published run whose weights were not committed: its
+    committed study is read as it is)."""
+    path = trained.directory / MIXING_FILE
+    if path.is_file() and not force:
+        return path
+    model = trained.model
+    if model is None and (trained.directory / "model.pt").is_file():
+        model = load_model(trained.directory, record, resolve_device("auto"), data_dir)
+    if model is None:
+        return None
+    sweeps = int(record["config"]["gibbs_steps"])
+    train = own_training_images(record, data_dir)
+    assert train is not None
+    table = chain_length_study(model, reference(record["dataset"], record["profile"], data_dir), train,
+                               (sweeps, MIXING_LONGER * sweeps), MIXING_CHAINS, seed=int(record["seed"]) + 3)
+    table.to_csv(path, index=False)
+    log(f"[genstudy] {record['run_id']}: mixing: {mixing_summary(table)}")
+    return path

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from genstudy.config import PARZEN_PROTOCOLS, LiteraturePlan
+from genstudy.runs.chapter import CHAIN_STARTS, mixes, starts_gap
 from genstudy.study.compare import MIN_SEEDS, t_interval
 from genstudy.study.tables import withheld_text
 from genstudy.training.tasks import RBM_LR, per_layer
@@ -363,3 +364,27 @@ def plan_table(plan: LiteraturePlan) -> pd.DataFrame:
                  "training options": f"{s.images:,} Stacked MNIST images", "epochs": s.epochs, "batch": s.batch_size,
                  "seeds": seeds, "measured": f"modes in {s.samples:,} samples"})
     return pd.DataFrame(rows).set_index("row")
+
+
+def mixing_table(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """Whether the Gibbs chains behind each RBM and DBN run's samples mix (their folder's ``mixing.csv``,
+    :func:`genstudy.runs.literature.mixing`): per run, the sweeps its samples use, the FD of chains from
+    noise and from training images after them and after five times as many, the gap between the two
+    starts, and whether the samples come from chains shown to mix (:func:`~genstudy.runs.chapter.mixes`).
+    Empty where no such study was written."""
+    rows = []
+    for r in records:
+        path = Path(r.get("dir", "")) / "mixing.csv"
+        if r.get("family") not in ("rbm", "dbn") or r.get("status") != "ok" or not path.is_file():
+            continue
+        table = pd.read_csv(path)
+        used = int(r["config"]["gibbs_steps"])
+        longer = int(table["sweeps"].max())
+        fd = table.set_index(["start", "sweeps"])["fd"]
+        rows.append({"row": r.get("row", r["family"]), "seed": r["seed"], "sweeps used": used,
+                     "FD from noise": fd[(CHAIN_STARTS[0], used)],
+                     "FD from training images": fd[(CHAIN_STARTS[1], used)],
+                     "gap": f"{starts_gap(table, used):.0%}",
+                     f"gap after {longer:,}": f"{starts_gap(table, longer):.0%}",
+                     "samples from chains shown to mix": "yes" if mixes(table, used) else "no"})
+    return pd.DataFrame(rows)
