@@ -245,7 +245,7 @@ def test_a_published_build_keeps_stale_runs_as_they_were_and_refresh_executes_th
     first = run_grid(plan("smoke", tiny), tiny, log=quiet)
     assert {o.record["git_commit"] for o in first.outcomes} == {commit}
     finished = {o.execution.execution_id: o.record["finished"] for o in first.outcomes}
-    monkeypatch.setattr(cache, "package_fingerprint", lambda: "0.0.0+other-code")  # the library changed since
+    monkeypatch.setattr(cache, "execution_fingerprint", lambda *_: "0.0.0+other-code")  # the library changed since
 
     assert plan_summary(plan("smoke", tiny), tiny, keep_stale=True).splitlines() == [
         "[genstudy] this build executes 0 of 3 runs.",

@@ -94,6 +94,23 @@ def canonical_name(name: str) -> str:
     return name
 
 
+#: The package whose modules define the models (one module per family), and its modules every model shares.
+MODELS_PACKAGE = "genstudy.models"
+SHARED_MODULES = frozenset({MODELS_PACKAGE, f"{MODELS_PACKAGE}.base", f"{MODELS_PACKAGE}.registry"})
+
+
+def defining_modules(names: Iterable[str]) -> set[str]:
+    """The modules of :data:`MODELS_PACKAGE` that define the models ``names``: those of the classes and
+    functions their factories call (``{"genstudy.models.rbm"}`` for ``["rbm"]``)."""
+    out = set()
+    for name in names:
+        for global_name in spec(name).factory.__code__.co_names:
+            module = getattr(globals().get(global_name), "__module__", "") or ""
+            if module.startswith(f"{MODELS_PACKAGE}."):
+                out.add(module)
+    return out
+
+
 def spec(name: str) -> ModelSpec:
     """The :class:`ModelSpec` of ``name`` (or of a former name)."""
     return REGISTRY[canonical_name(name)]

@@ -32,9 +32,10 @@ and, once evaluated, ``evaluation`` (how the metrics were measured). Records mad
 machine was recorded also carry ``machine``: the CPU in words (:func:`genstudy.machine.describe_cpu`,
 e.g. ``AMD EPYC; AVX2; kernels capped at avx2``), because ``device_name`` alone does not tell two
 machines apart; a record without it was made on an unrecorded machine. Records made since the
-code was recorded carry ``code``: :func:`code_digest`, the digest of the library's result-shaping
-files, which is how a chapter knows that a run it finds (trained on a GPU, say, by ``genstudy
-prepare``) is the run its own code would make (:func:`genstudy.runs.train.train_run`'s ``same_code``).
+code was recorded carry ``code``: :func:`code_digest` of its model, the digest of the code
+its training and measurement run (of the models' modules, its own), which is how a chapter knows
+that a run it finds (trained on a GPU, say, by ``genstudy prepare``) is the run its own code would
+make (:func:`genstudy.runs.train.train_run`'s ``same_code``).
 
 ``git_commit`` is the checked-out commit, ``+dirty`` when a tracked file outside ``results/`` differs
 from it: the code a run was made by, not the results a build is writing beside it.
@@ -57,10 +58,10 @@ from typing import Any
 import torch
 
 from genstudy.errors import GenstudyError
-from genstudy.hashing import source_digest
+from genstudy.hashing import import_graph, models_closure, modules_digest, source_digest
 from genstudy.io import write_json
 from genstudy.machine import describe_cpu
-from genstudy.models.registry import ALIASES
+from genstudy.models.registry import ALIASES, MODELS_PACKAGE, REGISTRY, SHARED_MODULES, defining_modules
 
 SCHEMA = 2
 #: The file name of a run record in its run's folder.
@@ -112,14 +113,32 @@ def versions(*extra: str) -> dict[str, str]:
     return out
 
 
+#: Where a run's training starts: the modules a PyTorch run's code digest follows from.
+TRAINING_ENTRY = frozenset({"genstudy.runs.train"})
+
+
 @functools.cache
-def code_digest() -> str:
-    """The installed genstudy's :func:`~genstudy.hashing.source_digest`: 16 hex digits that change
-    with any edit of a file that can change a number (computed once per process; the same on
-    every Python version, so a GPU machine's Python 3.12 and this project's 3.11 agree)."""
+def code_digest(model: str | None = None) -> str:
+    """16 hex digits that change with any edit of a file that can change a number of a run of
+    ``model``: the bytes of the modules its training and measurement run (:data:`TRAINING_ENTRY` and,
+    through the package's import graph, what it imports; of the models' modules only ``model``'s,
+    :func:`genstudy.hashing.models_closure`) and of the package's data files. So an edit to a report
+    rule, a plot or another model leaves it as it was. Without a model, or for a name the registry does
+    not know, over every result-shaping file (:func:`~genstudy.hashing.source_digest`). Bytes, not
+    syntax trees, so a GPU machine's Python 3.12 and this project's 3.11 agree. Computed once per
+    process and model."""
     import genstudy
 
-    return source_digest(Path(genstudy.__file__).parent)
+    return run_code_digest(Path(genstudy.__file__).parent, model)
+
+
+def run_code_digest(root: Path, model: str | None) -> str:
+    """:func:`code_digest` of the package folder ``root`` (a copy of genstudy, say), computed afresh."""
+    if model is None or model not in REGISTRY:
+        return source_digest(root)
+    modules = models_closure(import_graph(root), set(TRAINING_ENTRY), MODELS_PACKAGE, SHARED_MODULES,
+                             defining_modules([model]))
+    return modules_digest(root, modules)
 
 
 def device_description(device: torch.device) -> str:
@@ -183,7 +202,8 @@ def new_record(*, model: str, family: str, framework: str, dataset: str, profile
         "profile": profile, "seed": seed, "device": device, "device_name": device_name,
         "params_count": params_count, "config": config, "training": training or {}, "timings": timings or {},
         "metrics": metrics or {}, "artifacts": artifacts or {}, "versions": versions(*extra_versions),
-        "git_commit": git_commit(), "created": now(), "machine": describe_cpu(), "code": code_digest(),
+        "git_commit": git_commit(), "created": now(), "machine": describe_cpu(),
+        "code": code_digest(ALIASES.get(model, model)),
     }
     return validate(record)
 

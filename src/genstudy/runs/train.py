@@ -157,7 +157,7 @@ def train_run(
 
     previous = read_record(directory)
     current = (bool(previous) and previous.get("config") == config and previous.get("status") == "ok" and not force
-               and (not same_code or previous.get("code") == code_digest()))
+               and (not same_code or previous.get("code") == code_digest(params.model)))
     has_weights = (directory / "model.pt").is_file()
     if current and not has_weights and not need_model:  # the record alone: no images, no model needed
         log(f"[genstudy] {rid}: up to date ({shown(directory / 'record.json')}; its weights are not "

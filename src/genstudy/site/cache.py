@@ -8,11 +8,14 @@ notebook computes:
   never re-executes anything; the published chapter gets the new prose, see
   :mod:`genstudy.site.publish`);
 * ``parameters``: what papermill injects;
-* ``package``: genstudy's version and a SHA-256 over the library files that shape results
-  (every file of the package outside :data:`genstudy.hashing.ORCHESTRATION_PACKAGE`, this package, which
-  plans, runs and publishes the book and never changes a number): for Python modules their
-  syntax tree without docstrings, so that editing a comment or a docstring re-executes
-  nothing, and changing how the book is built never retrains a model;
+* ``package``: genstudy's version and a SHA-256 over the library code the notebook runs
+  (:func:`execution_fingerprint`): the modules its cells import and, through the package's
+  import graph, what those import, the other models' modules left out where the notebook names
+  the models it trains, and the data files the code reads; never this package, which plans, runs
+  and publishes the book and never changes a number (:data:`genstudy.hashing.ORCHESTRATION_PACKAGE`).
+  Python modules enter as their syntax tree without docstrings, so that editing a comment or a
+  docstring re-executes nothing; editing a report rule never re-executes a training chapter, and
+  editing one model re-executes the chapters that train or import it;
 * ``environment``: the versions of the libraries that shape the numbers, and the CPU
   threads the kernel uses (float reductions depend on them);
 * ``upstream``: for the report chapters, the state of every run they read (its key, status
@@ -34,7 +37,17 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from genstudy.hashing import canonical, result_shaping_files, sha256_bytes
+from genstudy.hashing import (
+    canonical,
+    closure,
+    import_graph,
+    imported,
+    models_closure,
+    module_name,
+    result_shaping_files,
+    sha256_bytes,
+)
+from genstudy.models.registry import MODELS_PACKAGE, SHARED_MODULES, defining_modules
 from genstudy.runs.executions import NOTEBOOK
 
 #: Distributions whose versions enter every key (importlib.metadata names; absent ones are skipped).
@@ -64,20 +77,62 @@ def code_text(source: str) -> str:
     return ast.dump(tree, include_attributes=False)
 
 
-def fingerprint(root: Path, version: str) -> str:
+def fingerprint(root: Path, version: str, modules: set[str] | None = None) -> str:
     """``version`` and a SHA-256 of the result-shaping files of the package folder ``root``
-    (:func:`genstudy.hashing.result_shaping_files`): its ``.py`` files as :func:`code_text`, its
-    ``.json`` and ``.pt`` files as bytes."""
+    (:func:`genstudy.hashing.result_shaping_files`): of its ``.py`` files those of ``modules`` (default:
+    all) as :func:`code_text`, and every ``.json`` and ``.pt`` file (the data the code reads) as bytes."""
     digest = hashlib.sha256(version.encode())
     for path in result_shaping_files(root):
+        if path.suffix == ".py" and modules is not None and module_name(root, path) not in modules:
+            continue
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(code_text(path.read_text()).encode() if path.suffix == ".py" else path.read_bytes())
     return f"{version}+{digest.hexdigest()[:16]}"
 
 
+def notebook_modules(notebook: Path, modules: set[str] | frozenset[str]) -> set[str]:
+    """The package's modules that a notebook's code cells import (:func:`genstudy.hashing.imported`;
+    a cell that is not plain Python, a magic say, is skipped)."""
+    nb = json.loads(Path(notebook).read_text())
+    found: set[str] = set()
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        try:
+            found |= imported(source, modules)
+        except SyntaxError:
+            continue
+    return found
+
+
+def code_modules(root: Path, notebook: Path) -> set[str]:
+    """The modules of the package folder ``root`` that executing ``notebook`` runs: what its cells
+    import and, through the package's import graph, what those import (:func:`genstudy.hashing.closure`);
+    where the notebook names the models it trains (``metadata.genstudy.models``), the other models'
+    modules are not followed (:func:`genstudy.hashing.models_closure`)."""
+    graph = import_graph(root)
+    start = notebook_modules(notebook, frozenset(graph))
+    models = json.loads(Path(notebook).read_text()).get("metadata", {}).get("genstudy", {}).get("models")
+    if not models:
+        return closure(graph, start)
+    return models_closure(graph, start, MODELS_PACKAGE, SHARED_MODULES, defining_modules(models))
+
+
+def execution_fingerprint(notebook: Path, root: Path | None = None, version: str | None = None) -> str:
+    """:func:`fingerprint` of the code ``notebook`` runs (:func:`code_modules`) in the installed genstudy
+    (or the package folder ``root`` at ``version``): an edit to a module it never imports, a report rule
+    for a training chapter say, leaves it as it was."""
+    import genstudy
+
+    root = Path(genstudy.__file__).parent if root is None else Path(root)
+    version = genstudy.__version__ if version is None else version
+    return fingerprint(root, version, code_modules(root, notebook))
+
+
 @functools.cache
 def package_fingerprint() -> str:
-    """:func:`fingerprint` of the installed genstudy (computed once per process)."""
+    """:func:`fingerprint` of the whole installed genstudy (computed once per process)."""
     import genstudy
 
     return fingerprint(Path(genstudy.__file__).parent, genstudy.__version__)
@@ -100,7 +155,7 @@ def key_parts(notebook: Path, parameters: Mapping[str, Any], threads: int,
               upstream: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The named ingredients of an execution's key (stored, so a changed one can be named)."""
     parts: dict[str, Any] = {"notebook": notebook_code_hash(notebook), "parameters": dict(parameters),
-                             "package": package_fingerprint(), "environment": environment(threads)}
+                             "package": execution_fingerprint(notebook), "environment": environment(threads)}
     if upstream is not None:
         parts["upstream"] = sha256_bytes(canonical(dict(upstream)))
     return parts

@@ -1,0 +1,87 @@
+"""What an edit re-executes: each execution's key and each run's code digest follow the modules the
+notebook or the run imports (the package's import graph), found from the code, not from a list kept by
+hand. Edits are planted in a copy of the package and the keys compared."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import genstudy
+from conftest import ROOT
+from genstudy.hashing import import_graph, models_closure, modules_digest
+from genstudy.models.registry import MODELS_PACKAGE, SHARED_MODULES, defining_modules
+from genstudy.runs.record import TRAINING_ENTRY, run_code_digest
+from genstudy.site import cache
+
+PACKAGE = Path(genstudy.__file__).parent
+NOTEBOOKS = ROOT / "notebooks"
+CHAPTERS = ("02_gan", "03_vae", "04_rbm", "05_dbn", "07_matched_pair", "80_findings", "90_comparison", "91_claims")
+MODELS = ("dcgan", "vae_mlp", "vae_conv", "rbm", "dbn")
+
+
+@pytest.fixture
+def package_copy(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(PACKAGE, tmp_path / "genstudy", ignore=shutil.ignore_patterns("__pycache__")))
+
+
+def _keys(root: Path) -> tuple[dict[str, str], dict[str, str]]:
+    executions = {c: cache.execution_fingerprint(NOTEBOOKS / f"{c}.ipynb", root, "0.1.0") for c in CHAPTERS}
+    return executions, {m: run_code_digest(root, m) for m in MODELS}
+
+
+def _plant(path: Path) -> None:
+    path.write_text(path.read_text() + "\n\nPLANTED = 1\n")
+
+
+def _changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
+    return {k for k in before if before[k] != after[k]}
+
+
+def test_a_report_rule_or_a_plot_leaves_every_training_run_as_it_was(package_copy: Path) -> None:
+    executions, runs = _keys(package_copy)
+    _plant(package_copy / "study" / "claims" / "quality.py")
+    after_rule, runs_after = _keys(package_copy)
+    assert _changed(executions, after_rule) == {"80_findings", "90_comparison", "91_claims"}  # the reports only
+    assert runs_after == runs
+    _plant(package_copy / "study" / "plots.py")
+    after_plot, runs_after = _keys(package_copy)
+    assert runs_after == runs  # no run is retrained for a figure ...
+    assert _changed(after_rule, after_plot) >= {"02_gan", "04_rbm"}  # ... which the chapters draw again
+
+
+def test_an_edit_to_the_rbm_marks_exactly_the_rbm_and_the_dbn(package_copy: Path) -> None:
+    executions, runs = _keys(package_copy)
+    _plant(package_copy / "models" / "rbm.py")
+    after, runs_after = _keys(package_copy)
+    assert _changed(runs, runs_after) == {"rbm", "dbn"}  # the DBN stacks RBMs
+    assert _changed(executions, after) == {"04_rbm", "05_dbn", "80_findings", "90_comparison", "91_claims"}
+    _plant(package_copy / "models" / "vae.py")
+    assert _changed(runs_after, _keys(package_copy)[1]) == {"vae_mlp", "vae_conv"}
+
+
+def test_an_edit_to_any_module_a_run_imports_is_never_missed(package_copy: Path) -> None:
+    """Every module the DBN's training imports, directly or not, inside functions too (a lazy import is an
+    import), changes its digest when edited; the modules it does not import leave it as it was."""
+    graph = import_graph(package_copy)
+    runs = models_closure(graph, set(TRAINING_ENTRY), MODELS_PACKAGE, SHARED_MODULES, defining_modules(["dbn"]))
+    assert {"genstudy.models.dbn", "genstudy.models.rbm", "genstudy.training.tasks", "genstudy.metrics.ais",
+            "genstudy.runs.evaluate", "genstudy.data.transforms"} <= runs
+    assert not runs & {"genstudy.models.gan", "genstudy.study.plots", "genstudy.study.claims"}
+    files = {name: package_copy.joinpath(*name.split(".")[1:]) for name in graph}
+    base = run_code_digest(package_copy, "dbn")
+    assert modules_digest(package_copy, runs) == base
+    for name, stem in sorted(files.items()):  # a planted statement adds no import: the graph stays
+        path = stem / "__init__.py" if (stem / "__init__.py").is_file() else stem.with_suffix(".py")
+        text = path.read_text()
+        _plant(path)
+        assert (modules_digest(package_copy, runs) != base) == (name in runs), name
+        path.write_text(text)
+    lazy = package_copy / "study" / "toy.py"  # a module the DBN's run does not import ...
+    _plant(lazy)
+    assert run_code_digest(package_copy, "dbn") == base
+    tasks = package_copy / "training" / "tasks.py"  # ... until one of its modules imports it inside a function
+    tasks.write_text(tasks.read_text() + "\n\ndef _later():\n    from genstudy.study import toy\n    return toy\n")
+    assert run_code_digest(package_copy, "dbn") != base
