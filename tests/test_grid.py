@@ -404,6 +404,11 @@ def test_with_current_prose_keeps_outputs_and_the_injected_parameters(tiny: Path
     tags = [c.metadata.get("tags", []) for c in merged.cells]
     assert tags[1] == ["parameters"] and "injected-parameters" in tags[2]
     assert merged.cells[-1].outputs[0].text == "data fashion_mnist\n"
+    source = nbformat.read(tiny / "notebooks" / "00_data.ipynb", as_version=4)
+    source.cells[-1].metadata["tags"] = ["remove-input"]  # a page that shows results, not code
+    nbformat.write(source, tiny / "notebooks" / "00_data.ipynb")
+    merged = with_current_prose(tiny / "notebooks" / "00_data.ipynb", directory / executions.NOTEBOOK)
+    assert merged.cells[-1].metadata["tags"] == ["remove-input"] and merged.cells[-1].outputs
 
 
 # --- Dask -------------------------------------------------------------------------------------

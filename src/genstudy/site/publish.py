@@ -51,7 +51,8 @@ def _title(nb: Any) -> str:
 
 
 def with_current_prose(source: Path, executed: Path) -> Any:
-    """The executed notebook with the source's markdown cells (same code, same outputs).
+    """The executed notebook with the source's markdown cells and code cells' tags (same code, same
+    outputs).
 
     Code cells are matched in order, papermill's injected-parameters cell stays right after
     the ``parameters`` cell. When the code cells differ (the execution is not of this
@@ -71,8 +72,12 @@ def with_current_prose(source: Path, executed: Path) -> Any:
         if cell.cell_type != "code":
             cells.append(cell)
             continue
-        cells.append(next(code))
-        if "parameters" in cell.metadata.get("tags", []):
+        executed = next(code)
+        tags = cell.metadata.get("tags", [])
+        if tags:  # how the source shows a cell (e.g. ``remove-input``) holds for its execution too
+            executed.metadata["tags"] = list(dict.fromkeys([*executed.metadata.get("tags", []), *tags]))
+        cells.append(executed)
+        if "parameters" in tags:
             cells.extend(injected)
     ran.cells = cells
     return ran
