@@ -18,8 +18,9 @@ def test_better_reads_the_curves_at_a_matched_budget_too(tmp_path: Path) -> None
     assert verdict.verdict == claims.QUALIFIED, "supported at the end, worse at the matched budget"
     end, matched = verdict.evidence.split(" | at a matched budget of 2 s of training (probe FD), timings on cpu "
                                           "(2 threads) only: ")
-    assert end.startswith("at the end of training: precision read against an ideal of 1 (no real-data baseline "
-                          "among the records). GAN vs VAE (supported)")
+    assert end.startswith("at the end of training: precision compared without the real data's own (no real-data "
+                          "baseline among the records): a collapse signal, precision above it, cannot be told apart "
+                          "from a win. GAN vs VAE (supported)")
     assert "GAN vs VAE (refuted): fd ~301.0 vs ~31.0" in matched  # the GAN's probe FD at 2 s, the VAE's at its end
     assert "worse" in matched and "GAN vs RBM" in matched
     assert "at a matched budget of 2 s" in verdict.headline

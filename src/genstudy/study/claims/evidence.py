@@ -50,7 +50,8 @@ def precision_note(frame: pd.DataFrame, runs: pd.DataFrame) -> str:
     where none does or there is no baseline."""
     real = real_precision(frame)
     if not np.isfinite(real):
-        return "precision read against an ideal of 1 (no real-data baseline among the records)"
+        return ("precision compared without the real data's own (no real-data baseline among the records): a "
+                "collapse signal, precision above it, cannot be told apart from a win")
     above = runs.groupby("family", sort=False)["precision"].mean()
     above = above[above > real]
     return "" if above.empty else (
