@@ -366,3 +366,20 @@ def test_the_plan_can_be_restricted_to_some_rows_and_seeds(monkeypatch: pytest.M
         runs.train_literature("full", results=tmp_path, rows=["stacked"])
     with pytest.raises(ParameterError, match="seeds"):
         runs.train_literature("full", results=tmp_path, seeds=[7])
+
+
+def test_the_dbns_bound_is_read_against_its_own_first_rbm(tmp_path: Path) -> None:
+    dbn_row = next(p for p in lit.PUBLISHED if p.key == "dbn")
+    records = [{**_record(tmp_path, s, v, [-120.0, -95.0, -95.0], row="dbn"), "family": "dbn", "model": "dbn"}
+               for s, v in enumerate([-96.0, -97.0, -98.0])]
+    for r, first in zip(records, [-94.0, -94.5, -95.5], strict=True):
+        r["metrics"]["first_layer_log_likelihood"] = first
+    assert lit.first_layer_check(records, 2.0) == (
+        "the bound falls 2.33 nats below its first RBM's own log-likelihood (mean of 3 seeds): more than the "
+        "tolerance, so the top layer's training lost what the first layer had")
+    assert lit.side_by_side(records, [dbn_row]).iloc[0]["verdict"].endswith("what the first layer had")
+    for r in records:
+        r["metrics"]["first_layer_log_likelihood"] = r["metrics"]["log_likelihood"] - 1.5
+    assert lit.first_layer_check(records, 2.0) == (
+        "the bound stands +1.50 nats from its first RBM's own log-likelihood (mean of 3 seeds)")
+    assert lit.first_layer_check([{"metrics": {"log_likelihood": -90.0}}], 2.0) == ""

@@ -181,7 +181,8 @@ def likelihood_metrics(model: GenerativeModel, ref: Reference, generator: torch.
     checked by :func:`genstudy.metrics.guards.check` before it is reported.
 
     ``metrics`` gets ``log_likelihood`` (and ``elbo`` for VAEs; ``log_likelihood_low`` /
-    ``_high`` for AIS-based values) when the estimate passed its guard, or
+    ``_high`` for AIS-based values; for a DBN ``first_layer_log_likelihood``, its first RBM's own
+    AIS log-likelihood, when that passed its guard) when the estimate passed its guard, or
     ``log_likelihood_withheld`` (the reasons) when it did not; ``log_likelihood_estimator``
     names the estimator. With ``train`` (N, 1, S, S) grey training images of the model, also
     ``log_likelihood_train``: the same estimator on (a binarization of) them, for the
@@ -223,6 +224,8 @@ def likelihood_metrics(model: GenerativeModel, ref: Reference, generator: torch.
         train_ll = None if train_binary is None else dbn_bound(model, train_binary, ais.log_z, generator=generator)
         estimator = (f"variational lower bound, top-RBM log Z by AIS ({ais.n_steps} β, "
                      f"{len(ais.log_weights)} chains)")
+        first = rbm_log_likelihood(model.rbms[0], ref.binary_test.to(dev), base, **kwargs)
+        first_guard = guards.check(first.mean, ceiling=ceiling, ais=first.ais, floor=first.floor)
     ais = two_way.best
     details = {"ais": {"log_z": ais.log_z, "log_z_low": _finite(ais.log_z_low), "log_z_high": ais.log_z_high,
                        "effective_sample_size": round(ais.effective_sample_size, 2),
@@ -232,6 +235,10 @@ def likelihood_metrics(model: GenerativeModel, ref: Reference, generator: torch.
                "log_likelihood_estimator": estimator}
     if train_ll is not None:
         metrics["log_likelihood_train"] = train_ll
+    if model.family == "dbn":  # the stack's first RBM alone, by the same AIS: what the top layer must not lose
+        if first_guard.passed:
+            metrics["first_layer_log_likelihood"] = first.mean
+        details["first_layer_guard"] = first_guard.as_dict(first.mean)
     return _guarded(metrics, guards.check(mean, ceiling=ceiling, ais=two_way, floor=floor), details)
 
 

@@ -266,6 +266,24 @@ def shortfall_cause(published: Published, records: Sequence[dict[str, Any]],
             f"differences remain: {named}")
 
 
+def first_layer_check(records: Sequence[dict[str, Any]], tolerance: float | None) -> str:
+    """How far the DBN's bound stands above (or below) its own first RBM's AIS log-likelihood
+    (``first_layer_log_likelihood``), mean over the seeds that have both: a stack whose top layer
+    started from the first layer's transpose starts at that likelihood, so a bound more than the
+    ``tolerance`` below it means the top layer's training lost what the first had. "" without them."""
+    gaps = [r["metrics"]["log_likelihood"] - r["metrics"]["first_layer_log_likelihood"] for r in records
+            if r["metrics"].get("log_likelihood") is not None
+            and r["metrics"].get("first_layer_log_likelihood") is not None]
+    if not gaps:
+        return ""
+    gap = float(np.mean(gaps))
+    seeds = f"mean of {len(gaps)} seed{'s' * (len(gaps) > 1)}"
+    if tolerance is not None and gap < -tolerance:
+        return (f"the bound falls {-gap:.2f} nats below its first RBM's own log-likelihood ({seeds}): more than "
+                f"the tolerance, so the top layer's training lost what the first layer had")
+    return f"the bound stands {gap:+.2f} nats from its first RBM's own log-likelihood ({seeds})"
+
+
 def side_by_side(records: Sequence[dict[str, Any]], published: Sequence[Published] = PUBLISHED) -> pd.DataFrame:
     """One row per published number: the paper's value, ours (mean and 95% Student's t interval over
     seeds, or the mean and the seed count below :data:`~genstudy.study.compare.MIN_SEEDS`), the
@@ -310,6 +328,8 @@ def side_by_side(records: Sequence[dict[str, Any]], published: Sequence[Publishe
             verdict, cause = f"better by more than {p.tolerance:g}", ""
         if withheld:
             verdict += f" ({len(withheld)} seed(s) withheld: {withheld[0].removeprefix('unreliable: ')})"
+        if p.row == "dbn" and p.metric == "log_likelihood" and (below := first_layer_check(runs, p.tolerance)):
+            verdict += f"; {below}"
         rows.append({**row, "ours": ours, "difference": difference, "verdict": verdict, "our budget": budget(runs[0]),
                      "differences": "; ".join(protocol_differences(p, runs)), "cause": cause})
     return pd.DataFrame(rows)
