@@ -53,26 +53,15 @@ ESTIMATOR_BIAS: dict[str, str] = {
 # --- Parzen windows -----------------------------------------------------------------------
 
 
-@torch.no_grad()
 def parzen_log_density(x: torch.Tensor, centres: torch.Tensor, sigma: float, chunk: int = 1024) -> torch.Tensor:
     """log of the Gaussian kernel density with ``centres`` (M, d) and bandwidth ``sigma`` at ``x`` (N, d).
 
     ``log p(x) = logsumexp_j(−‖x − c_j‖² / 2σ²) − log M − (d/2) log(2πσ²)``, shape (N,), nats,
-    computed in float64 in chunks of ``chunk`` rows.
+    computed in float64 in chunks of ``chunk`` rows (:func:`parzen_log_densities` at one bandwidth).
     """
     if sigma <= 0:
         raise ParameterError("sigma", sigma, "a positive bandwidth")
-    x, centres = x.flatten(1).double(), centres.flatten(1).double()
-    if x.shape[1] != centres.shape[1]:
-        raise ParameterError("x", f"{x.shape[1]} dimensions", f"{centres.shape[1]} dimensions like the centres")
-    m, d = centres.shape
-    c_sq = centres.pow(2).sum(1)
-    out = []
-    for start in range(0, len(x), chunk):
-        xb = x[start : start + chunk]
-        sq = (xb.pow(2).sum(1, keepdim=True) + c_sq - 2.0 * xb @ centres.t()).clamp_min_(0.0)
-        out.append(torch.logsumexp(-sq / (2.0 * sigma**2), dim=1))
-    return torch.cat(out) - math.log(m) - 0.5 * d * math.log(2.0 * math.pi * sigma**2)
+    return parzen_log_densities(x, centres, (sigma,), chunk)[0]
 
 
 @torch.no_grad()
