@@ -16,6 +16,8 @@ from genstudy.runs.record import new_record, write_record
 from genstudy.study import claims, report
 
 CLASSES = ["a", "b"]
+#: Every synthetic run's batch size and epochs (its curves take one step an epoch: :func:`write_curve`).
+BATCH, EPOCHS = 64, 2
 
 
 def write_run(root: Path, run_id: str, model: str, family: str, seed: int = 0, framework: str = "pytorch",
@@ -24,8 +26,9 @@ def write_run(root: Path, run_id: str, model: str, family: str, seed: int = 0, f
     record = new_record(
         rid=run_id, status=status, message="" if status == "ok" else "diverged at step 7", model=model,
         family=family, framework=framework, dataset="fashion_mnist", profile="quick", seed=seed, device="cpu",
-        device_name="cpu (2 threads)", params_count=params, config={"model_options": {}},
-        timings={"train_s": 10.0, "sample_1k_s": sample_1k_s, "sample_gibbs_steps": gibbs}, metrics=metrics)
+        device_name="cpu (2 threads)", params_count=params, config={"model_options": {}, "batch_size": BATCH},
+        training={"epochs": EPOCHS}, timings={"train_s": 10.0, "sample_1k_s": sample_1k_s, "sample_gibbs_steps": gibbs},
+        metrics=metrics)
     record["evaluation"] = {"class_counts": dict(zip(CLASSES, counts, strict=True)), "seconds": 2.0}
     write_record(root / "quick" / run_id, record)
 
@@ -85,8 +88,10 @@ def d_curves(frame: pd.DataFrame, accuracy: np.ndarray) -> None:
 
 
 def write_curve(directory: str, seconds: list[float], fds: list[float]) -> None:
-    pd.DataFrame({"step": range(len(seconds)), "images_seen": [64.0 * i for i in range(len(seconds))],
-                  "train_s": seconds, "fd_probe": fds}).to_csv(Path(directory) / "history.csv", index=False)
+    """A run's history of quality probes at steps 0, 1, ... (one step an epoch) after ``seconds``."""
+    pd.DataFrame({"step": range(len(seconds)), "epoch": [float(i) for i in range(len(seconds))],
+                  "images_seen": [64.0 * i for i in range(len(seconds))], "train_s": seconds,
+                  "fd_probe": fds}).to_csv(Path(directory) / "history.csv", index=False)
 
 
 def three_seeds_with_curves(root: Path) -> pd.DataFrame:
@@ -103,14 +108,21 @@ def three_seeds_with_curves(root: Path) -> pd.DataFrame:
     return frame
 
 
-def write_timings(root: Path, seconds: dict[str, float], options: dict[str, Any] | None = None) -> None:
-    """A timing table of the chapter The cost of sampling for the profile quick: each model of
-    ``seconds`` (of :func:`three_seeds`) timed at that many seconds for seeds 0-2, with the records'
-    architecture (no options; the RBM's 1,000 Gibbs sweeps) unless ``options`` say otherwise."""
+def write_timings(root: Path, seconds: dict[str, float], options: dict[str, Any] | None = None,
+                  step_s: dict[str, float] | None = None) -> None:
+    """A timing table of the chapter The cost of sampling and training for the profile quick: each
+    model of ``seconds`` (of :func:`three_seeds`) timed at that many seconds for seeds 0-2, with the
+    records' architecture (no options; the RBM's 1,000 Gibbs sweeps) unless ``options`` say otherwise;
+    a training step of the models of ``step_s`` at that many seconds, in one phase of the records'
+    :data:`EPOCHS` at their :data:`BATCH` (no step timed for the others: a table made before steps were)."""
     families = {"dcgan": "gan", "vae_mlp": "vae", "rbm": "rbm"}
+    steps = step_s or {}
     rows = [{"model": m, "family": families[m], "seed": seed, "sample_1k_s": s + seed / 100, "low_s": s,
              "high_s": s, "repeats": 1, "gibbs_steps": 1000 if m == "rbm" else 0, "params": 1000,
-             "model_options": (options or {}).get(m, {})} for seed in range(3) for m, s in seconds.items()]
+             "model_options": (options or {}).get(m, {}),
+             **({"batch_size": BATCH, "phase_epochs": [EPOCHS], "step_s": [steps[m]], "step_low_s": [steps[m]],
+                 "step_high_s": [steps[m]], "step_repeats": 1} if m in steps else {})}
+            for seed in range(3) for m, s in seconds.items()]
     timing.write_timing(pd.DataFrame(rows, columns=list(timing.COLUMNS)), root, "quick", "fashion_mnist", "cpu")
 
 

@@ -103,7 +103,7 @@ def test_findings_give_each_claim_its_verdict_deciding_interval_and_evidence_lin
     analytic = glance[glance["basis"] == claims.ANALYTIC]
     assert (analytic["deciding numbers [95% interval]"] == "—").all()
     efficient = glance[glance["claim"].str.contains("efficiently")].iloc[0]
-    assert efficient["evidence"] == '<a href="09_sampling_cost.html">The cost of sampling</a>'
+    assert efficient["evidence"] == '<a href="09_sampling_cost.html">The cost of sampling and training</a>'
 
 
 def test_with_one_seed_the_findings_say_so_instead_of_an_interval(study: Path) -> None:

@@ -1,12 +1,15 @@
-"""The chapter *The cost of sampling*'s measurement (genstudy.runs.timing): which models it times,
-that it times the very architecture a run trained, and how its table travels to the runs' frame."""
+"""The chapter *The cost of sampling and training*'s measurement (genstudy.runs.timing): which models
+it times, that it times the very architecture a run trained, its training steps phase by phase, and
+how its table travels to the runs' frame and the runs' curves."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from genstudy.config import RunParams, get_profile
 from genstudy.errors import ParameterError
@@ -15,6 +18,7 @@ from genstudy.paths import find_root
 from genstudy.runs import timing
 from genstudy.runs.train import train_run
 from genstudy.study import cost, report
+from genstudy.training import make_task
 
 
 def quiet(_: str) -> None:
@@ -50,6 +54,11 @@ def test_every_model_is_timed_for_every_seed_seeds_outermost() -> None:
     assert table.loc[1, "params"] == 784 * 500 + 784 + 500 and (table["sample_1k_s"] > 0).all()
     assert (table["low_s"] <= table["sample_1k_s"]).all() and (table["sample_1k_s"] <= table["high_s"]).all()
     assert lines[1].startswith("[genstudy] rbm, seed 0: 1,000 samples in ") and lines[1].endswith(" s")
+    batch, epochs = get_profile("smoke").budget("rbm").batch_size, get_profile("smoke").budget("rbm").epochs
+    assert list(table["batch_size"]) == [batch] * 4 and list(table["phase_epochs"]) == [[epochs]] * 4
+    assert all(len(s) == 1 and 0 < lo <= s[0] <= hi for s, lo, hi in
+               zip(table["step_s"], table["step_low_s"].str[0], table["step_high_s"].str[0], strict=True))
+    assert list(table["step_repeats"]) == [1] * 4 and "a training step of batch" in lines[1]
     with pytest.raises(ParameterError, match="models"):
         timing.time_architectures([], "fashion_mnist", "smoke")
     with pytest.raises(ParameterError, match="model"):
@@ -69,6 +78,19 @@ def test_a_timing_reaches_the_run_it_timed_and_no_other(tmp_path: Path) -> None:
     read = timing.read_timings(tmp_path, "smoke")
     assert read["timed_on"].iloc[0].startswith("cpu (") and set(read["dataset"]) == {"fashion_mnist"}
     assert cost.caption(read, "smoke").startswith("profile smoke · fashion_mnist · seeds 0 · cpu (")
+    assert frame.loc["rbm", "timed_step_s"] == table.loc[1, "step_s"]
+    assert frame.loc["rbm", "timed_phase_epochs"] == table.loc[1, "phase_epochs"]
+    curves = report.quality_curves(report.runs_frame(tmp_path, "smoke")).set_index("label")
+    rbm = curves.loc["rbm"]  # steps x the one phase's seconds a step
+    assert list(rbm["timed_s"]) == pytest.approx(list(rbm["step"] * table.loc[1, "step_s"][0]))
+    assert rbm["step"].iloc[-1] > 0 and rbm["timed_s"].iloc[-1] > 0
+    batch = table.assign(batch_size=[table.loc[0, "batch_size"], 7])  # a step of another batch: not the run's
+    timing.write_timing(batch, tmp_path, "smoke", "fashion_mnist", device="cpu")
+    frame = report.runs_frame(tmp_path, "smoke").set_index("model")
+    assert frame.loc["rbm", "timed_step_s"] is None and pd.notna(frame.loc["rbm", "timed_1k_s"])
+    assert frame.loc["vae_mlp", "timed_step_s"] == table.loc[0, "step_s"]
+    unmatched = report.quality_curves(report.runs_frame(tmp_path, "smoke")).set_index("label")
+    assert unmatched.loc["rbm", "timed_s"].isna().all()
     other = table.assign(gibbs_steps=[0, 50])  # a chain of another length is another architecture
     timing.write_timing(other, tmp_path, "smoke", "fashion_mnist", device="cpu")
     frame = report.runs_frame(tmp_path, "smoke").set_index("model")
@@ -85,3 +107,58 @@ def test_the_summary_gives_each_model_its_median_range_and_ratio_to_the_fastest_
     assert summary.loc["rbm", "1k samples s"] == "15 s (10 s to 20 s)" and summary.loc["rbm", "× fastest GAN"] == "75×"
     assert summary.loc["dcgan", "× fastest GAN"] == "1×" and summary.loc["rbm", "Gibbs sweeps"] == 1000
     assert cost.sampling_summary(table[table["model"] == "rbm"]).loc["rbm", "× fastest GAN"] == ""
+
+
+def test_training_seconds_charge_each_phase_its_own_seconds_per_step() -> None:
+    # a DBN of 10 + 10 epochs at 100 steps an epoch, 0.01 s then 0.02 s a step
+    seconds = timing.training_seconds([0, 500, 1000, 1500, 2000, 2500], 100, (10, 10), (0.01, 0.02))
+    assert list(seconds) == pytest.approx([0.0, 5.0, 10.0, 20.0, 30.0, 40.0])  # past its end: the last phase's rate
+    assert list(timing.training_seconds(np.array([0, 3]), 2.5, (4,), (0.5,))) == [0.0, 1.5]
+    with pytest.raises(ParameterError, match="one value per phase"):
+        timing.training_seconds([1], 100, (10, 10), (0.01,))
+
+
+def test_a_dbn_step_is_timed_in_each_of_its_layers_as_a_run_trains_them() -> None:
+    model, _, _ = timing.architecture("dbn", "fashion_mnist", "smoke", seed=0)
+    task = make_task(model, layer_epochs=[3, 1], init_from_below=True)
+    images = timing.timing_images("fashion_mnist", 2 * 8, seed=0)
+    assert images.shape == (16, 28, 28) and images.dtype == np.uint8
+    assert (timing.timing_images("fashion_mnist", 16, seed=0) == images).all()
+    top = model.rbms[1].W.detach().clone()
+    phases, steps = timing.time_training_steps(task, images, 8, epochs=5, generator=torch.Generator().manual_seed(0),
+                                               repeats=2, seconds=1e9, steps=2)
+    assert phases == (3, 1) and len(steps) == 2 and task.started == {0, 1}  # the upper layer trained too
+    assert not torch.equal(model.rbms[1].W, top)
+    assert all(t.repeats == 2 and 0 < t.low <= t.median <= t.high for t in steps)
+    assert timing.phase_epochs(make_task(timing.architecture("dbn", "fashion_mnist", "smoke", 0)[0]), 4) == (4, 4)
+    assert timing.phase_epochs(make_task(timing.architecture("rbm", "fashion_mnist", "smoke", 0)[0]), 4) == (4,)
+    with pytest.raises(ParameterError, match="multiple of the batch size 8"):
+        timing.time_training_steps(task, images[:12], 8, epochs=5, generator=torch.Generator())
+
+
+def test_the_training_summary_gives_each_phase_its_median_and_range_over_seeds() -> None:
+    table = pd.DataFrame({"model": ["dbn", "dcgan", "dbn", "dcgan", "rbm"],
+                          "family": ["dbn", "gan", "dbn", "gan", "rbm"], "seed": [0, 0, 1, 1, 0],
+                          "batch_size": [128, 64, 128, 64, 128],
+                          "phase_epochs": [[10, 10], [24], [10, 10], [24], [20]],
+                          "step_s": [[0.002, 0.001], [0.1], [0.004, 0.001], [0.3], np.nan]})  # the RBM: no step
+    summary = cost.training_summary(table)
+    assert list(summary.index) == ["dcgan", "dbn"] and summary.loc["dbn", "epochs"] == "10 + 10"
+    assert summary.loc["dbn", "s per step"] == ("layer 1: 0.003 s (0.002 s to 0.004 s) | "
+                                                "layer 2: 0.001 s (0.001 s to 0.001 s)")
+    assert summary.loc["dcgan", "s per step"] == "0.2 s (0.1 s to 0.3 s)" and summary.loc["dcgan", "batch"] == 64
+    assert cost.training_summary(table.assign(step_s=np.nan)).empty
+
+
+def test_training_against_records_puts_each_runs_steps_on_the_one_clock() -> None:
+    frame = pd.DataFrame({"model": ["dbn", "dbn", "rbm"], "family": ["dbn", "dbn", "rbm"], "seed": [0, 1, 0],
+                          "status": ["ok"] * 3, "steps": [2000.0, 2000.0, 500.0], "train_s": [40.0, 60.0, 9.0],
+                          "device": ["cpu (2 threads)"] * 3, "machine": ["AMD EPYC", "", "AMD EPYC"],
+                          "timed_phase_epochs": [[10, 10], [10, 10], None],
+                          "timed_step_s": [[0.01, 0.02], [0.01, 0.04], None]})
+    table = cost.training_against_records(frame)
+    assert list(table.index) == ["dbn"]  # the RBM's step was not timed
+    # 1,000 steps a layer: 1000 x 0.01 + 1000 x 0.02 = 30 s and 1000 x 0.01 + 1000 x 0.04 = 50 s
+    assert table.loc["dbn", "train s here"] == "40 s (30 s to 50 s)" and table.loc["dbn", "steps"] == "2,000"
+    assert table.loc["dbn", "records' train s"] == "50 s (40 s to 60 s)"
+    assert table.loc["dbn", "records' machines"] == "cpu (2 threads); AMD EPYC | cpu (2 threads); machine not recorded"

@@ -1,10 +1,14 @@
-"""The tables of the chapter *The cost of sampling*, from its timings (:mod:`genstudy.runs.timing`)
+"""The tables of the chapter *The cost of sampling and training*, from its timings (:mod:`genstudy.runs.timing`)
 and the runs' frame (:func:`genstudy.study.report.runs_frame`).
 
 * :func:`sampling_summary` — per model: its family, parameters, Gibbs sweeps per sample, and the
   seconds for 1,000 samples over the seeds timed, with the ratio to the fastest GAN;
 * :func:`against_records` — per model: the seconds its runs' records measured after training
-  (on the machines that trained them) beside the seconds timed together here.
+  (on the machines that trained them) beside the seconds timed together here;
+* :func:`training_summary` — per model: its batch, the phases of its training and the seconds of
+  one optimizer step in each, over the seeds timed;
+* :func:`training_against_records` — per model: the training seconds its records measured (on
+  the machines that trained them) beside its steps times the seconds per step timed here.
 
 Seconds are written with their unit (``"0.123 s"``) and ratios of seconds with ``×``, as
 everywhere in the book (:func:`genstudy.study.tables.in_seconds`).
@@ -12,9 +16,11 @@ everywhere in the book (:func:`genstudy.study.tables.in_seconds`).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from genstudy.runs.record import short_commit
+from genstudy.runs.timing import training_seconds
 from genstudy.study.report import FAMILY_ORDER
 
 
@@ -76,4 +82,55 @@ def against_records(frame: pd.DataFrame) -> pd.DataFrame:
                        "records' machines": " | ".join(machines),
                        "timed here 1k samples s": _seconds(runs["timed_1k_s"].median())}
     columns = ["family", "seeds", "records' 1k samples s", "records' machines", "timed here 1k samples s"]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns).rename_axis("model")
+
+
+def _phases_text(phases: list[int]) -> str:
+    """``"20"`` for one phase of 20 epochs, ``"10 + 10"`` for a DBN's two layers of 10."""
+    return " + ".join(str(int(p)) for p in phases)
+
+
+def training_summary(timings: pd.DataFrame) -> pd.DataFrame:
+    """One row per model of ``timings`` whose training step was timed, in the book's family order:
+    ``family``, ``batch``, ``epochs`` (per phase: ``"10 + 10"`` for a DBN's layers), ``seeds`` and
+    ``s per step``: each phase's seconds per optimizer step, the median over seeds (with the range
+    where there are several), phases joined by ``" | "`` and named by layer where there are several.
+    Empty (with those columns) when no step was timed (a table made before steps were)."""
+    columns = ["family", "batch", "epochs", "seeds", "s per step"]
+    timed = timings[timings["step_s"].map(lambda s: isinstance(s, list))]
+    if timed.empty:
+        return pd.DataFrame(columns=columns).rename_axis("model")
+    order = {f: i for i, f in enumerate(FAMILY_ORDER)}
+    rows = {}
+    for model, runs in timed.groupby("model", sort=False):
+        phases = list(runs["phase_epochs"].iloc[0])
+        per_phase = [pd.Series([float(s[i]) for s in runs["step_s"]]) for i in range(len(phases))]
+        text = " | ".join((f"layer {i + 1}: " if len(phases) > 1 else "") + _spread(v) for i, v in enumerate(per_phase))
+        rows[model] = {"family": runs["family"].iloc[0], "batch": int(runs["batch_size"].iloc[0]),
+                       "epochs": _phases_text(phases), "seeds": runs["seed"].nunique(), "s per step": text}
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    table = table.sort_values("family", key=lambda f: f.map(order).fillna(len(order)), kind="stable")
+    return table.rename_axis("model")
+
+
+def training_against_records(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per model whose runs' training step was timed here (``timed_step_s`` of the runs' frame): the
+    training seconds its records measured (median over seeds, with the range) and the machines that
+    trained them, beside the optimizer steps they took and those steps' seconds on the machine timed
+    here (:func:`~genstudy.runs.timing.training_seconds`, median over seeds): the clock on which the
+    comparison and the claims read training seconds. Columns ``family, seeds, steps, records' train s,
+    records' machines, train s here``."""
+    columns = ["family", "seeds", "steps", "records' train s", "records' machines", "train s here"]
+    timed = frame[(frame["status"] == "ok") & frame["timed_step_s"].notna() & frame["steps"].notna()]
+    rows = {}
+    for model, runs in timed.groupby("model", sort=False):
+        here = [float(training_seconds([steps], steps / sum(phases), phases, step_s)[0])
+                for steps, phases, step_s in zip(runs["steps"], runs["timed_phase_epochs"], runs["timed_step_s"],
+                                                 strict=True)]
+        machines = sorted({f"{d}; {m}" if m else f"{d}; machine not recorded"
+                           for d, m in zip(runs["device"], runs["machine"], strict=True)})
+        rows[model] = {"family": runs["family"].iloc[0], "seeds": runs["seed"].nunique(),
+                       "steps": f"{int(np.median(runs['steps'])):,}",
+                       "records' train s": _spread(runs["train_s"].dropna()),
+                       "records' machines": " | ".join(machines), "train s here": _spread(pd.Series(here))}
     return pd.DataFrame.from_dict(rows, orient="index", columns=columns).rename_axis("model")

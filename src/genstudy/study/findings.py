@@ -24,8 +24,8 @@ from genstudy.study.report import FAMILY_ORDER
 
 #: The chapter (its page in ``book/executed/``, and its title) that holds each claim's evidence.
 EVIDENCE: dict[str, tuple[str, str]] = {
-    "efficient": ("09_sampling_cost", "The cost of sampling"),
-    "classic-inefficient": ("09_sampling_cost", "The cost of sampling"),
+    "efficient": ("09_sampling_cost", "The cost of sampling and training"),
+    "classic-inefficient": ("09_sampling_cost", "The cost of sampling and training"),
     "density": ("90_comparison", "Comparison: likelihoods"),
     "complex": ("04_rbm", "RBM: Gibbs sampling"),
     "d-accurate": ("02_gan", "GANs: training curves"),
@@ -62,7 +62,7 @@ def family_headline(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.nda
     Returns a table (index: family; columns ``model, seeds, FD ↓, recall ↑, coverage ↑``, each
     ``mean [95% interval]``, ``train s`` and ``1k samples s``, the medians over seeds written
     with their unit (``"12.3 s"``), ``device`` (of the training) and ``1k samples timed``: "with
-    every model on one machine" where the chapter *The cost of sampling* timed each of its seeds
+    every model on one machine" where the chapter *The cost of sampling and training* timed each of its seeds
     (``timed_1k_s`` of the runs' frame: those seconds are shown, and they compare across families),
     else "after training" (the record's own seconds, on its training's device)) and, per family, the
     samples its first seed stored, ``(N, H, W)`` in [0, 1], keyed by a title that carries its FD and sampling time.

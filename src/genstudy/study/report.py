@@ -20,7 +20,7 @@ from genstudy.metrics.likelihood import ESTIMATOR_BIAS
 from genstudy.models import registry
 from genstudy.runs.executions import load_executions
 from genstudy.runs.record import load_records, short_commit
-from genstudy.runs.timing import read_timings
+from genstudy.runs.timing import read_timings, training_seconds
 from genstudy.study.compare import compare, with_interval
 from genstudy.study.flatness import FLAT_SHARE, curve_end
 from genstudy.study.tables import METRIC_COLUMNS, TEXT_METRICS, one_sided_reading, unreliable
@@ -33,10 +33,11 @@ FAMILY_ORDER = ("gan", "vae", "autoencoder", "rbm", "dbn", "data")
 #: Numeric metrics of the records (``METRIC_COLUMNS`` without the text ones).
 NUMERIC_METRICS = tuple(k for k in METRIC_COLUMNS if k not in TEXT_METRICS)
 #: Run columns of :func:`runs_frame` besides the metrics.
-#: Columns of :func:`runs_frame` from the chapter *The cost of sampling* (:mod:`genstudy.runs.timing`).
-TIMED_COLUMNS = ("timed_1k_s", "timed_on")
-COST_COLUMNS = {"params": "params_count", "train_s": "timings.train_s", "sample_1k_s": "timings.sample_1k_s",
-                "gibbs_steps": "timings.sample_gibbs_steps", "eval_s": "evaluation.seconds"}
+#: Columns of :func:`runs_frame` from the chapter *The cost of sampling and training* (:mod:`genstudy.runs.timing`).
+TIMED_COLUMNS = ("timed_1k_s", "timed_on", "timed_step_s", "timed_phase_epochs")
+COST_COLUMNS = {"params": "params_count", "train_s": "timings.train_s", "steps": "training.steps",
+                "sample_1k_s": "timings.sample_1k_s", "gibbs_steps": "timings.sample_gibbs_steps",
+                "eval_s": "evaluation.seconds"}
 
 
 def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
@@ -44,16 +45,20 @@ def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
 
     Columns: ``run_id, label, model, family, framework, dataset, seed, status, message,
     device, machine`` (the record's CPU in words, ``""`` where it was not recorded),
-    ``commit, params, train_s, sample_1k_s, gibbs_steps, eval_s, dir``, one column per
+    ``commit, params, train_s`` (seconds on the run's own machine), ``steps`` (optimizer steps),
+    ``sample_1k_s, gibbs_steps, eval_s, dir``, one column per
     metric of :data:`genstudy.study.tables.METRIC_COLUMNS` (NaN where a family has none) and
     ``class_counts`` (dict or NaN), ``ll_upper_expected`` and ``ll_upper_certain``: a withheld AIS-based
     likelihood's one-sided reading (:func:`genstudy.study.tables.one_sided_reading`; NaN otherwise), and
-    from the chapter *The cost of sampling*
+    from the chapter *The cost of sampling and training*
     (:mod:`genstudy.runs.timing`) ``timed_1k_s``: the seconds for 1,000 samples of the run's
     architecture measured there, all models on one machine (NaN where it timed no such
-    architecture: another model, seed, option or number of Gibbs sweeps than the run's), and
-    ``timed_on``: that device and machine in words. Sorted by family (book order), model,
-    framework, seed. An empty frame with those columns when there are no records.
+    architecture: another model, seed, option or number of Gibbs sweeps than the run's),
+    ``timed_on``: that device and machine in words, ``timed_step_s``: the seconds per training step
+    of each phase of the run's training timed there (a list; None where it timed no step of the run's
+    training: another batch size, training options or epochs than the run's, or a table made before
+    steps were timed) and ``timed_phase_epochs``: those phases' epochs (a list, or None). Sorted by
+    family (book order), model, framework, seed. An empty frame with those columns when there are no records.
     """
     records = load_records(Path(results_dir), profile)
     raw = pd.json_normalize(records, max_level=1) if records else pd.DataFrame()
@@ -99,15 +104,26 @@ def _timed(raw: pd.DataFrame, out: pd.DataFrame, timings: pd.DataFrame) -> pd.Da
     """:data:`TIMED_COLUMNS` for each run of ``out`` (the records ``raw``, row for row): the timing of
     ``timings`` (:func:`~genstudy.runs.timing.read_timings`) with the run's dataset, model and seed
     whose architecture is the run's (the same ``model_options`` as the record's config and the same
-    Gibbs sweeps per sample); NaN and "" for a run with none (a TensorFlow run among them)."""
+    Gibbs sweeps per sample); NaN, "" and None for a run with none (a TensorFlow run among them). Its
+    training step counts only where the run trained as it was timed: the same batch size, no training
+    options, and as many epochs in all as the timed phases."""
     found = {(r.dataset, r.model, int(r.seed)): r for r in timings.itertuples()}
-    options = raw["config.model_options"] if "config.model_options" in raw else pd.Series(None, index=raw.index)
+    column = lambda name: raw[name] if name in raw else pd.Series(None, index=raw.index)  # noqa: E731
+    options, batch, train_options = (column(f"config.{k}") for k in ("model_options", "batch_size", "train_options"))
+    trained = column("training.epochs")
     values = []
     for i, run in out.iterrows():
         row = found.get((run["dataset"], run["model"], int(run["seed"]))) if pd.notna(run["seed"]) else None
         same = (row is not None and run["framework"] == "pytorch" and row.model_options == options[i]
                 and pd.notna(run["gibbs_steps"]) and int(row.gibbs_steps) == int(run["gibbs_steps"]))
-        values.append((float(row.sample_1k_s), str(row.timed_on)) if same else (np.nan, ""))
+        if not same:
+            values.append((np.nan, "", None, None))
+            continue
+        plain = not (isinstance(train_options[i], dict) and train_options[i])  # no training options
+        steps = (isinstance(row.step_s, list) and pd.notna(batch[i]) and int(row.batch_size) == int(batch[i])
+                 and plain and pd.notna(trained[i]) and sum(row.phase_epochs) == int(trained[i]))
+        values.append((float(row.sample_1k_s), str(row.timed_on), list(row.step_s) if steps else None,
+                       list(row.phase_epochs) if steps else None))
     return pd.DataFrame(values, columns=list(TIMED_COLUMNS), index=out.index)
 
 
@@ -295,7 +311,7 @@ def matched_pair(frame: pd.DataFrame, pair: tuple[str, str] = MATCHED_PAIR, metr
 #: give them a row of their own.
 ARTICLE_MODELS = registry.ARTICLE_MODELS
 #: Columns of :func:`quality_curves`.
-CURVE_COLUMNS = ("label", "family", "seed", "probe", "step", "images_seen", "train_s", "fd_probe")
+CURVE_COLUMNS = ("label", "family", "seed", "probe", "step", "images_seen", "train_s", "timed_s", "fd_probe")
 #: The families whose models set the matched budget of :func:`matched_compute` (the ones the
 #: article's "better" and "more efficient" claims compare).
 COMPARED_FAMILIES = ("gan", "vae", "rbm", "dbn")
@@ -305,10 +321,12 @@ def quality_curves(frame: pd.DataFrame) -> pd.DataFrame:
     """The quality probes (:mod:`genstudy.runs.probe`) of every successful PyTorch run, long form.
 
     Columns :data:`CURVE_COLUMNS`: ``probe`` numbers a run's probes 0, 1, ... in step order (the
-    same steps for every seed of a model), ``images_seen`` and ``train_s`` (training seconds,
-    probes excluded) say how much compute the model had had, ``fd_probe`` its FD then. Runs
-    whose history holds no probe (TensorFlow runs, runs trained before probes existed) are
-    left out.
+    same steps for every seed of a model), ``images_seen`` and ``train_s`` (training seconds on the
+    run's own machine, probes excluded) say how much compute the model had had, ``timed_s`` the same
+    steps' seconds on the machine of the chapter *The cost of sampling and training*
+    (:func:`genstudy.runs.timing.training_seconds` of the frame's ``timed_step_s``; NaN where that
+    chapter timed no step of the run's training), ``fd_probe`` its FD then. Runs whose history holds
+    no probe (TensorFlow runs, runs trained before probes existed) are left out.
     """
     ok = _ok(frame[(frame["family"] != "data") & (frame["framework"] == "pytorch")])
     parts = []
@@ -318,9 +336,16 @@ def quality_curves(frame: pd.DataFrame) -> pd.DataFrame:
         if "fd_probe" not in history:
             continue
         h = history.dropna(subset=["fd_probe"])
+        timed = np.full(len(h), np.nan)
+        step_s, phases = getattr(r, "timed_step_s", None), getattr(r, "timed_phase_epochs", None)
+        trained = history[history["epoch"] > 0] if "epoch" in history else history.iloc[:0]
+        if isinstance(step_s, list) and isinstance(phases, list) and not trained.empty:
+            last = trained.iloc[-1]
+            timed = training_seconds(h["step"].to_numpy(), float(last["step"] / last["epoch"]), phases, step_s)
         parts.append(pd.DataFrame({"label": r.label, "family": r.family, "seed": r.seed, "probe": range(len(h)),
                                    "step": h["step"].to_numpy(), "images_seen": h["images_seen"].to_numpy(),
-                                   "train_s": h["train_s"].to_numpy(), "fd_probe": h["fd_probe"].to_numpy()}))
+                                   "train_s": h["train_s"].to_numpy(), "timed_s": timed,
+                                   "fd_probe": h["fd_probe"].to_numpy()}))
     if not parts:
         return pd.DataFrame(columns=list(CURVE_COLUMNS))
     return pd.concat(parts, ignore_index=True)

@@ -14,9 +14,11 @@ article's GANs are the article's code and get their own row), with at least
 :data:`~genstudy.study.compare.MIN_SEEDS` seeds, a 95% t interval and a no-difference
 band. "Supported" or "refuted" needs every quality yardstick (:data:`QUALITY`) to agree;
 otherwise the verdict is "qualified" and the disagreement is shown. Timings are compared only
-between runs on one device and one machine (:func:`one_device`); sampling seconds come from the
-chapter *The cost of sampling*, which times every run's architecture again on one machine, where
-it has (:func:`sampling_runs`). "Better" is read twice: at
+on one device and one machine: sampling seconds and training seconds come from the chapter *The
+cost of sampling and training*, which times every run's architecture again on one machine, where it
+has (:func:`sampling_runs`; :func:`training_runs`: a run's training seconds are its optimizer steps
+times its architecture's seconds per step there); otherwise from the runs of the one device and
+machine most runs ran on (:func:`one_device`). "Better" is read twice: at
 the end of each run's training, and on the quality curves logged during training at one
 matched budget of training seconds (:func:`genstudy.study.report.at_budget`); the two must
 agree for "supported" or "refuted", and the numbers read at the budget carry a tilde (they
@@ -77,6 +79,8 @@ from genstudy.study.claims.evidence import (
     timed_curves,
     to_common_quality,
     toy_frame,
+    training_curves,
+    training_runs,
 )
 from genstudy.study.claims.generalisation import (
     COPIES_LIMIT,
@@ -303,5 +307,7 @@ __all__ = [
     "timed_curves",
     "to_common_quality",
     "toy_frame",
+    "training_curves",
+    "training_runs",
     "trend_from",
 ]

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from genstudy.study.claims.evidence import compared, family_runs, one_device, sampling_runs, tilde, to_common_quality
+from genstudy.study.claims.evidence import (
+    compared,
+    family_runs,
+    sampling_runs,
+    tilde,
+    to_common_quality,
+    training_runs,
+)
 from genstudy.study.claims.verdicts import CLASSIC, NOT_MEASURED, Verdict, combine
 
 
@@ -14,7 +21,7 @@ def check_gan_more_efficient(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
     sampled, sampled_note = sampling_runs(family)
     sampling = compared(frame, "gan", CLASSIC, ("sample_1k_s",), sampled, sampled_note + "; time for 1,000 "
                          "samples, median of warmed-up repeats", timed=sampled_note)
-    runs, note = one_device(family)
+    runs, note = training_runs(family)
     learning = to_common_quality(frame, runs, "gan", CLASSIC, note)
     if learning is None or sampling.verdict == NOT_MEASURED:
         return sampling
@@ -25,7 +32,7 @@ def check_gan_more_efficient(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
                        f"{sampling.headline}; learning: {verdict.headline}")
     when = f"training seconds to a probe FD of {target:.1f}, which every compared run reached"
     return Verdict(combine((sampling.verdict, verdict.verdict)),
-                   f"sampling: {sampling.evidence} | learning, {when}: {tilde(verdict.evidence)}",
+                   f"sampling: {sampling.evidence} | learning, {when}, {note}: {tilde(verdict.evidence)}",
                    f"{sampling.headline}; learning: {tilde(verdict.headline)}")
 
 

@@ -104,7 +104,7 @@ def sampling_runs(runs: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """The runs whose sampling seconds compare, with ``sample_1k_s`` the seconds to compare, and a
     note that says where they were measured.
 
-    Where the chapter *The cost of sampling* timed the runs' architectures (``timed_1k_s`` of
+    Where the chapter *The cost of sampling and training* timed the runs' architectures (``timed_1k_s`` of
     :func:`genstudy.study.report.runs_frame`: every model in one process, on one device and
     machine), those timings: of the runs it timed, the note naming that machine and how many runs
     of the compared families (:data:`~genstudy.runs.timing.COMPARED_FAMILIES`) it did not time
@@ -116,9 +116,42 @@ def sampling_runs(runs: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     machines = sorted(set(timed["timed_on"]))
     left = int((runs["timed_1k_s"].isna() & runs["family"].isin(COMPARED_FAMILIES)).sum())
     note = (f"1,000 samples of each run's architecture timed again, every model in one process on "
-            f"{' and '.join(machines)} (the chapter The cost of sampling)"
+            f"{' and '.join(machines)} (the chapter The cost of sampling and training)"
             + (f"; {left} runs it did not time left out" if left else ""))
     return timed.assign(sample_1k_s=timed["timed_1k_s"]), note
+
+
+def training_runs(runs: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The runs whose training seconds compare, and a note that says on what clock.
+
+    Where the chapter *The cost of sampling and training* timed the training step of the runs'
+    architectures (``timed_step_s`` of :func:`genstudy.study.report.runs_frame`: every model in one
+    process, on one device and machine), the runs it timed, whose training seconds are then their
+    optimizer steps times those seconds (:func:`training_curves`), wherever they were trained; the note
+    names that machine and how many runs of the compared families it did not time (left out).
+    Otherwise the records' own seconds, of the one device and machine most runs ran on
+    (:func:`one_device`)."""
+    if "timed_step_s" not in runs or runs["timed_step_s"].isna().all():
+        return one_device(runs)
+    timed = runs[runs["timed_step_s"].notna()]
+    machines = sorted(set(timed["timed_on"]))
+    left = int((runs["timed_step_s"].isna() & runs["family"].isin(COMPARED_FAMILIES)).sum())
+    note = (f"training seconds are each run's optimizer steps times its architecture's seconds per step, every "
+            f"model's step timed in one process on {' and '.join(machines)} (the chapter The cost of sampling and "
+            f"training), not the seconds of the machines that trained the runs"
+            + (f"; {left} runs it did not time left out" if left else ""))
+    return timed, note
+
+
+def training_curves(runs: pd.DataFrame) -> pd.DataFrame:
+    """The quality curves (:func:`genstudy.study.report.quality_curves`) of ``runs`` as
+    :func:`training_runs` chose them, on its clock: where every run's training step was timed on one
+    machine, ``train_s`` is those steps' seconds there (the curves' ``timed_s``); otherwise each
+    record's own seconds."""
+    curves = report.quality_curves(runs)
+    if not curves.empty and "timed_step_s" in runs and runs["timed_step_s"].notna().all():
+        curves = curves.assign(train_s=curves["timed_s"])
+    return curves
 
 
 def speeds_across_commits(runs: pd.DataFrame) -> str:
@@ -204,21 +237,23 @@ def tilde(text: str) -> str:
 
 
 def timed_curves(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """The quality curves (:func:`genstudy.study.report.quality_curves`) of the family runs of one device
-    and machine (:func:`one_device`), and its note: the one reading of training seconds that the
-    matched budget and the time to a common quality rest on, in the comparison chapter and the claims."""
-    runs, note = one_device(family_runs(frame))
-    return report.quality_curves(runs), note
+    """The quality curves of the family runs whose training seconds compare, on one machine's clock
+    (:func:`training_runs`, :func:`training_curves`), and its note: the one reading of training seconds
+    that the matched budget and the time to a common quality rest on, in the comparison chapter and
+    the claims."""
+    runs, note = training_runs(family_runs(frame))
+    return training_curves(runs), note
 
 
 def on_curves(frame: pd.DataFrame, runs: pd.DataFrame, a: str, others: tuple[str, ...], metric: str,
                reading: Callable[[pd.DataFrame], tuple[pd.Series, float]],
                timed: str = "") -> tuple[Verdict, float] | None:
     """``a`` against ``others`` on ``metric``: one value per run that ``reading`` takes from the
-    quality curves of ``runs``, the family runs of one device and machine (:func:`one_device`,
-    whose note is ``timed``): a Series indexed by ``(label, seed)``, and the budget or level it read
-    them at, returned beside the verdict; None when no run logged quality probes."""
-    curves = report.quality_curves(runs)
+    quality curves of ``runs``, the family runs whose training seconds compare (:func:`training_runs`,
+    whose note is ``timed``), on their clock (:func:`training_curves`): a Series indexed by
+    ``(label, seed)``, and the budget or level it read them at, returned beside the verdict; None when
+    no run logged quality probes."""
+    curves = training_curves(runs)
     if curves.empty:
         return None
     values, where = reading(curves)
@@ -229,16 +264,16 @@ def on_curves(frame: pd.DataFrame, runs: pd.DataFrame, a: str, others: tuple[str
 def at_matched_compute(frame: pd.DataFrame, runs: pd.DataFrame, a: str, others: tuple[str, ...],
                         timed: str = "") -> tuple[Verdict, float] | None:
     """``a`` against ``others`` on the probe FD every run had at one matched training budget
-    (:func:`genstudy.study.report.at_budget`), read on ``runs`` (one device's, :func:`one_device`,
-    whose note is ``timed``)."""
+    (:func:`genstudy.study.report.at_budget`), read on ``runs`` (:func:`training_runs`, whose note is
+    ``timed``)."""
     return on_curves(frame, runs, a, others, "fd", report.at_budget, timed)
 
 
 def to_common_quality(frame: pd.DataFrame, runs: pd.DataFrame, a: str, others: tuple[str, ...],
                      timed: str = "") -> tuple[Verdict, float] | None:
     """``a`` against ``others`` on the training seconds each run took to reach one probe FD every
-    compared run reached (:func:`genstudy.study.report.time_to_quality`), read on ``runs`` (one
-    device's, :func:`one_device`, whose note is ``timed``)."""
+    compared run reached (:func:`genstudy.study.report.time_to_quality`), read on ``runs``
+    (:func:`training_runs`, whose note is ``timed``)."""
     return on_curves(frame, runs, a, others, "time_to_quality_s", report.time_to_quality, timed)
 
 

@@ -11,16 +11,16 @@ from genstudy.study.claims.evidence import (
     at_matched_compute,
     compared,
     family_runs,
-    one_device,
     sampling_runs,
     tilde,
+    training_runs,
 )
 from genstudy.study.claims.verdicts import CLASSIC, NOT_MEASURED, QUALITY, Verdict, combine, missing
 
 
 def check_gan_better_quality(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
     at_end = compared(frame, "gan", CLASSIC, QUALITY)
-    timed, note = one_device(family_runs(frame))
+    timed, note = training_runs(family_runs(frame))
     matched = at_matched_compute(frame, timed, "gan", CLASSIC, note)
     if matched is None or at_end.verdict == NOT_MEASURED:
         return at_end
