@@ -131,7 +131,16 @@ def test_plan_overrides_select_models_seeds_datasets_and_device(tmp_path: Path) 
                                       "data_dir": str(tmp_path.resolve())}
 
 
+def test_plan_keeps_the_chapters_named_and_keys_their_reports_as_a_plain_build_would() -> None:
+    runs = plan("quick", ROOT, chapters=["09_sampling_cost", "91_claims"])
+    assert [r.execution_id for r in runs] == ["09_sampling_cost-fashion_mnist", "91_claims-fashion_mnist"]
+    plain = {r.execution_id: r for r in plan("quick", ROOT)}
+    assert runs[1].reads == plain["91_claims-fashion_mnist"].reads and "02_gan-fashion_mnist-seed0" in runs[1].reads
+    assert runs[0] == plain["09_sampling_cost-fashion_mnist"]
+
+
 @pytest.mark.parametrize(("overrides", "message"), [
+    ({"chapters": ["99_nothing"]}, r"invalid chapters='99_nothing'; allowed: '00_data'"),
     ({"models": ["flow"]}, r"invalid models='flow'; allowed: 'dcgan'"),
     ({"seeds": [-1]}, r"invalid seeds=-1; allowed: integers >= 0"),
     ({"datasets": ["ring8"]}, r"invalid datasets='ring8'; allowed: 'fashion_mnist', 'mnist', 'digits'"),

@@ -209,7 +209,7 @@ def _train_classifier(args: argparse.Namespace) -> int:
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {"models": args.models, "seeds": args.seeds, "datasets": args.datasets, "device": args.device,
-            "data_dir": args.data_dir}
+            "data_dir": args.data_dir, "chapters": args.chapters}
 
 
 def _plan(args: argparse.Namespace) -> int:
@@ -265,6 +265,9 @@ def _add_grid_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--models", type=_csv(str), default=None,
                         help=f"comma-separated; training chapters that train any of them ({', '.join(MODELS)})")
     parser.add_argument("--seeds", type=_csv(int), default=None, help="comma-separated (default: the profile's)")
+    parser.add_argument("--chapters", type=_csv(str), default=None,
+                        help="comma-separated notebook names, e.g. 09_sampling_cost,91_claims (default: all); a build "
+                             "of the whole book afterwards publishes them beside the others")
     parser.add_argument("--datasets", type=_csv(str), default=None,
                         help=f"comma-separated image datasets (default fashion_mnist; {', '.join(IMAGE_DATASETS)})")
     parser.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N for the training chapters")

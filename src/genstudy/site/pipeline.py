@@ -43,7 +43,8 @@ from genstudy.runs import executions
 from genstudy.runs.record import git_commit, now, read_record, run_dir, run_id
 from genstudy.site import cache
 from genstudy.site.engines import PARTIAL, Engine, InProcessEngine, Job, default_threads
-from genstudy.site.execution import Chapter, Execution, Outcome, chapters
+from genstudy.site.execution import Chapter, Execution, Outcome
+from genstudy.site.execution import chapters as notebook_chapters
 from genstudy.site.progress import BuildProgress, Planned
 from genstudy.site.publish import EXECUTED_DIR, build_html, publish, relative
 
@@ -99,11 +100,13 @@ def _checked_seeds(seeds: Iterable[int] | None) -> list[int] | None:
 
 def plan(profile: str, root: Path, *, models: Iterable[str] | None = None, seeds: Iterable[int] | None = None,
          datasets: Iterable[str] | None = None, device: str = "auto", data_dir: str | None = None,
-         log: Callable[[str], None] | None = None) -> list[Execution]:
+         log: Callable[[str], None] | None = None, chapters: Iterable[str] | None = None) -> list[Execution]:
     """The executions that build the book on ``profile``, stage by stage, chapters in name order.
 
     ``models`` keeps the training chapters that train at least one of them (a chapter trains
-    all of its models); ``seeds`` defaults to the profile's; ``datasets`` to Fashion-MNIST.
+    all of its models); ``chapters`` keeps the chapters of those names (e.g. ``09_sampling_cost``:
+    to execute a few pages again; a build of the whole book then publishes them beside the others);
+    ``seeds`` defaults to the profile's; ``datasets`` to Fashion-MNIST.
     A chapter whose metadata limits its seeds (``genstudy.seeds``) runs the first of them only.
     A training chapter is left out on a dataset some of its models cannot train on (the
     chapter would refuse it: :func:`~genstudy.models.registry.check_dataset`), and ``log``
@@ -127,8 +130,11 @@ def plan(profile: str, root: Path, *, models: Iterable[str] | None = None, seeds
         offered["device"] = device
     if data_dir is not None:
         offered["data_dir"] = str(Path(data_dir).expanduser().resolve())
-    found = chapters(root)
-    planned = _executions(found, profile, offered, chosen_models, seed_list, dataset_list, log)
+    found = notebook_chapters(root)
+    names = [c.name for c in found]
+    chosen = set(_checked_list("chapters", None if chapters is None else list(chapters), tuple(names)) or names)
+    planned = _executions([c for c in found if c.name in chosen], profile, offered, chosen_models, seed_list,
+                          dataset_list, log)
     everything = _executions(found, profile, offered, None, list(dict.fromkeys([*prof.seeds, *seed_list])),
                              dataset_list, None)
     read = dict.fromkeys((e.execution_id, dataset) for e, dataset in everything + planned if e.stage == 0)
@@ -449,7 +455,8 @@ class BookResult:
 def make_book(profile: str, root: Path, *, data_dir: str | None = None, models: Iterable[str] | None = None,
               seeds: Iterable[int] | None = None, datasets: Iterable[str] | None = None, device: str = "auto",
               engine: Engine | None = None, force: bool = False, log: Callable[[str], None] = print,
-              progress: TextIO | None = None, keep_stale: bool = False) -> BookResult:
+              progress: TextIO | None = None, keep_stale: bool = False,
+              chapters: Iterable[str] | None = None) -> BookResult:
     """Plan, say what will execute (:func:`plan_summary`), run the grid, publish ``book/executed/``
     and build the HTML (warnings are errors); with ``progress``, the grid's status line is shown
     on it; ``keep_stale`` keeps stale successes as they were (:func:`run_grid`).
@@ -458,7 +465,7 @@ def make_book(profile: str, root: Path, *, data_dir: str | None = None, models: 
     warning, and ``result.grid.failed`` lists it (the CLI then exits with status 1).
     """
     runs = plan(profile, root, models=models, seeds=seeds, datasets=datasets, device=device, data_dir=data_dir,
-                log=log)
+                log=log, chapters=chapters)
     log(plan_summary(runs, root, force=force, keep_stale=keep_stale))
     grid = run_grid(runs, root, engine=engine, force=force, log=log, progress=progress, keep_stale=keep_stale)
     log(grid.summary())
