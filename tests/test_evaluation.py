@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
 import sys
@@ -17,8 +18,9 @@ from genstudy.data.sources import MNIST, locate
 from genstudy.errors import DatasetError, GenstudyError
 from genstudy.hashing import sha256_file
 from genstudy.metrics import classifier as clf
+from genstudy.models import build
 from genstudy.runs.classifier import train_classifier
-from genstudy.runs.evaluate import evaluate_run, image_metrics, real_baseline, reference
+from genstudy.runs.evaluate import evaluate_run, image_metrics, likelihood_metrics, real_baseline, reference
 from genstudy.runs.train import train_run
 from genstudy.study.tables import class_counts_table, metrics_table
 
@@ -154,3 +156,18 @@ def test_evaluate_refuses_what_it_cannot_evaluate(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "genstudy", "evaluate", str(tmp_path / "nothing")],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2 and proc.stderr.startswith("genstudy: error:") and "no record.json" in proc.stderr
+
+
+def test_a_grey_level_vae_is_measured_in_bits_per_dimension_of_the_dequantized_images(fashion_dir: Path) -> None:
+    ref = reference("fashion_mnist", "smoke")
+    model = build("vae_dcgan", width=8)
+    metrics, details = likelihood_metrics(model, ref, torch.Generator().manual_seed(3))
+    again, _ = likelihood_metrics(model, ref, torch.Generator().manual_seed(3))
+    dims = 28 * 28
+    assert again == metrics and "log_likelihood" not in metrics and "elbo" not in metrics
+    assert "dequantized 8-bit levels" in metrics["log_likelihood_estimator"]
+    guard = details["likelihood_guard"]  # the discrete images' log-probability, nats: at most 0
+    assert guard["value"] == pytest.approx(details["dequantized_log_density"] - dims * math.log(256))
+    assert guard["passed"] and guard["value"] < 0
+    assert metrics["bits_per_dim"] == pytest.approx(-guard["value"] / (dims * math.log(2)))
+    assert metrics["bits_per_dim"] > 0

@@ -8,8 +8,16 @@ import pytest
 import torch
 
 from genstudy.data import batches, binarize_static, load_images, to_tensor
+from genstudy.errors import ParameterError
 from genstudy.metrics.ais import ais_log_partition, base_rate_bias, beta_schedule
-from genstudy.metrics.likelihood import _bernoulli_log_prob, dbn_lower_bound, rbm_log_likelihood, vae_bounds
+from genstudy.metrics.likelihood import (
+    _bernoulli_log_prob,
+    bits_per_dim,
+    dbn_lower_bound,
+    dequantize,
+    rbm_log_likelihood,
+    vae_bounds,
+)
 from genstudy.models import DBN, RBM
 from genstudy.models.rbm import all_binary_states
 from genstudy.models.vae import vae_mlp
@@ -104,3 +112,20 @@ def test_vae_bounds_iwae_is_at_least_the_elbo() -> None:
     x = binarize_static(torch.rand(64, 1, 28, 28, generator=torch.Generator().manual_seed(4)))
     b = vae_bounds(model, x, k=50, generator=torch.Generator().manual_seed(5))
     assert b.k == 50 and math.isfinite(b.elbo) and b.iwae > b.elbo
+
+
+def test_dequantize_keeps_each_8_bit_level_in_its_own_bin() -> None:
+    levels = torch.arange(256, dtype=torch.float32).repeat(4, 1).reshape(4, 1, 16, 16)
+    y = dequantize(levels / 255, torch.Generator().manual_seed(0))
+    assert y.shape == levels.shape and (y >= 0).all() and (y < 1).all()
+    assert torch.equal(torch.floor(y * 256), levels)  # (k + u) / 256 with u in [0, 1)
+    assert torch.equal(y, dequantize(levels / 255, torch.Generator().manual_seed(0)))
+    assert not torch.equal(y, dequantize(levels / 255, torch.Generator().manual_seed(1)))
+
+
+def test_bits_per_dim_of_known_densities() -> None:
+    assert bits_per_dim(0.0, 784) == pytest.approx(8.0)  # uniform on [0, 1)^D: every level 1/256
+    assert bits_per_dim(784 * math.log(256), 784) == pytest.approx(0.0)  # all mass in one bin per pixel
+    assert bits_per_dim(10 * math.log(2), 10) == pytest.approx(7.0)  # density 2 per dimension: half a bin less
+    with pytest.raises(ParameterError, match="dims"):
+        bits_per_dim(0.0, 0)

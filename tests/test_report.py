@@ -58,15 +58,31 @@ def test_likelihood_table_names_the_estimator_and_never_borrows_one(study: Path)
     assert table.loc["dcgan", "estimator"].startswith("none")
 
 
-def test_a_continuous_density_stands_in_its_own_column_never_beside_binarized_nats(study: Path) -> None:
+def test_a_grey_level_density_stands_in_bits_per_dimension_in_its_own_column_never_beside_binarized_nats(
+        study: Path) -> None:
+    for seed, bits in enumerate((1.25, 1.75)):
+        write_run(study, f"vae-dcgan-s{seed}", "vae_dcgan", "vae", seed, metrics={
+            "fd": 40.0, "bits_per_dim": bits, "log_likelihood_estimator": "IWAE bound, k=1000, on dequantized "
+                                                                         "8-bit levels"})
+    frame = report.runs_frame(study, "quick")
+    table = report.likelihood_table(frame)
+    assert table.loc["vae_dcgan", report.BITS_COLUMN] == "1.500 ± 0.354"
+    row = table.loc["vae_dcgan"]
+    assert row[report.BINARIZED_COLUMN] == row["train − test, binarized nats"] == ""
+    assert table.loc["vae_mlp", report.BITS_COLUMN] == "" and table.loc["vae_mlp", report.BINARIZED_COLUMN] == "-250.0"
+    assert report.metric_summary(frame).loc["vae_dcgan", "bits/dim ↓"] == "1.500 ± 0.354"
+
+
+def test_an_older_records_continuous_density_is_shown_in_no_column_and_says_why(study: Path) -> None:
     write_run(study, "vae-dcgan-s0", "vae_dcgan", "vae", 0, metrics={
         "fd": 40.0, "log_likelihood": 917.5, "log_likelihood_train": 966.5,
         "log_likelihood_estimator": "IWAE bound, k=1000 (continuous [0,1])"})
-    table = report.likelihood_table(report.runs_frame(study, "quick"))
-    assert table.loc["vae_dcgan", report.CONTINUOUS_COLUMN] == "917.5"
-    row = table.loc["vae_dcgan"]
-    assert row[report.BINARIZED_COLUMN] == row["train − test, binarized nats"] == ""
-    assert table.loc["vae_mlp", report.CONTINUOUS_COLUMN] == ""
+    frame = report.runs_frame(study, "quick")
+    assert frame.set_index("model").loc["vae_dcgan", ["log_likelihood", "log_likelihood_train"]].isna().all()
+    table = report.likelihood_table(frame)
+    assert table.loc["vae_dcgan", report.BITS_COLUMN] == report.NOT_DEQUANTIZED
+    assert "917" not in table.loc["vae_dcgan"].to_string() and report.metric_summary(frame).loc[
+        "vae_dcgan", "log-likelihood"] == ""
 
 
 def test_class_shares_average_seeds_and_sum_to_one(study: Path) -> None:

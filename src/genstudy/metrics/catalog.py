@@ -41,6 +41,7 @@ CATALOG: tuple[MetricInfo, ...] = (
     MetricInfo("parzen_ll", "Parzen log-density", True, 1),
     MetricInfo("log_likelihood", "log-likelihood", True, 1),
     MetricInfo("log_likelihood_train", "train log-likelihood", None, 1),
+    MetricInfo("bits_per_dim", "bits/dim ↓", False, 3),
 )
 METRICS: dict[str, MetricInfo] = {m.key: m for m in CATALOG}
 #: The costs the claims' rules rank models by: less is better.

@@ -22,6 +22,7 @@ and model, and to real data (the baseline that shows what "perfect" looks like).
 from __future__ import annotations
 
 import functools
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,9 +42,12 @@ from genstudy.metrics.coverage import class_coverage
 from genstudy.metrics.distances import frechet_distance, kernel_distance
 from genstudy.metrics.likelihood import (
     GOODFELLOW_SIGMAS,
+    LEVELS,
     STUDY_SIGMAS,
+    bits_per_dim,
     dbn_bound,
     dbn_lower_bound,
+    dequantize,
     parzen_log_likelihood,
     rbm_log_likelihood,
     vae_bounds,
@@ -63,6 +67,9 @@ SAMPLER_LOADERS: dict[str, Callable[[Path, dict[str, Any]], Sampler]] = {}
 
 #: Seeds of the fixed reference subsets (independent of the runs' seeds).
 REFERENCE_SEED, VALIDATION_SEED, BINARIZATION_SEED, BASELINE_SEED = 10_001, 10_002, 10_003, 10_004
+#: The uniform noise that dequantizes the test images' 8-bit levels for a density of grey levels.
+DEQUANTIZATION_SEED = 10_005
+DEQUANTIZED = f"(k + u) / 256, u uniform, seed {DEQUANTIZATION_SEED}"
 VALIDATION_SIZE = 1_000
 
 
@@ -180,7 +187,9 @@ def likelihood_metrics(model: GenerativeModel, ref: Reference, generator: torch.
     """The family's own log-likelihood estimate (nats per image) on the reference's test images,
     checked by :func:`genstudy.metrics.guards.check` before it is reported.
 
-    ``metrics`` gets ``log_likelihood`` (and ``elbo`` for VAEs; ``log_likelihood_low`` /
+    ``metrics`` gets ``log_likelihood`` (and ``elbo`` for Bernoulli VAEs; for a VAE of grey levels
+    ``bits_per_dim`` instead, its IWAE bound on the dequantized 8-bit levels,
+    :func:`~genstudy.metrics.likelihood.bits_per_dim`, checked as a probability; ``log_likelihood_low`` /
     ``_high`` for AIS-based values; for a DBN ``first_layer_log_likelihood``, its first RBM's own
     AIS log-likelihood, when that passed its guard) when the estimate passed its guard, or
     ``log_likelihood_withheld`` (the reasons) when it did not; ``log_likelihood_estimator``
@@ -196,18 +205,23 @@ def likelihood_metrics(model: GenerativeModel, ref: Reference, generator: torch.
     n = len(ref.likelihood_test)
     train_binary = None if train is None else bernoulli(train[:n], torch.Generator().manual_seed(BINARIZATION_SEED))
     ceiling = guards.binarization_ceiling(ref.likelihood_test)
+    if model.family == "vae" and model.likelihood != "bernoulli":  # a density of grey levels: dequantized
+        levels = dequantize(ref.likelihood_test, torch.Generator().manual_seed(DEQUANTIZATION_SEED))
+        bounds = vae_bounds(model, levels.to(dev), prof.iwae_k, generator)
+        dims = int(levels[0].numel())
+        metrics = {"bits_per_dim": bits_per_dim(bounds.iwae, dims),
+                   "log_likelihood_estimator": f"IWAE bound, k={bounds.k}, on dequantized 8-bit levels "
+                                               f"({DEQUANTIZED}; bits per dimension, an upper bound)"}
+        discrete = bounds.iwae - dims * math.log(LEVELS)  # nats per 8-bit image: a probability's, so <= 0
+        return _guarded(metrics, guards.check(discrete, ceiling=0.0),
+                        {"iwae_k": bounds.k, "dequantized_log_density": bounds.iwae}, discrete)
     if model.family == "vae":
-        binary = model.likelihood == "bernoulli"
-        x = ref.binary_test if binary else ref.likelihood_test
-        bounds = vae_bounds(model, x.to(dev), prof.iwae_k, generator)
-        data = "binarized" if binary else "continuous [0,1]"
+        bounds = vae_bounds(model, ref.binary_test.to(dev), prof.iwae_k, generator)
         metrics = {"log_likelihood": bounds.iwae, "elbo": bounds.elbo,
-                   "log_likelihood_estimator": f"IWAE bound, k={bounds.k} ({data})"}
-        if train is not None:
-            x_train = train_binary if binary else train[:n]
-            metrics["log_likelihood_train"] = vae_bounds(model, x_train.to(dev), prof.iwae_k, generator).iwae
-        guard = guards.check(bounds.iwae, ceiling=ceiling if binary else None)
-        return _guarded(metrics, guard, {"iwae_k": bounds.k})
+                   "log_likelihood_estimator": f"IWAE bound, k={bounds.k} (binarized)"}
+        if train_binary is not None:
+            metrics["log_likelihood_train"] = vae_bounds(model, train_binary.to(dev), prof.iwae_k, generator).iwae
+        return _guarded(metrics, guards.check(bounds.iwae, ceiling=ceiling), {"iwae_k": bounds.k})
     base = bernoulli(ref.train, torch.Generator().manual_seed(BINARIZATION_SEED)).flatten(1).to(dev)
     kwargs = {"n_chains": prof.ais_chains, "n_steps": prof.ais_steps, "generator": generator}
     if model.family == "rbm":
@@ -242,14 +256,16 @@ def likelihood_metrics(model: GenerativeModel, ref: Reference, generator: torch.
     return _guarded(metrics, guards.check(mean, ceiling=ceiling, ais=two_way, floor=floor), details)
 
 
-def _guarded(metrics: dict[str, Any], guard: guards.Guard, details: dict[str, Any]
+def _guarded(metrics: dict[str, Any], guard: guards.Guard, details: dict[str, Any], value: float | None = None
              ) -> tuple[dict[str, Any], dict[str, Any]]:
     """``metrics`` with its likelihood numbers replaced by ``log_likelihood_withheld`` (the reasons)
-    when ``guard`` failed; ``details`` with the guard's record either way."""
-    details = {**details, "likelihood_guard": guard.as_dict(metrics["log_likelihood"])}
+    when ``guard`` failed; ``details`` with the guard's record of ``value`` (default: the metrics'
+    ``log_likelihood``) either way."""
+    value = metrics["log_likelihood"] if value is None else value
+    details = {**details, "likelihood_guard": guard.as_dict(value)}
     if guard.passed:
         return metrics, details
-    kept = {k: v for k, v in metrics.items() if not k.startswith(("log_likelihood", "elbo"))}
+    kept = {k: v for k, v in metrics.items() if not k.startswith(("log_likelihood", "elbo", "bits_per_dim"))}
     return ({**kept, "log_likelihood_withheld": guard.reason,
              "log_likelihood_estimator": metrics["log_likelihood_estimator"]}, details)
 

@@ -89,6 +89,8 @@ def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
             out[key] = raw[col].fillna("") if col in raw else ""
         else:
             out[key] = pd.to_numeric(raw[col], errors="coerce") if col in raw else np.nan
+    grey = out["log_likelihood_estimator"].str.contains(CONTINUOUS, regex=False)  # an older record's continuous
+    out.loc[grey, ["log_likelihood", "log_likelihood_train"]] = np.nan  # density: in no unit any column shares
     out["class_counts"] = raw.get("evaluation.class_counts", np.nan)
     readings = [one_sided_reading(r) for r in records]
     out["ll_upper_expected"] = [np.nan if x is None else x.expected for x in readings]
@@ -192,10 +194,13 @@ def metric_summary(frame: pd.DataFrame, metrics: tuple[str, ...] = NUMERIC_METRI
     return pd.DataFrame(rows).set_index("model")
 
 
-#: An estimator whose text says this is a density of grey levels, not of binarized images.
-CONTINUOUS = "continuous"
+#: Estimators whose text says this is a density of grey levels, not of binarized images: dequantized
+#: (reported in bits per dimension), or an older record's plain continuous density (in no comparable unit).
+CONTINUOUS, DEQUANTIZED = "continuous", "dequantized"
 BINARIZED_COLUMN = "log-likelihood, nats per binarized test image"
-CONTINUOUS_COLUMN = "log-density of grey levels in [0, 1], nats per image (continuous, not dequantized: not comparable)"
+BITS_COLUMN = "bits per dimension of the dequantized 8-bit test images (an upper bound)"
+#: What a grey-level model evaluated before dequantization shows in :data:`BITS_COLUMN`.
+NOT_DEQUANTIZED = "not measured: evaluated as a continuous density before dequantization (genstudy evaluate --force)"
 
 
 #: The frame's columns of a withheld likelihood's one-sided reading (nats per image; NaN when none).
@@ -221,8 +226,10 @@ def likelihood_table(frame: pd.DataFrame, bias: dict[str, str] = ESTIMATOR_BIAS)
     and the train−test gap. A model with a seed whose estimate was
     withheld reads ``unreliable: <reason>``; models without an estimator show an empty cell,
     never a number from another estimator. One unit a column: nats per binarized image (and the
-    train − test gap in them); a continuous density of grey levels (the VAE on DCGAN's networks, whose
-    estimator says ``continuous``) in a column of its own, never beside them; the Parzen-window
+    train − test gap in them); a density of grey levels (the VAE on DCGAN's networks) in bits per
+    dimension of the dequantized 8-bit images, in a column of its own, never beside them (a record
+    evaluated before dequantization, whose estimator says ``continuous``, reads :data:`NOT_DEQUANTIZED`
+    there: its plain continuous density has no comparable unit); the Parzen-window
     log-density every family gets in its own column: a density on [0, 1]^d, comparable only to other
     Parzen values."""
     ok = _ok(frame)
@@ -231,13 +238,18 @@ def likelihood_table(frame: pd.DataFrame, bias: dict[str, str] = ESTIMATOR_BIAS)
         estimators = sorted({e for e in group["log_likelihood_estimator"] if e})
         withheld = sorted({w for w in group["log_likelihood_withheld"] if w})
         family = group["family"].iloc[0]
-        own = _withheld(group, withheld) if withheld else _mean_sd(group["log_likelihood"], 1)
+        continuous = any(CONTINUOUS in e or DEQUANTIZED in e for e in estimators)
+        if withheld:
+            own = _withheld(group, withheld)
+        elif continuous:
+            own = _mean_sd(group["bits_per_dim"], 3) if group["bits_per_dim"].notna().any() else NOT_DEQUANTIZED
+        else:
+            own = _mean_sd(group["log_likelihood"], 1)
         gap = "" if withheld else _mean_sd(group["log_likelihood_train"] - group["log_likelihood"], 1)
-        continuous = any(CONTINUOUS in e for e in estimators)
         rows.append({"model": label, "family": family,
                      BINARIZED_COLUMN: "" if continuous else own,
                      "train − test, binarized nats": "" if continuous else gap,
-                     CONTINUOUS_COLUMN: own if continuous else "",
+                     BITS_COLUMN: own if continuous else "",
                      "estimator": "; ".join(estimators) or "none (the family defines no likelihood)",
                      "errs": bias.get(family, "") if estimators else "",
                      "Parzen log-density, nats on [0, 1]^784 (not a likelihood)": _mean_sd(group["parzen_ll"], 1)})

@@ -22,9 +22,11 @@ GAP_BAND_NATS = 1.0
 
 
 def binarized(runs: pd.DataFrame) -> pd.Series:
-    """Which runs' likelihood is in nats per binarized image (the VAEs', RBM's, DBN's), not a continuous
-    density on grey levels (the VAE on DCGAN's networks): True/False per row."""
-    return ~runs["log_likelihood_estimator"].fillna("").str.contains(report.CONTINUOUS)
+    """Which runs' likelihood is in nats per binarized image (the VAEs', RBM's, DBN's), not a density
+    on grey levels (the VAE on DCGAN's networks: dequantized, or an older record's continuous one):
+    True/False per row."""
+    estimators = runs["log_likelihood_estimator"].fillna("")
+    return ~(estimators.str.contains(report.CONTINUOUS) | estimators.str.contains(report.DEQUANTIZED))
 
 
 def check_generalisation(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
