@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
-from genstudy.data.toy2d import mixture
+from genstudy.data.toy2d import Mixture, mixture
 from genstudy.errors import ParameterError
 from genstudy.models.toy2d import GaussianBernoulliRBM, ToyVAE
 from genstudy.runs.record import read_record
-from genstudy.study.toy import measure, toy_table, train_toy, write_toy_run
+from genstudy.study.toy import (
+    TEST_POINTS,
+    capacity_table,
+    grid_rbm,
+    measure,
+    mixture_log_density,
+    rbm_reading,
+    toy_table,
+    train_toy,
+    write_toy_run,
+)
 
 
 def _random_gbrbm(n_hidden: int = 3, seed: int = 0) -> GaussianBernoulliRBM:
@@ -116,3 +128,41 @@ def test_toy_runs_are_written_as_records_and_tabulated(tmp_path) -> None:
     assert record["metrics"]["n_modes"] == 25 and record["profile"] == "smoke"
     assert set(np.load(directory / "snapshots.npz").files) == {"samples", "step_6", "step_12"}
     assert toy_table([run]).loc[("grid25", "VAE (Gaussian decoder)"), "modes captured"].endswith("/25")
+
+
+def test_a_gbrbm_built_by_hand_holds_all_25_grid_modes_at_the_mixtures_own_likelihood() -> None:
+    mix = mixture("grid25")
+    rbm = grid_rbm(mix)
+    assert rbm.n_hidden == 8 and rbm.c.tolist() == [2400.0, 800.0, -800.0, -2400.0] * 2
+    test = mix.sample(TEST_POINTS, seed=10_000)[0]
+    truth = mixture_log_density(mix, test.astype(np.float64))
+    with torch.no_grad():
+        ll = rbm.log_likelihood(torch.from_numpy(test)).numpy()
+    assert ll.mean() == pytest.approx(truth.mean(), abs=1e-3)  # the same density, up to float32
+    metrics = measure(rbm.sample(2_500, torch.Generator().manual_seed(2)).numpy(), mix, 0)
+    assert metrics["modes_captured"] == 25 and metrics["mode_kl"] < 0.01
+    with pytest.raises(ParameterError, match="a square grid"):
+        grid_rbm(mixture("ring8"))
+
+
+def test_the_mixture_log_density_of_one_mode_is_its_gaussian() -> None:
+    one = Mixture("one", np.array([[1.0, -1.0]]), 0.5)
+    x = np.array([[1.0, -1.0], [2.0, 0.0]])
+    expected = -np.log(2 * np.pi * 0.25) - np.array([0.0, 2.0]) / (2 * 0.25)
+    assert mixture_log_density(one, x) == pytest.approx(expected)
+
+
+def test_a_gbrbm_runs_reading_comes_from_its_held_out_likelihood_curve() -> None:
+    run = train_toy("gbrbm_exact", "grid25", steps=30, seed=0, n_snapshots=3, n_show=20, n_eval=200)
+    assert run.history["held_out_log_likelihood"].notna().all() and len(run.history) == 30
+    rising = pd.DataFrame({"step": [0, 10, 20, 30], "held_out_log_likelihood": [-5.0, -4.0, -3.0, -2.0]})
+    flat = rising.assign(held_out_log_likelihood=[-5.0, -3.0, -3.0, -3.01])
+    assert rbm_reading(replace(run, history=rising), 0.0, True).startswith("still rising (+1.000 nats")
+    assert rbm_reading(replace(run, history=flat), -0.5, True) == (
+        "levelled off (-0.010 nats over the last third), 2.51 nats below the RBM built by hand: the family holds "
+        "the modes, this training did not find them")
+    assert "capacity and training not told apart" in rbm_reading(replace(run, history=flat), -0.5, False)
+    table = capacity_table([run])
+    assert list(table.index.get_level_values("model")) == ["the mixture itself", "GB-RBM built by hand",
+                                                           "GB-RBM, exact gradient"]
+    assert table.loc[("grid25", "GB-RBM built by hand"), "modes captured"] == "25/25"

@@ -16,6 +16,13 @@ samples at evenly spaced steps, the loss history, and the final measurements
 
 Training data is a fixed set of 20,000 points, so "training set" means the same thing as
 for the images; every draw comes from generators seeded by ``seed``.
+
+A GB-RBM's own quantity is its exact log-likelihood, so its runs log it on :data:`HELD_OUT_POINTS`
+held-out points at every logging step (``held_out_log_likelihood``): whether its training had
+levelled off is read from that curve (:func:`rbm_reading`, the literature chapter's last-third
+rule). What the family *can* represent is shown apart from what training reached:
+:func:`grid_rbm` builds by hand a GB-RBM of 8 hidden units whose mixture puts equal mass on the
+5×5 grid's 25 modes (:func:`capacity_table` sets it beside the trained ones and the true mixture).
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from genstudy.errors import ParameterError
 from genstudy.metrics.coverage import mode_coverage
 from genstudy.models.toy2d import GaussianBernoulliRBM, ToyGAN, ToyVAE
 from genstudy.runs.record import new_record, write_record
+from genstudy.study.literature import last_third_rise
 from genstudy.training.adversarial import descend, discriminator_step, generator_step
 from genstudy.training.seeding import seed_everything
 
@@ -49,6 +57,11 @@ TOY_FAMILIES: dict[str, str] = {"gan": "gan", "vae": "vae", "gbrbm": "rbm", "gbr
 #: Hidden units of both GB-RBMs: few enough to enumerate (2^12 states) for exact log Z.
 RBM_HIDDEN = 12
 TRAIN_POINTS, TEST_POINTS, VALIDATION_POINTS = 20_000, 5_000, 2_000
+#: Held-out points of a GB-RBM's exact log-likelihood curve (drawn with the run's seed + 20,000).
+HELD_OUT_POINTS = 1_000
+#: A GB-RBM's held-out log-likelihood curve has levelled off when it rose by at most this over the
+#: last third of its steps (nats per point).
+TOY_FLAT_NATS = 0.02
 #: Folder of the 2-D runs' records inside ``results/<profile>/``.
 TOY_DIR = "toy2d"
 KDE_BANDWIDTHS = np.logspace(-2.3, 0, 12)
@@ -162,6 +175,7 @@ def train_toy(model: str, mixture_name: str, steps: int, seed: int = 0, *, batch
     else:
         opt = torch.optim.Adam(net.parameters(), lr=1e-3 if model == "vae" else 1e-2)
         chains = _batches(data, batch_size, gen).clone() if model == "gbrbm" else None
+    held = torch.from_numpy(mix.sample(HELD_OUT_POINTS, seed=seed + 20_000)[0])
 
     for step in range(1, steps + 1):
         x = _batches(data, batch_size, gen)
@@ -178,6 +192,9 @@ def train_toy(model: str, mixture_name: str, steps: int, seed: int = 0, *, batch
             losses = {"free_energy_gap": descend(opt, net.contrastive_loss(x, chains))}
         if step % max(1, steps // 100) == 0 or step == steps:
             rows.append({"step": step, **{k: float(v.detach()) for k, v in losses.items()}})
+            if isinstance(net, GaussianBernoulliRBM):
+                with torch.no_grad():
+                    rows[-1]["held_out_log_likelihood"] = float(net.log_likelihood(held).mean())
         if step in snap_at:
             snapshots[step] = net.sample(n_show, torch.Generator().manual_seed(seed + step)).numpy()
     train_s = time.perf_counter() - start
@@ -227,4 +244,101 @@ def toy_table(runs: list[ToyRun]) -> pd.DataFrame:
                      "KDE log-lik. ↑": m["kde_ll"], "own log-lik.": m["log_likelihood"],
                      "estimator": m["log_likelihood_estimator"], "train s": round(r.train_s, 1),
                      "1k samples s": round(r.sample_1k_s, 4)})
+    return pd.DataFrame(rows).set_index(["mixture", "model"])
+
+
+def mixture_log_density(mix: Mixture, x: np.ndarray) -> np.ndarray:
+    """The mixture's own log-density at the points ``x`` (N, 2), nats per point: the ceiling of
+    every model's mean log-likelihood on its points (up to sampling noise)."""
+    d = x[:, None, :] - mix.centers[None, :, :]
+    log_k = -(d**2).sum(-1) / (2 * mix.std**2) - np.log(2 * np.pi * mix.std**2)
+    return np.logaddexp.reduce(log_k, axis=1) - np.log(mix.n_modes)
+
+
+def grid_rbm(mix: Mixture) -> GaussianBernoulliRBM:
+    """A GB-RBM built by hand for a square grid mixture of ``m × m`` modes, ``m - 1`` hidden units per
+    axis (8 for the 5×5 grid): σ the modes' std, ``b`` the lowest corner, every unit of an axis adds
+    one spacing along it, so ``n`` units on place a component ``n`` spacings further. The quadratic
+    term of ``p(h)`` (``(‖b + W h‖² − ‖b‖²) / 2σ²``) favours far corners; biases that fall steeply
+    along each axis (``c_j = s²(m - 2 - 2j) / 2σ²`` for the axis's ``j``-th unit, ``s`` the spacing:
+    2,400, 800, −800 and −2,400 nats on the 5×5 grid) cancel it for the states "the first ``n`` units
+    of each axis on", and leave every other state at least ``s²/σ²`` nats (1,600) below: all ``m²``
+    modes equally likely, nearly nothing elsewhere. A ParameterError for a mixture that is not such a
+    grid (e.g. the ring)."""
+    centres = np.asarray(mix.centers)
+    ticks = np.unique(centres[:, 0])
+    m = len(ticks)
+    spacing = float(np.diff(ticks).mean()) if m > 1 else 0.0
+    grid = {(round(x, 9), round(y, 9)) for x in ticks for y in ticks}
+    if m < 2 or not np.allclose(np.diff(ticks), spacing) or {tuple(np.round(c, 9)) for c in centres} != grid:
+        raise ParameterError("mixture", mix.name, "a square grid of equally spaced modes")
+    units = m - 1
+    rbm = GaussianBernoulliRBM(n_visible=2, n_hidden=2 * units)
+    var = mix.std**2
+    with torch.no_grad():
+        rbm.W.zero_()
+        rbm.W[0, :units] = spacing
+        rbm.W[1, units:] = spacing
+        rbm.b.fill_(float(ticks[0]))
+        rbm.log_var.fill_(float(np.log(var)))
+        axis = torch.tensor([spacing**2 * (units - 1 - 2 * j) / (2 * var) for j in range(units)],
+                            dtype=rbm.c.dtype)
+        rbm.c.copy_(torch.cat([axis, axis]))
+    return rbm
+
+
+def rbm_reading(run: ToyRun, ceiling: float, built: bool) -> str:
+    """What a GB-RBM run's held-out exact log-likelihood curve says: still rising over its last third
+    by more than :data:`TOY_FLAT_NATS` (the budget was too short), or levelled off, and how far below
+    ``ceiling`` (nats per point) it settled: the hand-built RBM's when ``built`` (so the family can
+    hold the modes and this training did not find them), else the mixture's own density (which the
+    family may not reach: the reading names no cause)."""
+    rise = last_third_rise(run.history, "held_out_log_likelihood")
+    if rise is None:
+        return "no curve"
+    if rise.rise > TOY_FLAT_NATS:
+        return f"still rising (+{rise.rise:.3f} nats over the last third): the budget was too short"
+    below = ceiling - rise.end
+    if built:
+        return (f"levelled off ({rise.rise:+.3f} nats over the last third), {below:.2f} nats below the RBM built "
+                f"by hand: the family holds the modes, this training did not find them")
+    return (f"levelled off ({rise.rise:+.3f} nats over the last third), {below:.2f} nats below the mixture's own "
+            f"density (no RBM built by hand for it: capacity and training not told apart)")
+
+
+def capacity_table(runs: list[ToyRun], seed: int = 0, n_eval: int = 2_500) -> pd.DataFrame:
+    """Per mixture of the GB-RBM runs among ``runs``: the mixture's own mean log-density on the runs'
+    test points, the hand-built GB-RBM's (:func:`grid_rbm`, grids only) with its modes captured, and
+    each trained GB-RBM's exact log-likelihood, modes and :func:`rbm_reading` (against the hand-built
+    RBM where there is one, else the mixture's own density). Rows ``(mixture, model)``; columns ``hidden units``,
+    ``exact log-lik. (test)``, ``modes captured``, ``high-quality share``, ``held-out curve``."""
+    rows = []
+    for name in dict.fromkeys(r.mixture for r in runs if isinstance(r.model, str) and r.model.startswith("gbrbm")):
+        mix = mixture(name)
+        test = mix.sample(TEST_POINTS, seed=seed + 10_000)[0]
+        truth = float(mixture_log_density(mix, test.astype(np.float64)).mean())
+        rows.append({"mixture": name, "model": "the mixture itself", "hidden units": "",
+                     "exact log-lik. (test)": round(truth, 3), "modes captured": f"{mix.n_modes}/{mix.n_modes}",
+                     "high-quality share": "", "held-out curve": ""})
+        ceiling = truth
+        try:
+            built = grid_rbm(mix)
+        except ParameterError:
+            built = None
+        if built is not None:
+            with torch.no_grad():
+                ll = float(built.log_likelihood(torch.from_numpy(test)).mean())
+            metrics = measure(built.sample(n_eval, torch.Generator().manual_seed(seed + 2)).numpy(), mix, seed)
+            ceiling = ll
+            rows.append({"mixture": name, "model": "GB-RBM built by hand", "hidden units": built.n_hidden,
+                         "exact log-lik. (test)": round(ll, 3),
+                         "modes captured": f"{metrics['modes_captured']}/{mix.n_modes}",
+                         "high-quality share": metrics["high_quality"], "held-out curve": ""})
+        for r in runs:
+            if r.mixture == name and r.model.startswith("gbrbm"):
+                rows.append({"mixture": name, "model": TOY_MODELS[r.model], "hidden units": RBM_HIDDEN,
+                             "exact log-lik. (test)": r.metrics["log_likelihood"],
+                             "modes captured": f"{r.metrics['modes_captured']}/{r.metrics['n_modes']}",
+                             "high-quality share": r.metrics["high_quality"],
+                             "held-out curve": rbm_reading(r, ceiling, built is not None)})
     return pd.DataFrame(rows).set_index(["mixture", "model"])
