@@ -27,7 +27,8 @@ def write_run(root: Path, run_id: str, model: str, family: str, seed: int = 0, f
         rid=run_id, status=status, message="" if status == "ok" else "diverged at step 7", model=model,
         family=family, framework=framework, dataset="fashion_mnist", profile="quick", seed=seed, device="cpu",
         device_name="cpu (2 threads)", params_count=params, config={"model_options": {}, "batch_size": BATCH},
-        training={"epochs": EPOCHS}, timings={"train_s": 10.0, "sample_1k_s": sample_1k_s, "sample_gibbs_steps": gibbs},
+        training={"epochs": EPOCHS, "steps": EPOCHS},
+        timings={"train_s": 10.0, "sample_1k_s": sample_1k_s, "sample_gibbs_steps": gibbs},
         metrics=metrics)
     record["evaluation"] = {"class_counts": dict(zip(CLASSES, counts, strict=True)), "seconds": 2.0}
     write_record(root / "quick" / run_id, record)

@@ -143,10 +143,16 @@ def test_family_headline_shows_each_familys_best_model_with_intervals_and_sample
     assert table.loc["gan", "FD ↓"] == f"10.5 [{low:.1f}, {high:.1f}]"
     assert table.loc["rbm", "1k samples s"] == "30.5 s" and table.loc["gan", "device"] == "cpu (2 threads)"
     assert table.loc[findings.ARTICLE, "FD ↓"] == "900.5 [899.3, 901.7]"  # Student t, 2 degrees of freedom
+    assert table.loc["gan", "train s"] == "10 s" and table.loc["gan", "timed"] == "each on its run's own machine"
     title, samples = next(iter(grids.items()))
     assert title == "GAN: dcgan\nFD 10 · 0.55 s per 1k"
     first_dcgan = frame.index[(frame["model"] == "dcgan") & (frame["seed"] == 0)][0]
     np.testing.assert_array_equal(samples, np.full((4, 2, 2), first_dcgan / len(frame), dtype=np.float32))
+    write_timings(tmp_path, {"dcgan": 0.2, "vae_mlp": 0.05}, step_s={"dcgan": 1.5})  # 2 steps of 1.5 s
+    timed, _ = findings.family_headline(report.runs_frame(tmp_path, "quick"))
+    assert timed.loc["gan", "train s"] == "3 s" and timed.loc["gan", "timed"] == "both on one machine"
+    assert timed.loc["gan", "1k samples s"] == "0.21 s" and timed.loc["vae", "train s"] == "10 s"
+    assert timed.loc["vae", "timed"] == "sampling on one machine, training on its own"
 
 
 def test_matched_pair_sets_the_two_models_side_by_side_and_compares_them(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from genstudy.runs.timing import training_seconds
 from genstudy.study import claims as cl
 from genstudy.study import compare as cmp
 from genstudy.study.report import FAMILY_ORDER
@@ -61,11 +62,12 @@ def family_headline(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.nda
 
     Returns a table (index: family; columns ``model, seeds, FD ↓, recall ↑, coverage ↑``, each
     ``mean [95% interval]``, ``train s`` and ``1k samples s``, the medians over seeds written
-    with their unit (``"12.3 s"``), ``device`` (of the training) and ``1k samples timed``: "with
-    every model on one machine" where the chapter *The cost of sampling and training* timed each of its seeds
-    (``timed_1k_s`` of the runs' frame: those seconds are shown, and they compare across families),
-    else "after training" (the record's own seconds, on its training's device)) and, per family, the
-    samples its first seed stored, ``(N, H, W)`` in [0, 1], keyed by a title that carries its FD and sampling time.
+    with their unit (``"12.3 s"``), ``device`` (of the training) and ``timed``: which of the two were
+    timed on one machine by the chapter *The cost of sampling and training* for each of its seeds
+    (``timed_1k_s``, and ``timed_step_s`` times the run's steps, of the runs' frame: those seconds are
+    shown, and they compare across families), and which are the record's own (after training, on its
+    training's machine)) and, per family, the samples its first seed stored, ``(N, H, W)`` in [0, 1],
+    keyed by a title that carries its FD and sampling time.
     """
     runs = cl.article_runs(frame, ARTICLE).dropna(subset=["fd"])
     order = {f: i for i, f in enumerate([*FAMILY_ORDER, ARTICLE])}
@@ -76,13 +78,20 @@ def family_headline(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.nda
         best = own[own["model"] == model].sort_values("seed")
         together = "timed_1k_s" in best and bool(best["timed_1k_s"].notna().all())
         sampling = best["timed_1k_s"] if together else best["sample_1k_s"]
+        clocked = "timed_step_s" in best and bool(best["timed_step_s"].notna().all() and best["steps"].notna().all())
+        training = pd.Series([float(training_seconds([n], n / sum(phases), phases, step_s)[0]) for n, phases, step_s
+                              in zip(best["steps"], best["timed_phase_epochs"], best["timed_step_s"], strict=True)]
+                             ) if clocked else best["train_s"]
         rows[family] = {"model": model, "seeds": best["seed"].nunique(),
                         "FD ↓": cmp.with_interval(best["fd"], 1), "recall ↑": cmp.with_interval(best["recall"], 3),
                         "coverage ↑": cmp.with_interval(best["coverage"], 3),
-                        "train s": f"{best['train_s'].median():.3g} s",
+                        "train s": f"{training.median():.3g} s",
                         "1k samples s": f"{sampling.median():.3g} s",
                         "device": "; ".join(sorted({str(d) for d in best["device"] if str(d)})),
-                        "1k samples timed": "with every model on one machine" if together else "after training"}
+                        "timed": ("both on one machine" if together and clocked else
+                                  "sampling on one machine, training on its own" if together else
+                                  "training on one machine, sampling after training" if clocked else
+                                  "each on its run's own machine")}
         first = best.iloc[0]
         title = (f"{family.upper() if family != ARTICLE else family}: {model}\n"
                  f"FD {best['fd'].mean():.0f} · {sampling.median():.2g} s per 1k")
