@@ -227,7 +227,7 @@ def time_architectures(models: Iterable[str], dataset: str, profile: str, seeds:
                 make_task(fresh.to(torch_device)), timing_images(dataset, TIMING_BATCHES * budget.batch_size, seed),
                 budget.batch_size, budget.epochs, torch.Generator(device=torch_device).manual_seed(seed + 1), repeats)
             log(f"[genstudy] {name}, seed {seed}: {SAMPLES:,} samples in {took.median:.4g} s; a training step of "
-                f"batch {budget.batch_size} in {' then '.join(f'{t.median:.4g}' for t in steps)} s")
+                f"batch {budget.batch_size} in {' then '.join(f'{t.median:.4g} s' for t in steps)}")
             rows.append({"model": name, "family": model.family, "seed": seed, "sample_1k_s": took.median,
                          "low_s": took.low, "high_s": took.high, "repeats": took.repeats,
                          "gibbs_steps": model.gibbs_steps, "params": model.n_parameters(),
