@@ -60,9 +60,9 @@ def test_every_model_is_timed_for_every_seed_seeds_outermost() -> None:
                zip(table["step_s"], table["step_low_s"].str[0], table["step_high_s"].str[0], strict=True))
     assert list(table["step_repeats"]) == [1] * 4 and "a training step of batch" in lines[1]
     assert lines[1].endswith(" s") and " s then " not in lines[1]  # every second with its unit (masked in the book)
-    dbn = timing.time_architectures(["dbn"], "fashion_mnist", "smoke", seeds=[0], device="cpu", repeats=1,
-                                    log=lines.append)
+    dbn = timing.time_architectures(["dbn"], "fashion_mnist", "smoke", seeds=[0], device="cpu", log=lines.append)
     assert len(dbn["step_s"].iloc[0]) == 2 and " s then " in lines[-1] and lines[-1].endswith(" s")
+    assert dbn["repeats"].iloc[0] == dbn["step_repeats"].iloc[0] == get_profile("smoke").sampling_repeats == 1
     with pytest.raises(ParameterError, match="models"):
         timing.time_architectures([], "fashion_mnist", "smoke")
     with pytest.raises(ParameterError, match="model"):

@@ -190,14 +190,15 @@ def timing_images(dataset: str, n: int, seed: int) -> np.ndarray:
 
 
 def time_architectures(models: Iterable[str], dataset: str, profile: str, seeds: Iterable[int] | None = None,
-                       device: str = "auto", repeats: int = SAMPLING_REPEATS,
+                       device: str = "auto", repeats: int | None = None,
                        log: Callable[[str], None] = print) -> pd.DataFrame:
     """Seconds to draw :data:`SAMPLES` samples from each of ``models`` (:func:`architecture`), and
     seconds per training step, for each of ``seeds`` (default: the profile's), on ``device``: seeds in
     the outer loop and models in the inner, so that a drift of the machine's speed over the minutes
     touches every model alike.
 
-    A draw is :func:`~genstudy.runs.train.time_sampling`'s median of up to ``repeats`` timed draws
+    A draw is :func:`~genstudy.runs.train.time_sampling`'s median of up to ``repeats`` (default: the
+    profile's ``sampling_repeats``, 5 on the published profile, 1 on smoke) timed draws
     after a warm-up (fewer for a draw of seconds), in eval mode, the generator seeded as a run's
     samples are (seed + 1). A step is :func:`time_training_steps`' on a fresh copy of the
     architecture with the family's training task as a book run makes it (the profile's batch size
@@ -213,6 +214,7 @@ def time_architectures(models: Iterable[str], dataset: str, profile: str, seeds:
     seed_list = list(get_profile(profile).seeds if seeds is None else seeds)
     torch_device = resolve_device(device)
     prof = get_profile(profile)
+    repeats = prof.sampling_repeats if repeats is None else repeats
     rows = []
     for seed in seed_list:
         for name in names:
