@@ -84,6 +84,7 @@ def test_a_timing_reaches_the_run_it_timed_and_no_other(tmp_path: Path) -> None:
     assert cost.caption(read, "smoke").startswith("profile smoke · fashion_mnist · seeds 0 · cpu (")
     assert frame.loc["rbm", "timed_step_s"] == table.loc[1, "step_s"]
     assert frame.loc["rbm", "timed_phase_epochs"] == table.loc[1, "phase_epochs"]
+    assert frame.loc["rbm", "timed_train_s"] == pytest.approx(frame.loc["rbm", "steps"] * table.loc[1, "step_s"][0])
     curves = report.quality_curves(report.runs_frame(tmp_path, "smoke")).set_index("label")
     rbm = curves.loc["rbm"]  # steps x the one phase's seconds a step
     assert list(rbm["timed_s"]) == pytest.approx(list(rbm["step"] * table.loc[1, "step_s"][0]))
@@ -159,7 +160,10 @@ def test_training_against_records_puts_each_runs_steps_on_the_one_clock() -> Non
                           "status": ["ok"] * 3, "steps": [2000.0, 2000.0, 500.0], "train_s": [40.0, 60.0, 9.0],
                           "device": ["cpu (2 threads)"] * 3, "machine": ["AMD EPYC", "", "AMD EPYC"],
                           "timed_phase_epochs": [[10, 10], [10, 10], None],
-                          "timed_step_s": [[0.01, 0.02], [0.01, 0.04], None]})
+                          "timed_step_s": [[0.01, 0.02], [0.01, 0.04], None],
+                          # what runs_frame derives (timing.training_seconds at the run's steps)
+                          "timed_train_s": [timing.training_seconds([2000], 100, (10, 10), (0.01, 0.02))[0],
+                                            timing.training_seconds([2000], 100, (10, 10), (0.01, 0.04))[0], np.nan]})
     table = cost.training_against_records(frame)
     assert list(table.index) == ["dbn"]  # the RBM's step was not timed
     # 1,000 steps a layer: 1000 x 0.01 + 1000 x 0.02 = 30 s and 1000 x 0.01 + 1000 x 0.04 = 50 s

@@ -130,7 +130,7 @@ def time_training_steps(task: Task, images: np.ndarray, batch_size: int, epochs:
     model's device) in turn. Up to ``repeats`` timed repeats of ``steps`` steps after
     :data:`WARMUP_STEPS`, fewer (at least one) once the repeats have taken ``seconds`` together.
     Returns the phases' epochs and one :class:`StepTime` per phase. The task's model is trained by
-    it: time a fresh one."""
+    it (its weights change)."""
     if batch_size < 1 or len(images) < batch_size or len(images) % batch_size:
         raise ParameterError("images", len(images), f"a positive multiple of the batch size {batch_size}")
     phases = phase_epochs(task, epochs)
@@ -200,8 +200,8 @@ def time_architectures(models: Iterable[str], dataset: str, profile: str, seeds:
     A draw is :func:`~genstudy.runs.train.time_sampling`'s median of up to ``repeats`` (default: the
     profile's ``sampling_repeats``, 5 on the published profile, 1 on smoke) timed draws
     after a warm-up (fewer for a draw of seconds), in eval mode, the generator seeded as a run's
-    samples are (seed + 1). A step is :func:`time_training_steps`' on a fresh copy of the
-    architecture with the family's training task as a book run makes it (the profile's batch size
+    samples are (seed + 1). A step is :func:`time_training_steps`' on the same model, after its draws,
+    with the family's training task as a book run makes it (the profile's batch size
     and epochs, no training options), on :data:`TIMING_BATCHES` batches of :func:`timing_images`.
     One row per (model, seed), columns :data:`COLUMNS`: seconds ``sample_1k_s`` (median), ``low_s``
     and ``high_s`` (fastest and slowest draw), ``repeats``, ``gibbs_steps`` (0 for a model sampled in
@@ -223,10 +223,9 @@ def time_architectures(models: Iterable[str], dataset: str, profile: str, seeds:
             generator = torch.Generator(device=torch_device).manual_seed(seed + 1)
             with torch.no_grad():
                 took, _ = time_sampling(model, SAMPLES, generator, repeats)
-            budget = prof.budget(name)
-            fresh, _, _ = architecture(name, dataset, profile, seed)
+            budget = prof.budget(name)  # the same architecture trains next: its weights do not change the cost
             phases, steps = time_training_steps(
-                make_task(fresh.to(torch_device)), timing_images(dataset, TIMING_BATCHES * budget.batch_size, seed),
+                make_task(model), timing_images(dataset, TIMING_BATCHES * budget.batch_size, seed),
                 budget.batch_size, budget.epochs, torch.Generator(device=torch_device).manual_seed(seed + 1), repeats)
             log(f"[genstudy] {name}, seed {seed}: {SAMPLES:,} samples in {took.median:.4g} s; a training step of "
                 f"batch {budget.batch_size} in {' then '.join(f'{t.median:.4g} s' for t in steps)}")

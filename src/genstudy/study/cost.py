@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from genstudy.runs.record import short_commit
-from genstudy.runs.timing import training_seconds
 from genstudy.study.report import FAMILY_ORDER
 
 
@@ -117,20 +116,17 @@ def training_against_records(frame: pd.DataFrame) -> pd.DataFrame:
     """Per model whose runs' training step was timed here (``timed_step_s`` of the runs' frame): the
     training seconds its records measured (median over seeds, with the range) and the machines that
     trained them, beside the optimizer steps they took and those steps' seconds on the machine timed
-    here (:func:`~genstudy.runs.timing.training_seconds`, median over seeds): the clock on which the
+    here (the frame's ``timed_train_s``, median over seeds): the clock on which the
     comparison and the claims read training seconds. Columns ``family, seeds, steps, records' train s,
     records' machines, train s here``."""
     columns = ["family", "seeds", "steps", "records' train s", "records' machines", "train s here"]
-    timed = frame[(frame["status"] == "ok") & frame["timed_step_s"].notna() & frame["steps"].notna()]
+    timed = frame[(frame["status"] == "ok") & frame["timed_train_s"].notna()]
     rows = {}
     for model, runs in timed.groupby("model", sort=False):
-        here = [float(training_seconds([steps], steps / sum(phases), phases, step_s)[0])
-                for steps, phases, step_s in zip(runs["steps"], runs["timed_phase_epochs"], runs["timed_step_s"],
-                                                 strict=True)]
         machines = sorted({f"{d}; {m}" if m else f"{d}; machine not recorded"
                            for d, m in zip(runs["device"], runs["machine"], strict=True)})
         rows[model] = {"family": runs["family"].iloc[0], "seeds": runs["seed"].nunique(),
                        "steps": f"{int(np.median(runs['steps'])):,}",
                        "records' train s": _spread(runs["train_s"].dropna()),
-                       "records' machines": " | ".join(machines), "train s here": _spread(pd.Series(here))}
+                       "records' machines": " | ".join(machines), "train s here": _spread(runs["timed_train_s"])}
     return pd.DataFrame.from_dict(rows, orient="index", columns=columns).rename_axis("model")

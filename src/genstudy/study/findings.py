@@ -18,7 +18,6 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-from genstudy.runs.timing import training_seconds
 from genstudy.study import claims as cl
 from genstudy.study import compare as cmp
 from genstudy.study.report import FAMILY_ORDER
@@ -64,7 +63,7 @@ def family_headline(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.nda
     ``mean [95% interval]``, ``train s`` and ``1k samples s``, the medians over seeds written
     with their unit (``"12.3 s"``), ``device`` (of the training) and ``timed``: which of the two were
     timed on one machine by the chapter *The cost of sampling and training* for each of its seeds
-    (``timed_1k_s``, and ``timed_step_s`` times the run's steps, of the runs' frame: those seconds are
+    (``timed_1k_s`` and ``timed_train_s`` of the runs' frame: those seconds are
     shown, and they compare across families), and which are the record's own (after training, on its
     training's machine)) and, per family, the samples its first seed stored, ``(N, H, W)`` in [0, 1],
     keyed by a title that carries its FD and sampling time.
@@ -78,10 +77,8 @@ def family_headline(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.nda
         best = own[own["model"] == model].sort_values("seed")
         together = "timed_1k_s" in best and bool(best["timed_1k_s"].notna().all())
         sampling = best["timed_1k_s"] if together else best["sample_1k_s"]
-        clocked = "timed_step_s" in best and bool(best["timed_step_s"].notna().all() and best["steps"].notna().all())
-        training = pd.Series([float(training_seconds([n], n / sum(phases), phases, step_s)[0]) for n, phases, step_s
-                              in zip(best["steps"], best["timed_phase_epochs"], best["timed_step_s"], strict=True)]
-                             ) if clocked else best["train_s"]
+        clocked = "timed_train_s" in best and bool(best["timed_train_s"].notna().all())
+        training = best["timed_train_s"] if clocked else best["train_s"]
         rows[family] = {"model": model, "seeds": best["seed"].nunique(),
                         "FD ↓": cmp.with_interval(best["fd"], 1), "recall ↑": cmp.with_interval(best["recall"], 3),
                         "coverage ↑": cmp.with_interval(best["coverage"], 3),

@@ -34,7 +34,7 @@ FAMILY_ORDER = ("gan", "vae", "autoencoder", "rbm", "dbn", "data")
 NUMERIC_METRICS = tuple(k for k in METRIC_COLUMNS if k not in TEXT_METRICS)
 #: Run columns of :func:`runs_frame` besides the metrics.
 #: Columns of :func:`runs_frame` from the chapter *The cost of sampling and training* (:mod:`genstudy.runs.timing`).
-TIMED_COLUMNS = ("timed_1k_s", "timed_on", "timed_step_s", "timed_phase_epochs")
+TIMED_COLUMNS = ("timed_1k_s", "timed_on", "timed_step_s", "timed_phase_epochs", "timed_train_s")
 COST_COLUMNS = {"params": "params_count", "train_s": "timings.train_s", "steps": "training.steps",
                 "sample_1k_s": "timings.sample_1k_s", "gibbs_steps": "timings.sample_gibbs_steps",
                 "eval_s": "evaluation.seconds"}
@@ -57,7 +57,9 @@ def runs_frame(results_dir: Path | str, profile: str) -> pd.DataFrame:
     ``timed_on``: that device and machine in words, ``timed_step_s``: the seconds per training step
     of each phase of the run's training timed there (a list; None where it timed no step of the run's
     training: another batch size, training options or epochs than the run's, or a table made before
-    steps were timed) and ``timed_phase_epochs``: those phases' epochs (a list, or None). Sorted by
+    steps were timed), ``timed_phase_epochs``: those phases' epochs (a list, or None) and
+    ``timed_train_s``: the run's whole training on that clock, its steps times those seconds
+    (:func:`~genstudy.runs.timing.training_seconds`; NaN where no step was timed). Sorted by
     family (book order), model, framework, seed. An empty frame with those columns when there are no records.
     """
     records = load_records(Path(results_dir), profile)
@@ -119,13 +121,16 @@ def _timed(raw: pd.DataFrame, out: pd.DataFrame, timings: pd.DataFrame) -> pd.Da
         same = (row is not None and run["framework"] == "pytorch" and row.model_options == options[i]
                 and pd.notna(run["gibbs_steps"]) and int(row.gibbs_steps) == int(run["gibbs_steps"]))
         if not same:
-            values.append((np.nan, "", None, None))
+            values.append((np.nan, "", None, None, np.nan))
             continue
         plain = not (isinstance(train_options[i], dict) and train_options[i])  # no training options
         steps = (isinstance(row.step_s, list) and pd.notna(batch[i]) and int(row.batch_size) == int(batch[i])
-                 and plain and pd.notna(trained[i]) and sum(row.phase_epochs) == int(trained[i]))
+                 and plain and pd.notna(trained[i]) and sum(row.phase_epochs) == int(trained[i])
+                 and pd.notna(run["steps"]))
+        whole = float(training_seconds([run["steps"]], run["steps"] / int(trained[i]), row.phase_epochs,
+                                       row.step_s)[0]) if steps else np.nan
         values.append((float(row.sample_1k_s), str(row.timed_on), list(row.step_s) if steps else None,
-                       list(row.phase_epochs) if steps else None))
+                       list(row.phase_epochs) if steps else None, whole))
     return pd.DataFrame(values, columns=list(TIMED_COLUMNS), index=out.index)
 
 
@@ -198,6 +203,13 @@ def metric_summary(frame: pd.DataFrame, metrics: tuple[str, ...] = NUMERIC_METRI
 #: (reported in bits per dimension), or an older record's plain continuous density (in no comparable unit).
 CONTINUOUS, DEQUANTIZED = "continuous", "dequantized"
 BINARIZED_COLUMN = "log-likelihood, nats per binarized test image"
+
+
+def grey_level(estimator: str) -> bool:
+    """Whether a likelihood ``estimator``'s text says it is a density of grey levels (dequantized, or
+    an older record's plain continuous one), not of binarized images."""
+    return CONTINUOUS in estimator or DEQUANTIZED in estimator
+
 BITS_COLUMN = "bits per dimension of the dequantized 8-bit test images (an upper bound)"
 #: What a grey-level model evaluated before dequantization shows in :data:`BITS_COLUMN`.
 NOT_DEQUANTIZED = "not measured: evaluated as a continuous density before dequantization (genstudy evaluate --force)"
@@ -238,7 +250,7 @@ def likelihood_table(frame: pd.DataFrame, bias: dict[str, str] = ESTIMATOR_BIAS)
         estimators = sorted({e for e in group["log_likelihood_estimator"] if e})
         withheld = sorted({w for w in group["log_likelihood_withheld"] if w})
         family = group["family"].iloc[0]
-        continuous = any(CONTINUOUS in e or DEQUANTIZED in e for e in estimators)
+        continuous = any(map(grey_level, estimators))
         if withheld:
             own = _withheld(group, withheld)
         elif continuous:
@@ -350,10 +362,8 @@ def quality_curves(frame: pd.DataFrame) -> pd.DataFrame:
         h = history.dropna(subset=["fd_probe"])
         timed = np.full(len(h), np.nan)
         step_s, phases = getattr(r, "timed_step_s", None), getattr(r, "timed_phase_epochs", None)
-        trained = history[history["epoch"] > 0] if "epoch" in history else history.iloc[:0]
-        if isinstance(step_s, list) and isinstance(phases, list) and not trained.empty:
-            last = trained.iloc[-1]
-            timed = training_seconds(h["step"].to_numpy(), float(last["step"] / last["epoch"]), phases, step_s)
+        if isinstance(step_s, list) and isinstance(phases, list):  # matched by runs_frame: its steps are known
+            timed = training_seconds(h["step"].to_numpy(), r.steps / sum(phases), phases, step_s)
         parts.append(pd.DataFrame({"label": r.label, "family": r.family, "seed": r.seed, "probe": range(len(h)),
                                    "step": h["step"].to_numpy(), "images_seen": h["images_seen"].to_numpy(),
                                    "train_s": h["train_s"].to_numpy(), "timed_s": timed,

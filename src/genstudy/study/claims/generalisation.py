@@ -25,8 +25,7 @@ def binarized(runs: pd.DataFrame) -> pd.Series:
     """Which runs' likelihood is in nats per binarized image (the VAEs', RBM's, DBN's), not a density
     on grey levels (the VAE on DCGAN's networks: dequantized, or an older record's continuous one):
     True/False per row."""
-    estimators = runs["log_likelihood_estimator"].fillna("")
-    return ~(estimators.str.contains(report.CONTINUOUS) | estimators.str.contains(report.DEQUANTIZED))
+    return ~runs["log_likelihood_estimator"].fillna("").map(report.grey_level).astype(bool)
 
 
 def check_generalisation(frame: pd.DataFrame, toy: pd.DataFrame) -> Verdict:
