@@ -171,3 +171,21 @@ def test_a_grey_level_vae_is_measured_in_bits_per_dimension_of_the_dequantized_i
     assert guard["passed"] and guard["value"] < 0
     assert metrics["bits_per_dim"] == pytest.approx(-guard["value"] / (dims * math.log(2)))
     assert metrics["bits_per_dim"] > 0
+
+
+def test_a_probed_run_is_also_measured_on_the_probes_own_images(fashion_dir: Path) -> None:
+    """With ``probe_size`` the final estimate is repeated on the first images, with the same log Z: on all
+    of them it is the log-likelihood itself; on ten, their mean −F(v) − log Z. Without, no such number."""
+    ref = reference("fashion_mnist", "smoke")
+    model = build("rbm", n_hidden=16, generator=torch.Generator().manual_seed(0))
+    n = len(ref.binary_test)
+    every, details = likelihood_metrics(model, ref, torch.Generator().manual_seed(3), probe_size=n)
+    assert every["log_likelihood_probe_set"] == pytest.approx(every["log_likelihood"], abs=1e-9)
+    ten, details = likelihood_metrics(model, ref, torch.Generator().manual_seed(3), probe_size=10)
+    with torch.no_grad():
+        neg_f = float((-model.free_energy(ref.binary_test[:10].flatten(1))).double().mean())
+    expected = neg_f - details["ais"]["log_z"]
+    assert ten["log_likelihood_probe_set"] == pytest.approx(expected, abs=1e-9)
+    assert "log_likelihood_probe_set" not in likelihood_metrics(model, ref, torch.Generator().manual_seed(3))[0]
+    dbn, _ = likelihood_metrics(build("dbn", hidden=[16, 8]), ref, torch.Generator().manual_seed(3), probe_size=10)
+    assert math.isfinite(dbn["log_likelihood_probe_set"])

@@ -133,7 +133,8 @@ def test_side_by_side_gives_the_mean_its_interval_the_difference_and_a_measured_
     assert table["difference"].startswith("-4.66 [")
     assert table["verdict"] == "worse by more than 2"
     assert table["cause"] == ("training budget too short: the AIS log-likelihood still rose by 10.00 over the last "
-                              "third of training (mean of 3 seeds; rising: more than half the tolerance, 1)")
+                              "third of training (mean of 3 seeds; rising: more than half the tolerance, 1; the "
+                              "curve's end is not checked against the final estimate (no run measured both))")
     assert table["our budget"] == "10 passes over 60,000 images, 100 updates"
     assert table["source"] == "Salakhutdinov & Murray (2008), MNIST results"  # checked: no remark
     unchecked = dataclasses.replace(RBM_ROW, checked=False)
@@ -383,3 +384,31 @@ def test_the_dbns_bound_is_read_against_its_own_first_rbm(tmp_path: Path) -> Non
     assert lit.first_layer_check(records, 2.0) == (
         "the bound stands +1.50 nats from its first RBM's own log-likelihood (mean of 3 seeds)")
     assert lit.first_layer_check([{"metrics": {"log_likelihood": -90.0}}], 2.0) == ""
+
+
+def test_a_curve_is_read_only_where_its_end_agrees_with_the_final_estimate(tmp_path: Path) -> None:
+    """An RBM curve rising 5 nats over its last third reads "budget too short" while its last point is
+    within half the tolerance (1 nat) of the final estimate on the same images; 3 nats above it (an AIS of
+    few β reads too high), the cause is not read, and the gaps are said. Runs without the final estimate
+    on the probe's images say their end is unchecked."""
+    curve = [-110.0] * 7 + [-105.0, -102.5, -100.0]
+    for final, readable in ((-100.5, True), (-103.0, False)):
+        folder = tmp_path / str(final)
+        folder.mkdir()
+        records = [_record(folder, s, -100.0, curve) for s in range(3)]
+        for r in records:
+            r["metrics"][lit.PROBE_SET_METRIC] = final
+        ends = lit.probe_ends(records)
+        assert [e.gap for e in ends] == [pytest.approx(-100.0 - final)] * 3
+        assert lit.probe_agreement(RBM_ROW, records)[0] is readable
+        cause = lit.shortfall_cause(RBM_ROW, records)
+        if readable:
+            assert cause.startswith("training budget too short") and "the curve ends +0.50, +0.50, +0.50" in cause
+        else:
+            assert cause.startswith("cause not read: the curve ends +3.00, +3.00, +3.00 nats from the final"), cause
+    unchecked = [_record(tmp_path / "-100.5", 7, -100.0, curve)]
+    assert lit.probe_agreement(RBM_ROW, unchecked) == (None, "the curve's end is not checked against the final "
+                                                       "estimate (no run measured both)")
+    assert "not checked against the final estimate" in lit.shortfall_cause(RBM_ROW, unchecked)
+    gan = next(p for p in lit.PUBLISHED if p.key == "gan_parzen")
+    assert lit.probe_agreement(gan, records) == (None, "")

@@ -183,7 +183,8 @@ def image_metrics(images: torch.Tensor, ref: Reference, seed: int = 0, train: to
 
 @torch.no_grad()
 def likelihood_metrics(model: GenerativeModel, ref: Reference, generator: torch.Generator,
-                       train: torch.Tensor | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+                       train: torch.Tensor | None = None, probe_size: int | None = None
+                       ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The family's own log-likelihood estimate (nats per image) on the reference's test images,
     checked by :func:`genstudy.metrics.guards.check` before it is reported.
 
@@ -195,8 +196,11 @@ def likelihood_metrics(model: GenerativeModel, ref: Reference, generator: torch.
     ``log_likelihood_withheld`` (the reasons) when it did not; ``log_likelihood_estimator``
     names the estimator. With ``train`` (N, 1, S, S) grey training images of the model, also
     ``log_likelihood_train``: the same estimator on (a binarization of) them, for the
-    generalisation gap. ``details["likelihood_guard"]`` keeps the value and every check.
-    Empty for families without a likelihood.
+    generalisation gap. With ``probe_size`` (a run whose likelihood was probed during training,
+    :class:`~genstudy.runs.probe.LikelihoodProbe`), also ``log_likelihood_probe_set``: the same final
+    estimate (the same log Z) on the probe's held-out images, the first ``probe_size`` binarized test
+    images, against which the curve's last point is checked. ``details["likelihood_guard"]`` keeps the
+    value and every check. Empty for families without a likelihood.
     """
     if model.family not in ("vae", "rbm", "dbn"):
         return {}, {}
@@ -221,6 +225,9 @@ def likelihood_metrics(model: GenerativeModel, ref: Reference, generator: torch.
                    "log_likelihood_estimator": f"IWAE bound, k={bounds.k} (binarized)"}
         if train_binary is not None:
             metrics["log_likelihood_train"] = vae_bounds(model, train_binary.to(dev), prof.iwae_k, generator).iwae
+        if probe_size:
+            probe_set = ref.binary_test[:probe_size].to(dev)
+            metrics["log_likelihood_probe_set"] = vae_bounds(model, probe_set, prof.iwae_k, generator).iwae
         return _guarded(metrics, guards.check(bounds.iwae, ceiling=ceiling), {"iwae_k": bounds.k})
     base = bernoulli(ref.train, torch.Generator().manual_seed(BINARIZATION_SEED)).flatten(1).to(dev)
     kwargs = {"n_chains": prof.ais_chains, "n_steps": prof.ais_steps, "generator": generator}
@@ -253,6 +260,11 @@ def likelihood_metrics(model: GenerativeModel, ref: Reference, generator: torch.
         if first_guard.passed:
             metrics["first_layer_log_likelihood"] = first.mean
         details["first_layer_guard"] = first_guard.as_dict(first.mean)
+    if probe_size:
+        probe_set = ref.binary_test[:probe_size].flatten(1).to(dev)
+        metrics["log_likelihood_probe_set"] = (
+            float((-model.free_energy(probe_set)).double().mean()) - ais.log_z if model.family == "rbm"
+            else dbn_bound(model, probe_set, ais.log_z, generator=generator))
     return _guarded(metrics, guards.check(mean, ceiling=ceiling, ais=two_way, floor=floor), details)
 
 
@@ -316,7 +328,9 @@ def evaluate_samples(record: dict[str, Any], images: torch.Tensor, *, model: Gen
     metrics, details = image_metrics(images, ref, seed=record["seed"], train=train)
     if model is not None:
         generator = torch.Generator(device=model.device).manual_seed(record["seed"] + 3)
-        lik, lik_details = likelihood_metrics(model, ref, generator, train)
+        probe = record.get("config", {}).get("probe", {})
+        probe_size = probe.get("size") if probe.get("quantity") == "likelihood" else None
+        lik, lik_details = likelihood_metrics(model, ref, generator, train, probe_size)
         metrics.update(lik)
         details.update(lik_details)
     details.update(ref.describe())

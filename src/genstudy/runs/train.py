@@ -15,11 +15,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from genstudy.config import RunParams, get_profile
+from genstudy.config import Profile, RunParams, get_profile
 from genstudy.data import IMAGE_DATASETS
 from genstudy.errors import ParameterError
 from genstudy.io import load_torch, remove_stale_temporaries, save_torch
 from genstudy.models import GenerativeModel, build
+from genstudy.models.registry import spec
 from genstudy.runs.artifacts import weights_artifacts, write_artifacts
 from genstudy.runs.evaluate import reference
 from genstudy.runs.probe import LikelihoodProbe, QualityProbe
@@ -58,6 +59,15 @@ PROBE_SEED_OFFSET = 2
 PROBE_QUANTITIES = ("fd", "likelihood")
 #: Held-out images of a likelihood probe: the first 1,000 of the profile's likelihood test images.
 LIKELIHOOD_PROBE_SIZE = 1_000
+
+
+
+def probe_ais(profile: Profile) -> dict[str, int]:
+    """The AIS of a likelihood probe on ``profile``: ``{"steps": β, "chains": chains}``, the probe's own
+    (:class:`~genstudy.runs.probe.LikelihoodProbe`) or the profile's evaluation's, whichever is smaller."""
+    return {"steps": min(profile.ais_steps, LikelihoodProbe.ais_steps),
+            "chains": min(profile.ais_chains, LikelihoodProbe.ais_chains)}
+
 
 #: Timed draws of the sampling time (after one untimed warm-up draw)...
 SAMPLING_REPEATS = 5
@@ -154,6 +164,8 @@ def train_run(
         config["train_first"] = params.train_first
     if probe_quantity != "fd":  # likewise
         config["probe"] = {"points": probes, "quantity": probe_quantity, "size": LIKELIHOOD_PROBE_SIZE}
+        if spec(params.model).family in ("rbm", "dbn"):  # the AIS the probe uses (its bias shrinks with it)
+            config["probe"]["ais"] = probe_ais(profile)
 
     previous = read_record(directory)
     current = (bool(previous) and previous.get("config") == config and previous.get("status") == "ok" and not force
@@ -186,9 +198,9 @@ def train_run(
     probe: QualityProbe | LikelihoodProbe | None = None
     if probes and probe_quantity == "likelihood":
         top = model.n_layers - 1 if hasattr(model, "n_layers") else 0
+        ais = probe_ais(profile)
         probe = LikelihoodProbe(model, ref, LIKELIHOOD_PROBE_SIZE, seed=params.seed + PROBE_SEED_OFFSET,
-                                ais_steps=min(profile.ais_steps, LikelihoodProbe.ais_steps),
-                                ais_chains=min(profile.ais_chains, LikelihoodProbe.ais_chains),
+                                ais_steps=ais["steps"], ais_chains=ais["chains"],
                                 iwae_k=min(profile.iwae_k, LikelihoodProbe.iwae_k),
                                 parzen_samples=min(profile.eval_samples, LikelihoodProbe.parzen_samples),
                                 top_started=lambda: top in getattr(task, "started", {top}))

@@ -239,6 +239,60 @@ def last_third_rise(history: pd.DataFrame, column: str, higher_is_better: bool =
     return Rise(start, end, end - start if higher_is_better else start - end)
 
 
+#: The final evaluation's estimate on the likelihood probe's own held-out images (:mod:`genstudy.runs.evaluate`).
+PROBE_SET_METRIC = "log_likelihood_probe_set"
+
+
+@dataclass(frozen=True)
+class ProbeEnd:
+    """Where one run's likelihood curve ends (``curve``, its last ``ll_probe``) against the final
+    evaluation's estimate of the same quantity on the same held-out images (``final``, stronger AIS or
+    k): ``gap`` = curve − final, the probe estimator's error at the end of training (nats; positive:
+    the curve reads too high, as an AIS of few β does)."""
+
+    seed: int
+    curve: float
+    final: float
+
+    @property
+    def gap(self) -> float:
+        return self.curve - self.final
+
+
+def probe_ends(records: Sequence[dict[str, Any]]) -> list[ProbeEnd]:
+    """:class:`ProbeEnd` of every run in ``records`` (each with its folder in ``dir``) whose history has an
+    ``ll_probe`` curve and whose metrics the final estimate on the probe's images (:data:`PROBE_SET_METRIC`)."""
+    ends = []
+    for r in records:
+        final = r.get("metrics", {}).get(PROBE_SET_METRIC)
+        path = Path(r.get("dir", "")) / "history.csv"
+        if final is None or not path.is_file():
+            continue
+        history = pd.read_csv(path)
+        if "ll_probe" not in history or history["ll_probe"].dropna().empty:
+            continue
+        ends.append(ProbeEnd(int(r["seed"]), float(history["ll_probe"].dropna().iloc[-1]), float(final)))
+    return ends
+
+
+def probe_agreement(published: Published, records: Sequence[dict[str, Any]]) -> tuple[bool | None, str]:
+    """Whether the likelihood curve of ``published``'s runs can be read: at every seed its last point
+    agrees with the final estimate on the same images (:func:`probe_ends`) within half the tolerance,
+    the bar a rise must clear. Returns (True/False, the gaps in words), or (None, why unchecked)
+    where no run has both (a Parzen curve, or runs measured before the check)."""
+    if published.curve != "ll_probe" or published.metric != "log_likelihood":
+        return None, ""
+    ends = probe_ends(records)
+    if not ends:
+        return None, "the curve's end is not checked against the final estimate (no run measured both)"
+    bar = (published.tolerance or 0.0) / 2
+    gaps = ", ".join(f"{e.gap:+.2f}" for e in ends)
+    worst = max(ends, key=lambda e: abs(e.gap))
+    words = (f"the curve ends {gaps} nats from the final estimate on the same images (seed"
+             f"{'s' * (len(ends) > 1)} {', '.join(str(e.seed) for e in ends)})")
+    return abs(worst.gap) <= bar, words
+
+
 def shortfall_cause(published: Published, records: Sequence[dict[str, Any]],
                     differences: Sequence[str] = ()) -> str:
     """Why ours falls short of ``published`` by more than its tolerance, read from the compared
@@ -255,14 +309,19 @@ def shortfall_cause(published: Published, records: Sequence[dict[str, Any]],
     if not rises:
         return f"cause not measured: the runs logged no {column} curve (trained before the curves were)"
     name = CURVE_NAMES.get(published.row or "", column)
+    readable, ends = probe_agreement(published, records)
+    if readable is False:
+        return (f"cause not read: {ends}, more than half the tolerance ({bar:g}): the probe's estimator, not only "
+                "the model, moves the curve")
+    ends = f"; {ends}" if ends else ""
     rise = float(np.mean([r.rise for r in rises]))
     seeds = f"mean of {len(rises)} seed{'s' * (len(rises) > 1)}"
     if rise > bar:
         return (f"training budget too short: {name} still rose by {rise:.2f} over the last third of training "
-                f"({seeds}; rising: more than half the tolerance, {bar:g})")
+                f"({seeds}; rising: more than half the tolerance, {bar:g}{ends})")
     named = "; ".join(differences) if differences else "none named"
     return (f"not the budget: {name} rose by {rise:.2f} over the last third of training ({seeds}; at most half "
-            f"the tolerance, {bar:g}), so more of the same training is not shown to help; the protocol's "
+            f"the tolerance, {bar:g}{ends}), so more of the same training is not shown to help; the protocol's "
             f"differences remain: {named}")
 
 
