@@ -113,3 +113,57 @@ def test_a_literature_run_writes_its_mixing_study_once_and_the_chapter_reads_it(
     table = mixing_table([record])
     assert list(table["sweeps used"]) == [2] and table["samples from chains shown to mix"].iloc[0] in ("yes", "no")
     assert mixing(TrainedRun(record, tmp_path / "none", None, None), record) is None  # no weights: nothing to study
+
+
+def test_one_replica_is_the_plain_study_and_more_replicas_temper_it(digits: tuple) -> None:
+    """``temperatures=1`` is the Gibbs study itself, number for number; 4 replicas give another, seeded one."""
+    train, ref = digits
+    rbm = build("rbm", side=8, generator=torch.Generator().manual_seed(0))
+    plain = chain_length_study(rbm, ref, train, [1, 5], n=40, seed=3)
+    assert plain.equals(chain_length_study(rbm, ref, train, [1, 5], n=40, seed=3, temperatures=1))
+    tempered = chain_length_study(rbm, ref, train, [1, 5], n=40, seed=3, temperatures=4)
+    assert tempered.equals(chain_length_study(rbm, ref, train, [1, 5], n=40, seed=3, temperatures=4))
+    assert not tempered["fd"].equals(plain["fd"])
+    dbn = build("dbn", side=8, hidden=[16, 8], generator=torch.Generator().manual_seed(0))
+    assert len(chain_length_study(dbn, ref, train, [2], n=40, seed=3, temperatures=3)) == 2
+
+
+def test_a_tempering_profile_studies_its_tempered_chains_where_its_samples_begin(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A profile without tempering studies the record's Gibbs sweeps and five times as many; one with it,
+    the tempered chains at a fifth of the burn-in and at the burn-in, with the evaluation's chains. The
+    evaluation settings name the tempering for RBMs and DBNs only, so other families' records stay current."""
+    import dataclasses
+
+    from genstudy import config
+    from genstudy.runs.evaluate import settings
+    from genstudy.runs.literature import MIXING_CHAINS, mixing_plan
+
+    record = {"profile": "smoke", "config": {"gibbs_steps": 200}}
+    assert mixing_plan(record) == ((200, 1_000), MIXING_CHAINS, 1)
+    tempering = config.Tempering(temperatures=16, chains=250, burn_in=1_000, thinning=25)
+    assert mixing_plan({**record, "profile": "literature"}) == ((200, 1_000), 250, 16)
+    assert config.PROFILES["literature"].tempering == tempering
+    assert settings("literature", "rbm")["tempering"] == dataclasses.asdict(tempering)
+    assert "tempering" not in settings("literature", "vae") and "tempering" not in settings("smoke", "rbm")
+    monkeypatch.setitem(config.PROFILES, "smoke", dataclasses.replace(config.PROFILES["smoke"], tempering=None))
+    assert settings("smoke", "dbn") == settings("smoke", "vae")
+
+
+def test_the_evaluation_draws_tempered_images_of_an_rbm_and_a_dbn(digits: tuple) -> None:
+    """One call draws all the images (shared chains, thinned), in [0, 1], the same for the same seed;
+    other families are refused."""
+    from genstudy.config import Tempering
+    from genstudy.errors import GenstudyError
+    from genstudy.runs.evaluate import tempered_sampler
+
+    train, _ = digits
+    tempering = Tempering(temperatures=3, chains=10, burn_in=4, thinning=2)
+    for model in (build("rbm", side=8, generator=torch.Generator().manual_seed(0)),
+                  build("dbn", side=8, hidden=[16, 8], generator=torch.Generator().manual_seed(0))):
+        sampler = tempered_sampler(model, tempering, train)
+        images = sampler(25, torch.Generator().manual_seed(1))
+        assert images.shape == (25, 1, 8, 8) and 0 <= float(images.min()) and float(images.max()) <= 1
+        assert torch.equal(images, sampler(25, torch.Generator().manual_seed(1)))
+    with pytest.raises(GenstudyError, match="parallel tempering samples an RBM or a DBN"):
+        tempered_sampler(build("vae_mlp", side=8), tempering, train)

@@ -9,7 +9,7 @@ import torch
 
 from genstudy.data import batches, binarize_static, load_images, to_tensor
 from genstudy.errors import ParameterError
-from genstudy.metrics.ais import ais_log_partition, base_rate_bias, beta_schedule
+from genstudy.metrics.ais import ais_log_partition, beta_schedule
 from genstudy.metrics.likelihood import (
     _bernoulli_log_prob,
     bits_per_dim,
@@ -19,7 +19,7 @@ from genstudy.metrics.likelihood import (
     vae_bounds,
 )
 from genstudy.models import DBN, RBM
-from genstudy.models.rbm import all_binary_states
+from genstudy.models.rbm import all_binary_states, base_rate_bias
 from genstudy.models.vae import vae_mlp
 from genstudy.training.tasks import RBMTrainer
 

@@ -27,7 +27,7 @@ import torch
 import torch.nn.functional as F
 
 from genstudy.errors import ParameterError
-from genstudy.models.rbm import RBM
+from genstudy.models.rbm import RBM, base_rate_bias
 from genstudy.sampling import bernoulli
 
 PAPER_SCHEDULE = ((0.5, 500), (0.9, 4_000), (1.0, 10_000))
@@ -45,12 +45,6 @@ def beta_schedule(n_steps: int = 14_500) -> torch.Tensor:
         pieces.append(torch.linspace(start, stop, n + 1, dtype=torch.float64)[1:])
         start = stop
     return torch.cat(pieces)
-
-
-def base_rate_bias(v: torch.Tensor, eps: float = 1e-3) -> torch.Tensor:
-    """The base-rate model's visible biases: log-odds of the pixel means of ``v`` (N, V), clamped."""
-    p = v.flatten(1).double().mean(0).clamp(eps, 1 - eps)
-    return (torch.log(p) - torch.log1p(-p)).float()
 
 
 @dataclass(frozen=True)

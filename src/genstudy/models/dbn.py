@@ -20,7 +20,7 @@ from torch import nn
 
 from genstudy.errors import ParameterError
 from genstudy.models.base import GenerativeModel, bernoulli
-from genstudy.models.rbm import RBM
+from genstudy.models.rbm import RBM, base_rate_bias, tempered_samples
 
 
 class DBN(GenerativeModel):
@@ -109,3 +109,18 @@ class DBN(GenerativeModel):
         v0 = bernoulli(torch.full((n, top.n_visible), 0.5, device=gen_device), generator=generator)
         v_top, _ = top.gibbs(v0.to(self.device), steps, generator)
         return self.down(v_top, generator).reshape(n, *self.data_shape)
+
+    @torch.no_grad()
+    def tempered_images(self, n: int, *, temperatures: int, chains: int, burn_in: int, thinning: int,
+                        data: torch.Tensor, generator: torch.Generator | None = None,
+                        start: torch.Tensor | None = None) -> torch.Tensor:
+        """``n`` samples by parallel tempering in the top RBM (:func:`~genstudy.models.rbm.tempered_samples`),
+        then the top-down pass: shape ``(n, *data_shape)``, in [0, 1]. ``data`` (N, V) binary training
+        vectors: the base rates are those of one sample of their up-pass to the top RBM's visible layer
+        (drawn on ``generator``); ``start`` (chains, top RBM's V): the chains' first states there
+        (default: noise)."""
+        top = self.rbms[-1]
+        up = bernoulli(self.up(data.flatten(1).to(self.device), self.n_layers - 1), generator=generator)
+        states, _ = tempered_samples(top, n, temperatures=temperatures, chains=chains, burn_in=burn_in,
+                                     thinning=thinning, generator=generator, start=start, base_bias=base_rate_bias(up))
+        return self.down(states, generator).reshape(n, *self.data_shape)

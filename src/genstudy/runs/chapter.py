@@ -18,6 +18,7 @@ from genstudy.metrics import classifier as clf
 from genstudy.metrics.coverage import class_coverage
 from genstudy.metrics.distances import frechet_distance
 from genstudy.models import GenerativeModel
+from genstudy.models.rbm import TemperedChains, base_rate_bias
 from genstudy.models.registry import canonical_name, check_dataset
 from genstudy.paths import results_dir
 from genstudy.runs.evaluate import Reference, evaluate_run, own_training_images, real_baseline, reference
@@ -93,8 +94,11 @@ CHAIN_STARTS = ("noise", "training images")
 
 @torch.no_grad()
 def chain_length_study(model: GenerativeModel, ref: Reference, train: torch.Tensor, lengths: Sequence[int],
-                       n: int, seed: int) -> pd.DataFrame:
-    """FD and class spread of ``n`` Gibbs chains of an RBM or a DBN after each of ``lengths`` sweeps.
+                       n: int, seed: int, temperatures: int = 1) -> pd.DataFrame:
+    """FD and class spread of ``n`` Gibbs chains of an RBM or a DBN after each of ``lengths`` sweeps;
+    with ``temperatures`` > 1, of ``n`` parallel-tempering chains (:class:`~genstudy.models.rbm.TemperedChains`,
+    their base the base rates of the binarized ``train``, or of its up-pass for a DBN), as the evaluation
+    samples with a profile's ``tempering``.
 
     The chains start from uniform noise (as the records' samples do) and, apart, from ``n`` of
     ``train`` (M, 1, H, W) in [0, 1], the model's own training images, binarized once (where
@@ -114,6 +118,12 @@ def chain_length_study(model: GenerativeModel, ref: Reference, train: torch.Tens
     if n > len(train):
         raise ParameterError("n", n, f"at most the {len(train)} training images given")
     top = model if model.family == "rbm" else model.rbms[-1]
+    base = None
+    if temperatures > 1:  # the base rates of the training images, in the top RBM's visible layer
+        data = bernoulli(train.flatten(1).to(model.device), torch.Generator(device=model.device).manual_seed(seed))
+        if model.family == "dbn":
+            data = bernoulli(model.up(data, model.n_layers - 1), torch.Generator(device=model.device).manual_seed(seed))
+        base = base_rate_bias(data)
     rows = []
     for start in CHAIN_STARTS:
         chain = torch.Generator(device=model.device).manual_seed(seed)
@@ -126,11 +136,12 @@ def chain_length_study(model: GenerativeModel, ref: Reference, train: torch.Tens
             v = bernoulli(train[:n].flatten(1).to(model.device), generator=chain)
             if model.family == "dbn":
                 v = bernoulli(model.up(v, model.n_layers - 1), generator=chain)
+        chains = TemperedChains(top, v, temperatures, chain, base)
         done = 0
         for length in sorted(set(lengths)):
-            v, v_prob = top.gibbs(v, length - done, chain)
+            v_prob = chains.run(length - done)
             done = length
-            images = v_prob if model.family == "rbm" else model.down(v, down)
+            images = v_prob if model.family == "rbm" else model.down(chains.drawn, down)
             images = ref.classifier.crop(images.reshape(n, *model.data_shape).float().cpu().clamp(0.0, 1.0))
             features, probs = clf.predict(ref.classifier, images)
             cover = class_coverage(probs.argmax(1).numpy(), ref.data_shares)

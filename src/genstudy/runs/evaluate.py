@@ -25,14 +25,14 @@ import functools
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from genstudy.config import PARZEN_HELD_OUT_FROM, get_profile, resolve_device
+from genstudy.config import PARZEN_HELD_OUT_FROM, Tempering, get_profile, resolve_device
 from genstudy.data import balanced_subset, load_images, to_tensor
 from genstudy.errors import GenstudyError
 from genstudy.io import load_torch
@@ -55,6 +55,8 @@ from genstudy.metrics.likelihood import (
 from genstudy.metrics.manifold import density_coverage, precision_recall
 from genstudy.metrics.memorisation import memorisation
 from genstudy.models import GenerativeModel, build
+from genstudy.models.dbn import DBN
+from genstudy.models.rbm import RBM
 from genstudy.runs.record import device_description, new_record, read_record, run_dir, write_record
 from genstudy.runs.training_set import training_images
 from genstudy.sampling import bernoulli
@@ -287,13 +289,16 @@ def _finite(x: float) -> float | None:
     return x if np.isfinite(x) else None
 
 
-def settings(profile: str) -> dict[str, Any]:
-    """The profile's evaluation settings a record's metrics depend on (compared by :func:`is_current`)."""
+def settings(profile: str, family: str | None = None) -> dict[str, Any]:
+    """The profile's evaluation settings a record's metrics depend on (compared by :func:`is_current`); a
+    profile's parallel tempering only for the ``family`` it samples (RBM, DBN)."""
     p = get_profile(profile)
     out: dict[str, Any] = {"eval_samples": p.eval_samples, "likelihood_size": p.likelihood_size, "iwae_k": p.iwae_k,
                            "ais_steps": p.ais_steps, "ais_chains": p.ais_chains}
     if p.parzen != "study":  # only then: the records of the study's protocol stay current
         out["parzen"] = p.parzen
+    if p.tempering is not None and family in ("rbm", "dbn"):  # likewise
+        out["tempering"] = asdict(p.tempering)
     return out
 
 
@@ -334,7 +339,7 @@ def evaluate_samples(record: dict[str, Any], images: torch.Tensor, *, model: Gen
         metrics.update(lik)
         details.update(lik_details)
     details.update(ref.describe())
-    details["settings"] = settings(record["profile"])
+    details["settings"] = settings(record["profile"], record.get("family"))
     details["seconds"] = round(time.perf_counter() - start, 2)
     details["device"] = device_description(device or torch.device("cpu"))
     return {**record, "metrics": _rounded(metrics), "evaluation": details}
@@ -342,13 +347,29 @@ def evaluate_samples(record: dict[str, Any], images: torch.Tensor, *, model: Gen
 
 def evaluate_sampler(record: dict[str, Any], sampler: Callable[[int, torch.Generator], torch.Tensor], *,
                      model: GenerativeModel | None = None, data_dir: str | None = None,
-                     device: torch.device | None = None) -> dict[str, Any]:
+                     device: torch.device | None = None, chunk: int = 2_000) -> dict[str, Any]:
     """Draw the profile's ``eval_samples`` samples from ``sampler(m, generator)`` (seed ``seed + 2``,
     generator on ``device``) and return the record with its metrics (:func:`evaluate_samples`)."""
     device = device or torch.device("cpu")
     generator = torch.Generator(device=device).manual_seed(record["seed"] + 2)
-    images = draw(sampler, get_profile(record["profile"]).eval_samples, generator)
+    images = draw(sampler, get_profile(record["profile"]).eval_samples, generator, chunk)
     return evaluate_samples(record, images, model=model, data_dir=data_dir, device=device)
+
+
+def tempered_sampler(model: GenerativeModel, tempering: Tempering, train: torch.Tensor | None
+                     ) -> Callable[[int, torch.Generator], torch.Tensor]:
+    """``sampler(n, generator)`` drawing ``n`` images of an RBM or DBN by parallel tempering (its
+    ``tempered_images`` with ``tempering``'s settings), its base rates fitted to ``train`` (N, 1, S, S)
+    grey training images of the model, binarized once."""
+    if train is None or not isinstance(model, RBM | DBN):
+        raise GenstudyError(f"parallel tempering samples an RBM or a DBN with its training images, not {model.family}")
+    data = bernoulli(train, torch.Generator().manual_seed(BINARIZATION_SEED))
+    settings = asdict(tempering)
+
+    def sampler(n: int, generator: torch.Generator) -> torch.Tensor:
+        return model.tempered_images(n, data=data, generator=generator, **settings)
+
+    return sampler
 
 
 def load_model(directory: Path, record: dict[str, Any], device: torch.device,
@@ -374,7 +395,7 @@ def is_current(record: dict[str, Any]) -> bool:
     return bool(record.get("metrics")) and card is not None and \
         evaluation.get("classifier", {}).get("sha256") == card.sha256 and \
         (second is None or (evaluation.get("classifier_second") or {}).get("sha256") == second.sha256) and \
-        evaluation.get("settings") == settings(record["profile"])
+        evaluation.get("settings") == settings(record["profile"], record.get("family"))
 
 
 def evaluate_run(directory: Path | str, *, data_dir: str | None = None, device: str = "auto", force: bool = False,
@@ -399,7 +420,13 @@ def evaluate_run(directory: Path | str, *, data_dir: str | None = None, device: 
     if framework == "pytorch":
         dev = resolve_device(device)
         model = load_model(directory, record, dev, data_dir)
-        updated = evaluate_sampler(record, model.sample, model=model, data_dir=data_dir, device=dev)
+        tempering = get_profile(record["profile"]).tempering
+        if tempering is not None and model.family in ("rbm", "dbn"):  # one draw: the chains are shared
+            sampler = tempered_sampler(model, tempering, own_training_images(record, data_dir))
+            updated = evaluate_sampler(record, sampler, model=model, data_dir=data_dir, device=dev,
+                                       chunk=get_profile(record["profile"]).eval_samples)
+        else:
+            updated = evaluate_sampler(record, model.sample, model=model, data_dir=data_dir, device=dev)
     elif framework in SAMPLER_LOADERS:
         updated = evaluate_sampler(record, SAMPLER_LOADERS[framework](directory, record), data_dir=data_dir)
     else:

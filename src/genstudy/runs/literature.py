@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from genstudy.config import RunParams, literature_plan, resolve_device
+from genstudy.config import RunParams, get_profile, literature_plan, resolve_device
 from genstudy.errors import ParameterError
 from genstudy.paths import literature_dir
 from genstudy.runs.chapter import chain_length_study, mixing_summary
@@ -82,17 +82,30 @@ def train_literature(book_profile: str, *, results: Path | None = None, device: 
 
 #: The file of a Gibbs-sampled run's mixing study, beside its record.
 MIXING_FILE = "mixing.csv"
-#: Chains per start, and the lengths measured: the sweeps the run's samples use and this many times more.
+#: Chains per start, and the lengths measured: the sweeps the run's samples use and this many times more
+#: (for parallel tempering: its burn-in and a fifth of it, with as many chains as the evaluation's).
 MIXING_CHAINS, MIXING_LONGER = 500, 5
+
+
+def mixing_plan(record: dict[str, Any]) -> tuple[tuple[int, int], int, int]:
+    """The mixing study of the run of ``record``: (the two lengths in sweeps, chains per start, replicas).
+    Its samples' sampler decides: independent Gibbs chains of the record's ``gibbs_steps`` sweeps, measured
+    there and at :data:`MIXING_LONGER` times as many, with :data:`MIXING_CHAINS` chains; or, where its
+    profile samples by parallel tempering (:class:`~genstudy.config.Tempering`), the tempered chains at a
+    fifth of their burn-in and at the burn-in itself, where the samples begin."""
+    tempering = get_profile(record["profile"]).tempering
+    if tempering is None:
+        sweeps = int(record["config"]["gibbs_steps"])
+        return (sweeps, MIXING_LONGER * sweeps), MIXING_CHAINS, 1
+    return (tempering.burn_in // MIXING_LONGER, tempering.burn_in), tempering.chains, tempering.temperatures
 
 
 def mixing(trained: TrainedRun, record: dict[str, Any], *, data_dir: str | None = None, force: bool = False,
            log: Callable[[str], None] = print) -> Path | None:
-    """Write the mixing study of a Gibbs-sampled run (:func:`~genstudy.runs.chapter.chain_length_study`:
-    :data:`MIXING_CHAINS` chains from noise and from the run's own training images, at the sweeps its samples
-    use and :data:`MIXING_LONGER` times more) to its folder's :data:`MIXING_FILE`, once; returns the file, or
-    None where the run's weights are not at hand (a published run whose weights were not committed: its
-    committed study is read as it is)."""
+    """Write the mixing study of a Gibbs-sampled run (:func:`~genstudy.runs.chapter.chain_length_study`
+    as :func:`mixing_plan` says: chains from noise and from the run's own training images) to its folder's
+    :data:`MIXING_FILE`, once; returns the file, or None where the run's weights are not at hand (a
+    published run whose weights were not committed: its committed study is read as it is)."""
     path = trained.directory / MIXING_FILE
     if path.is_file() and not force:
         return path
@@ -101,11 +114,11 @@ def mixing(trained: TrainedRun, record: dict[str, Any], *, data_dir: str | None 
         model = load_model(trained.directory, record, resolve_device("auto"), data_dir)
     if model is None:
         return None
-    sweeps = int(record["config"]["gibbs_steps"])
+    lengths, chains, temperatures = mixing_plan(record)
     train = own_training_images(record, data_dir)
     assert train is not None
     table = chain_length_study(model, reference(record["dataset"], record["profile"], data_dir), train,
-                               (sweeps, MIXING_LONGER * sweeps), MIXING_CHAINS, seed=int(record["seed"]) + 3)
+                               lengths, chains, seed=int(record["seed"]) + 3, temperatures=temperatures)
     table.to_csv(path, index=False)
     log(f"[genstudy] {record['run_id']}: mixing: {mixing_summary(table)}")
     return path

@@ -447,9 +447,11 @@ def plan_table(plan: LiteraturePlan) -> pd.DataFrame:
 
 def mixing_table(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """Whether the Gibbs chains behind each RBM and DBN run's samples mix (their folder's ``mixing.csv``,
-    :func:`genstudy.runs.literature.mixing`): per run, the sweeps its samples use, the FD of chains from
-    noise and from training images after them and after five times as many, the gap between the two
-    starts, and whether the samples come from chains shown to mix (:func:`~genstudy.runs.chapter.mixes`).
+    :func:`genstudy.runs.literature.mixing`): per run, its sampler (independent Gibbs chains, or parallel
+    tempering where its evaluation's settings name it), the sweeps its samples use (a tempered chain's:
+    its burn-in), the FD of chains from noise and from training images after them and at the study's
+    longest chains, the gap between the two starts, and whether the samples come from chains shown to
+    mix (:func:`~genstudy.runs.chapter.mixes`).
     Empty where no such study was written."""
     rows = []
     for r in records:
@@ -457,10 +459,13 @@ def mixing_table(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
         if r.get("family") not in ("rbm", "dbn") or r.get("status") != "ok" or not path.is_file():
             continue
         table = pd.read_csv(path)
-        used = int(r["config"]["gibbs_steps"])
+        tempering = r.get("evaluation", {}).get("settings", {}).get("tempering")
+        used = int(tempering["burn_in"] if tempering else r["config"]["gibbs_steps"])
         longer = int(table["sweeps"].max())
         fd = table.set_index(["start", "sweeps"])["fd"]
-        rows.append({"row": r.get("row", r["family"]), "seed": r["seed"], "sweeps used": used,
+        sampler = (f"parallel tempering, {tempering['temperatures']} replicas" if tempering
+                   else "independent Gibbs chains")
+        rows.append({"row": r.get("row", r["family"]), "seed": r["seed"], "sampler": sampler, "sweeps used": used,
                      "FD from noise": fd[(CHAIN_STARTS[0], used)],
                      "FD from training images": fd[(CHAIN_STARTS[1], used)],
                      "gap": f"{starts_gap(table, used):.0%}",
