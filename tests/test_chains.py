@@ -112,6 +112,10 @@ def test_a_literature_run_writes_its_mixing_study_once_and_the_chapter_reads_it(
     assert mixing(TrainedRun(record, tmp_path, None, None), record, log=lines.append) == path and len(lines) == 1
     table = mixing_table([record])
     assert list(table["sweeps used"]) == [2] and table["samples from chains shown to mix"].iloc[0] in ("yes", "no")
+    assert list(table["sampler"]) == ["independent Gibbs chains"]
+    tempered = {**record, "evaluation": {"settings": {"tempering": {"temperatures": 16, "burn_in": 10}}}}
+    table = mixing_table([tempered])  # a tempered run's samples begin after its burn-in
+    assert list(table["sampler"]) == ["parallel tempering, 16 replicas"] and list(table["sweeps used"]) == [10]
     assert mixing(TrainedRun(record, tmp_path / "none", None, None), record) is None  # no weights: nothing to study
 
 

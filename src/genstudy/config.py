@@ -288,7 +288,8 @@ def _literature_runs(rbm_epochs: int, dbn_epochs: tuple[int, int], vae_epochs: i
     and recipes that reach their numbers on a CPU (:mod:`genstudy.study.literature` lists every
     difference from the papers' protocols)."""
     # Persistent CD (Tieleman 2008) with a step decayed linearly to a tenth, for the paper's CD-25: on MNIST
-    # (seed 0, 20 epochs, AIS with 1,000 β on 1,000 test images) PCD-1 at 0.05 reached -89.5 nats and at
+    # (seed 0, 20 epochs, AIS with 1,000 β on 1,000 test images, which reads such an RBM several nats too
+    # high: runs.probe.LikelihoodProbe) PCD-1 at 0.05 reached -89.5 nats and at
     # 0.1 -88.8, where CD-25 at 0.05 had -105 after 10 epochs at 13 times the step's cost; at 0.01 PCD-1 was
     # at -113 after 8 epochs, PCD-10 at 0.005 at -141 after 4; momentum 0.9 after epoch 5 made the chains
     # run away (-107 -> -204 nats within two epochs).
