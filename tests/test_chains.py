@@ -117,6 +117,11 @@ def test_a_literature_run_writes_its_mixing_study_once_and_the_chapter_reads_it(
     table = mixing_table([tempered])  # a tempered run's samples begin after its burn-in
     assert list(table["sampler"]) == ["parallel tempering, 16 replicas"] and list(table["sweeps used"]) == [10]
     assert mixing(TrainedRun(record, tmp_path / "none", None, None), record) is None  # no weights: nothing to study
+    retrained = {**record, "created": "2026-12-07T09:00:00+00:00"}  # the same folder, trained again
+    assert mixing(TrainedRun(retrained, tmp_path, None, None), retrained) == path and len(lines) == 1  # no weights
+    mixing(TrainedRun(retrained, tmp_path, model, None), retrained, log=lines.append)
+    assert len(lines) == 2 and set(pd.read_csv(path)["run_created"]) == {retrained["created"]}
+    assert mixing(TrainedRun(retrained, tmp_path, model, None), retrained, log=lines.append) == path and len(lines) == 2
 
 
 def test_one_replica_is_the_plain_study_and_more_replicas_temper_it(digits: tuple) -> None:
@@ -167,7 +172,7 @@ def test_the_evaluation_draws_tempered_images_of_an_rbm_and_a_dbn(digits: tuple)
                   build("dbn", side=8, hidden=[16, 8], generator=torch.Generator().manual_seed(0))):
         sampler = tempered_sampler(model, tempering, train)
         images = sampler(25, torch.Generator().manual_seed(1))
-        assert images.shape == (25, 1, 8, 8) and 0 <= float(images.min()) and float(images.max()) <= 1
+        assert images.shape == (25, 1, 8, 8) and float(images.min()) >= 0 and float(images.max()) <= 1
         assert torch.equal(images, sampler(25, torch.Generator().manual_seed(1)))
     with pytest.raises(GenstudyError, match="parallel tempering samples an RBM or a DBN"):
         tempered_sampler(build("vae_mlp", side=8), tempering, train)

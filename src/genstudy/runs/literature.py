@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from genstudy.config import RunParams, get_profile, literature_plan, resolve_device
 from genstudy.errors import ParameterError
 from genstudy.paths import literature_dir
@@ -104,21 +106,31 @@ def mixing(trained: TrainedRun, record: dict[str, Any], *, data_dir: str | None 
            log: Callable[[str], None] = print) -> Path | None:
     """Write the mixing study of a Gibbs-sampled run (:func:`~genstudy.runs.chapter.chain_length_study`
     as :func:`mixing_plan` says: chains from noise and from the run's own training images) to its folder's
-    :data:`MIXING_FILE`, once; returns the file, or None where the run's weights are not at hand (a
-    published run whose weights were not committed: its committed study is read as it is)."""
+    :data:`MIXING_FILE`, with the run's ``created`` time and the replicas in every row, once: a study is
+    made again (unless the weights are not at hand) when it names another training of the run or another
+    sampler, so a retrained run never shows its predecessor's chains. Returns the file, or None where the
+    run's weights are not at hand and no study is there (a published run whose weights were not committed:
+    its committed study is read as it is)."""
     path = trained.directory / MIXING_FILE
-    if path.is_file() and not force:
+    lengths, chains, temperatures = mixing_plan(record)
+    if path.is_file() and not force and _studies(pd.read_csv(path), record, temperatures):
         return path
     model = trained.model
     if model is None and (trained.directory / "model.pt").is_file():
         model = load_model(trained.directory, record, resolve_device("auto"), data_dir)
     if model is None:
-        return None
-    lengths, chains, temperatures = mixing_plan(record)
+        return path if path.is_file() else None
     train = own_training_images(record, data_dir)
     assert train is not None
     table = chain_length_study(model, reference(record["dataset"], record["profile"], data_dir), train,
                                lengths, chains, seed=int(record["seed"]) + 3, temperatures=temperatures)
-    table.to_csv(path, index=False)
+    table.assign(run_created=record.get("created"), temperatures=temperatures).to_csv(path, index=False)
     log(f"[genstudy] {record['run_id']}: mixing: {mixing_summary(table)}")
     return path
+
+
+def _studies(table: pd.DataFrame, record: dict[str, Any], temperatures: int) -> bool:
+    """Whether the mixing study ``table`` is of the run of ``record`` as it now is: made after the training
+    that made ``record`` (its ``run_created``) and with the sampler of its evaluation (``temperatures``)."""
+    return ("run_created" in table and "temperatures" in table and set(table["run_created"]) == {record.get("created")}
+            and set(table["temperatures"]) == {temperatures})
