@@ -154,7 +154,7 @@ class RBM(GenerativeModel):
 def base_rate_bias(v: torch.Tensor, eps: float = 1e-3) -> torch.Tensor:
     """The base-rate model's visible biases: log-odds of the pixel means of ``v`` (N, V), clamped; (V,).
     The base of annealed importance sampling (:mod:`genstudy.metrics.ais`) and of parallel tempering
-    (:mod:`genstudy.models.tempering`)."""
+    (:class:`TemperedChains`)."""
     p = v.flatten(1).double().mean(0).clamp(eps, 1 - eps)
     return (torch.log(p) - torch.log1p(-p)).float()
 
@@ -182,7 +182,7 @@ def all_binary_states(n: int, dtype: torch.dtype = torch.float32, device: torch.
 #
 # β = 1 is the RBM; β = 0 is the base (the hidden units uniform), sampled exactly. ``a`` = 0 (the
 # default) scales the RBM's energy by β (uniform noise at β = 0); the data's base rates
-# (:func:`genstudy.models.rbm.base_rate_bias`) start the ladder nearer the model. At β:
+# (:func:`base_rate_bias`) start the ladder nearer the model. At β:
 # ``p(h = 1 | v) = σ(β (c + vᵀW))`` and ``p(v = 1 | h) = σ((1 − β) a + β (b + Wh))``. A swap of the
 # joint states x_i, x_{i+1} of neighbouring replicas is accepted with probability
 # ``min(1, exp((β_i − β_{i+1}) (g(x_{i+1}) − g(x_i))))``, with ``g(v, h) = (b − a)ᵀv + cᵀh + vᵀWh``;
@@ -190,7 +190,7 @@ def all_binary_states(n: int, dtype: torch.dtype = torch.float32, device: torch.
 # included, leaves its own p_β invariant, so the β = 1 replica samples the RBM.
 #
 # Costs: K times the sweeps of one chain. With K = 1 there are no swaps, and :class:`TemperedChains`
-# draws exactly what :meth:`genstudy.models.rbm.RBM.gibbs` draws from the same generator.
+# draws exactly what :meth:`RBM.gibbs` draws from the same generator.
 
 
 def ladder(temperatures: int) -> torch.Tensor:

@@ -364,10 +364,10 @@ def tempered_sampler(model: GenerativeModel, tempering: Tempering, train: torch.
     if train is None or not isinstance(model, RBM | DBN):
         raise GenstudyError(f"parallel tempering samples an RBM or a DBN with its training images, not {model.family}")
     data = bernoulli(train, torch.Generator().manual_seed(BINARIZATION_SEED))
-    settings = asdict(tempering)
+    options = asdict(tempering)
 
     def sampler(n: int, generator: torch.Generator) -> torch.Tensor:
-        return model.tempered_images(n, data=data, generator=generator, **settings)
+        return model.tempered_images(n, data=data, generator=generator, **options)
 
     return sampler
 
@@ -402,8 +402,9 @@ def evaluate_run(directory: Path | str, *, data_dir: str | None = None, device: 
                  log: Callable[[str], None] = print) -> dict[str, Any]:
     """Evaluate the finished run in ``directory`` and rewrite its record (atomically); return it.
 
-    Draws the profile's ``eval_samples`` samples with seed ``seed + 2`` (Gibbs chains of the
-    record's ``gibbs_steps`` for RBM/DBN). Runs of another framework are sampled by its loader
+    Draws the profile's ``eval_samples`` samples with seed ``seed + 2`` (for RBM/DBN: Gibbs chains of the
+    record's ``gibbs_steps``, or parallel tempering in one draw where the profile names its ``tempering``,
+    :func:`tempered_sampler`). Runs of another framework are sampled by its loader
     in :data:`SAMPLER_LOADERS` (TensorFlow: import :mod:`genstudy.article` first).
     A record whose metrics are current (:func:`is_current`) is returned as it is unless ``force``.
     """
