@@ -54,7 +54,7 @@ PARZEN_HELD_OUT_FROM = 50_000
 @dataclass(frozen=True)
 class Tempering:
     """How the evaluation samples an RBM or DBN by parallel tempering
-    (:func:`genstudy.models.tempering.tempered_samples`): ``chains`` chains of ``temperatures`` replicas
+    (:func:`genstudy.models.rbm.tempered_samples`): ``chains`` chains of ``temperatures`` replicas
     (the base: the data's base rates), ``burn_in`` sweeps, then a sample of every chain each ``thinning``
     sweeps; the mixing study runs the same chains from noise and from training images to ``burn_in``."""
 
