@@ -111,6 +111,13 @@ class DBN(GenerativeModel):
         return self.down(v_top, generator).reshape(n, *self.data_shape)
 
     @torch.no_grad()
+    def tempering_base(self, data: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        """The visible biases of parallel tempering's base model in the top RBM: the base rates of one sample,
+        drawn on ``generator``, of the up-pass of ``data`` (N, V), binary training vectors; shape (top RBM's V,)."""
+        up = bernoulli(self.up(data.flatten(1).to(self.device), self.n_layers - 1), generator=generator)
+        return base_rate_bias(up)
+
+    @torch.no_grad()
     def tempered_images(self, n: int, *, temperatures: int, chains: int, burn_in: int, thinning: int,
                         data: torch.Tensor, generator: torch.Generator | None = None,
                         start: torch.Tensor | None = None) -> torch.Tensor:
@@ -119,8 +126,7 @@ class DBN(GenerativeModel):
         vectors: the base rates are those of one sample of their up-pass to the top RBM's visible layer
         (drawn on ``generator``); ``start`` (chains, top RBM's V): the chains' first states there
         (default: noise)."""
-        top = self.rbms[-1]
-        up = bernoulli(self.up(data.flatten(1).to(self.device), self.n_layers - 1), generator=generator)
-        states, _ = tempered_samples(top, n, temperatures=temperatures, chains=chains, burn_in=burn_in,
-                                     thinning=thinning, generator=generator, start=start, base_bias=base_rate_bias(up))
+        states, _ = tempered_samples(self.rbms[-1], n, temperatures=temperatures, chains=chains, burn_in=burn_in,
+                                     thinning=thinning, generator=generator, start=start,
+                                     base_bias=self.tempering_base(data, generator))
         return self.down(states, generator).reshape(n, *self.data_shape)

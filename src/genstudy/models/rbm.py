@@ -133,15 +133,21 @@ class RBM(GenerativeModel):
         return v_prob.reshape(n, *self.data_shape)
 
     @torch.no_grad()
+    def tempering_base(self, data: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        """The visible biases (V,) of parallel tempering's base model: the base rates of ``data`` (N, V),
+        binary training vectors (``generator`` is unused: a DBN draws its up-pass on it)."""
+        return base_rate_bias(data.flatten(1).to(self.device))
+
+    @torch.no_grad()
     def tempered_images(self, n: int, *, temperatures: int, chains: int, burn_in: int, thinning: int,
                         data: torch.Tensor, generator: torch.Generator | None = None,
                         start: torch.Tensor | None = None) -> torch.Tensor:
-        """``n`` samples by parallel tempering (:func:`tempered_samples`; the base: the base rates of
-        ``data`` (N, V), binary training vectors; ``start`` (chains, V): the chains' first states, default
+        """``n`` samples by parallel tempering (:func:`tempered_samples`; the base: :meth:`tempering_base`
+        of ``data`` (N, V), binary training vectors; ``start`` (chains, V): the chains' first states, default
         noise): p(v | h) of each, shape ``(n, *data_shape)``, in [0, 1]."""
         _, probs = tempered_samples(self, n, temperatures=temperatures, chains=chains, burn_in=burn_in,
                                     thinning=thinning, generator=generator, start=start,
-                                    base_bias=base_rate_bias(data.flatten(1).to(self.device)))
+                                    base_bias=self.tempering_base(data))
         return probs.reshape(n, *self.data_shape)
 
     @torch.no_grad()
@@ -291,7 +297,7 @@ def tempered_samples(rbm: RBM, n: int, *, temperatures: int, chains: int, burn_i
     sampler = TemperedChains(rbm, start, temperatures, generator, base_bias)
     sampler.run(burn_in)
     states, probs = [], []
-    while sum(len(s) for s in states) < n:
+    for _ in range(math.ceil(n / chains)):
         v_prob = sampler.run(thinning)
         assert v_prob is not None
         states.append(sampler.drawn.clone())

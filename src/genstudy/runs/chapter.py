@@ -18,7 +18,7 @@ from genstudy.metrics import classifier as clf
 from genstudy.metrics.coverage import class_coverage
 from genstudy.metrics.distances import frechet_distance
 from genstudy.models import GenerativeModel
-from genstudy.models.rbm import TemperedChains, base_rate_bias
+from genstudy.models.rbm import TemperedChains
 from genstudy.models.registry import canonical_name, check_dataset
 from genstudy.paths import results_dir
 from genstudy.runs.evaluate import Reference, evaluate_run, own_training_images, real_baseline, reference
@@ -121,9 +121,7 @@ def chain_length_study(model: GenerativeModel, ref: Reference, train: torch.Tens
     base = None
     if temperatures > 1:  # the base rates of the training images, in the top RBM's visible layer
         data = bernoulli(train.flatten(1).to(model.device), torch.Generator(device=model.device).manual_seed(seed))
-        if model.family == "dbn":
-            data = bernoulli(model.up(data, model.n_layers - 1), torch.Generator(device=model.device).manual_seed(seed))
-        base = base_rate_bias(data)
+        base = model.tempering_base(data, torch.Generator(device=model.device).manual_seed(seed))
     rows = []
     for start in CHAIN_STARTS:
         chain = torch.Generator(device=model.device).manual_seed(seed)

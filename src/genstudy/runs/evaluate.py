@@ -289,6 +289,10 @@ def _finite(x: float) -> float | None:
     return x if np.isfinite(x) else None
 
 
+#: The families a profile's ``tempering`` samples (their chains: RBM, DBN).
+TEMPERED_FAMILIES = ("rbm", "dbn")
+
+
 def settings(profile: str, family: str | None = None) -> dict[str, Any]:
     """The profile's evaluation settings a record's metrics depend on (compared by :func:`is_current`); a
     profile's parallel tempering only for the ``family`` it samples (RBM, DBN)."""
@@ -297,7 +301,7 @@ def settings(profile: str, family: str | None = None) -> dict[str, Any]:
                            "ais_steps": p.ais_steps, "ais_chains": p.ais_chains}
     if p.parzen != "study":  # only then: the records of the study's protocol stay current
         out["parzen"] = p.parzen
-    if p.tempering is not None and family in ("rbm", "dbn"):  # likewise
+    if p.tempering is not None and family in TEMPERED_FAMILIES:  # likewise
         out["tempering"] = asdict(p.tempering)
     return out
 
@@ -421,11 +425,11 @@ def evaluate_run(directory: Path | str, *, data_dir: str | None = None, device: 
     if framework == "pytorch":
         dev = resolve_device(device)
         model = load_model(directory, record, dev, data_dir)
-        tempering = get_profile(record["profile"]).tempering
-        if tempering is not None and model.family in ("rbm", "dbn"):  # one draw: the chains are shared
-            sampler = tempered_sampler(model, tempering, own_training_images(record, data_dir))
+        prof = get_profile(record["profile"])
+        if prof.tempering is not None and model.family in TEMPERED_FAMILIES:  # one draw: the chains are shared
+            sampler = tempered_sampler(model, prof.tempering, own_training_images(record, data_dir))
             updated = evaluate_sampler(record, sampler, model=model, data_dir=data_dir, device=dev,
-                                       chunk=get_profile(record["profile"]).eval_samples)
+                                       chunk=prof.eval_samples)
         else:
             updated = evaluate_sampler(record, model.sample, model=model, data_dir=data_dir, device=dev)
     elif framework in SAMPLER_LOADERS:
