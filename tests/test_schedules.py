@@ -23,9 +23,11 @@ def test_burdas_stages_cover_the_run_in_their_shares() -> None:
     assert learning_rate("burda", 1e-3, 0, 328) == pytest.approx(1e-3 * 10 ** (-2 / 7))
 
 
-def test_a_linear_decay_ends_at_a_tenth_and_constant_is_constant() -> None:
+def test_a_linear_decay_ends_at_a_tenth_a_geometric_at_a_hundredth_and_constant_is_constant() -> None:
     assert [learning_rate("linear", 0.1, e, 11) for e in (0, 5, 10)] == pytest.approx([0.1, 0.055, 0.01])
     assert learning_rate("linear", 0.1, 0, 1) == 0.1
+    assert [learning_rate("geometric", 0.1, e, 11) for e in (0, 5, 10, 20)] == pytest.approx([0.1, 0.01, 0.001, 0.001])
+    assert learning_rate("geometric", 0.1, 0, 1) == 0.1
     assert {learning_rate("constant", 0.1, e, 11) for e in range(11)} == {0.1}
     assert (momentum(0.5, 0.9, 4, 5), momentum(0.5, 0.9, 5, 5), momentum(0.5, None, 50, 5)) == (0.5, 0.9, 0.5)
     with pytest.raises(ParameterError, match="lr_schedule"):

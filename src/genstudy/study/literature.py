@@ -142,6 +142,8 @@ def schedule_text(train: dict[str, Any], epochs: int, default_lr: float) -> str:
         return f"step {first} · 10^(−i/7) in the shares of 3^i epochs, i = 0..7, over {epochs} epochs"
     if schedule == "linear":
         return f"step {first} decayed linearly to a tenth over {epochs} epochs"
+    if schedule == "geometric":
+        return f"step {first} decayed geometrically to a hundredth over {epochs} epochs"
     return f"constant step {first}"
 
 
