@@ -196,8 +196,8 @@ def test_options_are_shown_in_words_one_value_per_layer() -> None:
         "hidden = 500, 2000; width = 32; beta = 0.5"
     assert lit.options_text({}) == "defaults"
     table = lit.plan_table(literature_plan("full"))
-    assert table.loc["dbn", "training options"] == ("k = 1; persistent = True; lr_schedule = linear; lr = 0.05, 0.01; "
-                                                    "init_from_below = True; layer_epochs = 100, 30")
+    assert table.loc["dbn", "training options"] == ("k = 1; persistent = True; lr_schedule = geometric; "
+                                                    "lr = 0.05, 0.01; init_from_below = True; layer_epochs = 100, 30")
     assert table.loc["stacked", "architecture options"] == "width = 32; channels = 3"
 
 
@@ -261,7 +261,9 @@ def test_reduced_versions_retrain_and_the_full_one_resumes(monkeypatch: pytest.M
     monkeypatch.setattr(runs, "evaluate_run", evaluate_run)
     records = runs.train_literature(profile, results=tmp_path, log=lambda _: None)
     plan = literature_plan(profile)
-    assert [r["row"] for r in records] == [row for row in plan.runs for _ in plan.seeds]
+    assert [r["row"] for r in records] == [row for row in [*plan.runs, *plan.ablations] for _ in plan.seeds]
+    assert [r.get("ablates") for r in records if r["row"] in plan.ablations] == \
+        [a.row for a in plan.ablations.values() for _ in plan.seeds]
     assert {force for _, _, force in calls} == {retrained}
     assert calls[0][1] == f"{profile}-rbm-mnist-seed0" and len(calls) == 2 * len(records)
 
@@ -286,7 +288,7 @@ def test_a_run_whose_weights_were_not_committed_is_reused_while_its_measures_are
     monkeypatch.setattr(runs, "evaluate_run", lambda directory, **_: {"status": "ok"})
     runs.train_literature("full", results=tmp_path, log=lambda _: None)
     plan = literature_plan("full")
-    expected = [(f"full-{row}-mnist-seed{seed}", need) for row in plan.runs for seed in plan.seeds
+    expected = [(f"full-{row}-mnist-seed{seed}", need) for row in [*plan.runs, *plan.ablations] for seed in plan.seeds
                 for need in ((False,) if row == "rbm" else (False, True))]
     assert calls == expected
 
@@ -367,6 +369,55 @@ def test_the_plan_can_be_restricted_to_some_rows_and_seeds(monkeypatch: pytest.M
         runs.train_literature("full", results=tmp_path, rows=["stacked"])
     with pytest.raises(ParameterError, match="seeds"):
         runs.train_literature("full", results=tmp_path, seeds=[7])
+
+
+def test_an_ablation_is_its_rows_recipe_less_one_change_and_gets_no_mixing_study(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from genstudy.runs import literature as runs
+
+    for plan in LITERATURE.values():
+        assert plan.ablations
+        for ablation in plan.ablations.values():
+            row = plan.runs[ablation.row]
+            changed = {k for k in {*row.train_options, *ablation.run.train_options}
+                       if row.train_options.get(k) != ablation.run.train_options.get(k)}
+            assert len(changed) == 1 and dataclasses.replace(ablation.run, train_options=row.train_options) == row
+    studied: list[str] = []
+
+    def train_run(params: Any, out: Path, *, name: str, **_: Any) -> Any:
+        return type("Run", (), {"record": {"status": "ok"}, "directory": out / name, "model": object()})()
+
+    monkeypatch.setattr(runs, "train_run", train_run)
+    monkeypatch.setattr(runs, "evaluate_run", lambda directory, **_: {"status": "ok", "family": "rbm"})
+    monkeypatch.setattr(runs, "mixing", lambda trained, record, **_: studied.append(trained.directory.name))
+    records = runs.train_literature("full", results=tmp_path, log=lambda _: None, rows=["rbm", "rbm_linear"], seeds=[0])
+    assert [(r["row"], r.get("ablates")) for r in records] == [("rbm", None), ("rbm_linear", "rbm")]
+    assert studied == ["full-rbm-mnist-seed0"]
+
+
+def test_an_ablation_reads_the_rows_quantity_with_welchs_interval(tmp_path: Path) -> None:
+    plan = dataclasses.replace(literature_plan("full"), ablations={
+        "rbm_linear": dataclasses.replace(literature_plan("full").ablations["rbm_linear"], change="the schedule")})
+    ours, theirs = [-89.0, -90.0, -88.0], [-94.0, -95.0, -96.0]
+    records = [_record(tmp_path, s, v, [1.0, 2.0]) for s, v in enumerate(ours)]
+    records += [{**_record(tmp_path, s, v, [0.0, 1.5], row="rbm_linear"), "ablates": "rbm"}
+                for s, v in enumerate(theirs)]
+    table = lit.ablation_table(plan, records, [RBM_ROW])
+    low, high = t_interval(np.array(ours), np.array(theirs))
+    assert table.iloc[0][["ablation", "varies", "change undone", "measure"]].tolist() == \
+        ["rbm_linear", "rbm", "the schedule", "log_likelihood"]
+    assert (round(low, 2), round(high, 2)) == (3.73, 8.27)  # Welch: 6 ± 2.776 · sqrt(2/3)
+    assert table.iloc[0]["recipe − ablation"] == "+6.00 [+3.73, +8.27]" and table.iloc[0]["reading"] == "better"
+    assert lit.ablation_table(plan, records[:3] + [{**r, "metrics": {"log_likelihood": r["metrics"]["log_likelihood"]
+                                                                       + 12.0}} for r in records[3:]],
+                              [RBM_ROW]).iloc[0]["reading"] == "worse"
+    one_seed = lit.ablation_table(plan, records[:1] + records[3:4], [RBM_ROW])
+    assert one_seed.iloc[0][["recipe", "recipe − ablation", "reading"]].tolist() == \
+        ["-89.00 (1 seed)", "+5.00", "not enough seeds"]
+    assert lit.ablation_table(plan, records[:3], [RBM_ROW]).iloc[0]["recipe − ablation"] == "no finished run"
+    curves = lit.curves(records, [RBM_ROW])
+    assert list(dict.fromkeys(curves["row"])) == ["rbm", "rbm_linear"] and set(curves["curve"]) == {"ll_probe"}
+    assert lit.mixing_table(records).empty
 
 
 def test_the_dbns_bound_is_read_against_its_own_first_rbm(tmp_path: Path) -> None:

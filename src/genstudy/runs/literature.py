@@ -48,16 +48,21 @@ def train_literature(book_profile: str, *, results: Path | None = None, device: 
     chapter compares no speeds). ``reuse`` (default: for the full version only) keeps finished runs
     and resumes interrupted ones; otherwise every run is trained afresh. ``rows`` and ``seeds``
     restrict the plan (e.g. to spread the full version's hours over processes or sittings); a row
-    or seed the plan lacks is a :class:`~genstudy.errors.ParameterError`.
+    or seed the plan lacks is a :class:`~genstudy.errors.ParameterError`. The plan's ablations follow
+    its rows, each a row of its own name (``rows`` names them too) whose records also name the row
+    they vary (``ablates``); they are measured like their row, but get no mixing study (their
+    samples score nothing the chapter compares).
     """
     plan = literature_plan(book_profile)
-    for name, given, known in (("rows", rows, tuple(plan.runs)), ("seeds", seeds, plan.seeds)):
+    runs = {**{row: (run, None) for row, run in plan.runs.items()},
+            **{name: (ablation.run, ablation.row) for name, ablation in plan.ablations.items()}}
+    for name, given, known in (("rows", rows, tuple(runs)), ("seeds", seeds, plan.seeds)):
         if given is not None and not set(given) <= set(known):
             raise ParameterError(name, list(given), known)
     reuse = plan.reuses_runs if reuse is None else reuse
     out = literature_dir(results)
     records = []
-    for row, run in plan.runs.items():
+    for row, (run, ablates) in runs.items():
         if rows is not None and row not in rows:
             continue
         for seed in plan.seeds:
@@ -76,9 +81,10 @@ def train_literature(book_profile: str, *, results: Path | None = None, device: 
             record = trained.record
             if record.get("status") == "ok":
                 record = evaluate_run(trained.directory, data_dir=data_dir, device=device, force=not reuse, log=log)
-                if record.get("family") in ("rbm", "dbn") and plan.reduced is None:  # minutes of chains: full only
-                    mixing(trained, record, data_dir=data_dir, force=not reuse, log=log)
-            records.append({**record, "row": row, "dir": str(trained.directory)})
+                if record.get("family") in ("rbm", "dbn") and plan.reduced is None and ablates is None:
+                    mixing(trained, record, data_dir=data_dir, force=not reuse, log=log)  # minutes: full only
+            records.append({**record, "row": row, "dir": str(trained.directory),
+                            **({"ablates": ablates} if ablates else {})})
     return records
 
 

@@ -8,7 +8,8 @@ likelihood, 10 for a Parzen window). :func:`side_by_side` reads the chapter's ru
 mean and 95% Student's t interval over seeds, the difference, every protocol difference, and,
 where ours falls short by more than the tolerance, its measured cause
 (:func:`shortfall_cause`: is the compared quantity's own learning curve still rising when
-training stops?).
+training stops?). :func:`ablation_table` measures what a change to a row's recipe is worth: the row's
+runs against the same recipe without that change (the plan's ablations), seed by seed alike.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pandas as pd
 
 from genstudy.config import PARZEN_PROTOCOLS, LiteraturePlan
 from genstudy.runs.chapter import CHAIN_STARTS, mixes, starts_gap
-from genstudy.study.compare import MIN_SEEDS, t_interval
+from genstudy.study.compare import FEW_SEEDS, MIN_SEEDS, read_interval, t_interval, with_interval
 from genstudy.study.tables import withheld_text
 from genstudy.training.tasks import RBM_LR, per_layer
 
@@ -399,9 +400,13 @@ def side_by_side(records: Sequence[dict[str, Any]], published: Sequence[Publishe
 def curves(records: Sequence[dict[str, Any]], published: Sequence[Published] = PUBLISHED) -> pd.DataFrame:
     """The learning curve each row's cause reads (:attr:`Published.curve`), long form: ``row,
     curve, seed, step, share, value``, ``share`` being the step as a share of the run's last one
-    (the last third starts at 2/3)."""
+    (the last third starts at 2/3). An ablation's runs (records with ``ablates``) follow, under their
+    own row name, with the curve of the row they vary."""
+    pairs = list(dict.fromkeys((p.row, p.curve) for p in published if p.row is not None and p.curve))
+    pairs += list(dict.fromkeys((r["row"], column) for r in records if r.get("ablates")
+                                for row, column in pairs if row == r["ablates"]))
     parts = []
-    for row, column in dict.fromkeys((p.row, p.curve) for p in published if p.row is not None and p.curve):
+    for row, column in pairs:
         for r in records:
             if r.get("row") != row or r.get("status") != "ok":
                 continue
@@ -414,6 +419,41 @@ def curves(records: Sequence[dict[str, Any]], published: Sequence[Published] = P
                                        "value": points[column]}))
     columns = ["row", "curve", "seed", "step", "share", "value"]
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def ablation_table(plan: LiteraturePlan, records: Sequence[dict[str, Any]],
+                   published: Sequence[Published] = PUBLISHED) -> pd.DataFrame:
+    """What each of ``plan``'s ablations measured: the row it varies, the change it undoes, the row's
+    compared quantity (its first published ``metric``) with the row's recipe and with the ablation's
+    (mean and 95% Student's t interval over seeds), and ``recipe − ablation`` (Welch's 95% interval),
+    read against half the row's tolerance from the recipe's side: ``better`` (the change helps),
+    ``worse``, ``same`` or ``undecided``; ``not enough seeds`` below :data:`MIN_SEEDS`. ``records``: the
+    chapter's measured runs (each with its ``row``). Empty without ablations."""
+    rows = []
+    for name, ablation in plan.ablations.items():
+        p = next(p for p in published if p.row == ablation.row)
+        ours, theirs = (np.array([r["metrics"][p.metric] for r in records if r.get("row") == row
+                                  and r.get("status") == "ok" and r["metrics"].get(p.metric) is not None], float)
+                        for row in (ablation.row, name))
+        row = {"ablation": name, "varies": ablation.row, "change undone": ablation.change, "measure": p.metric}
+        if not len(ours) or not len(theirs):
+            rows.append({**row, "recipe": "—", "ablation's": "—", "recipe − ablation": "no finished run",
+                         "reading": ""})
+            continue
+        diff = float(ours.mean() - theirs.mean())
+        enough = min(len(ours), len(theirs)) >= MIN_SEEDS
+        if enough:
+            low, high = t_interval(ours, theirs)
+            sign = 1.0 if p.higher_is_better else -1.0
+            gain = sorted((sign * low, sign * high))
+            reading = read_interval(gain[0], gain[1], (p.tolerance or 0.0) / 2)
+            difference = f"{diff:+.2f} [{low:+.2f}, {high:+.2f}]"
+        else:
+            reading, difference = FEW_SEEDS, f"{diff:+.2f}"
+        rows.append({**row, "recipe": with_interval(pd.Series(ours), 2),
+                     "ablation's": with_interval(pd.Series(theirs), 2),
+                     "recipe − ablation": difference, "reading": reading})
+    return pd.DataFrame(rows)
 
 
 def options_text(options: dict[str, Any]) -> str:
@@ -434,16 +474,20 @@ def _words(value: Any) -> str:
 def plan_table(plan: LiteraturePlan) -> pd.DataFrame:
     """The chapter's runs as a table: per row, the model, its options, training options, epochs,
     batch size, seeds and how it is measured (the profile whose evaluation settings measure it; the
-    Stacked MNIST run: the samples its modes are counted in)."""
+    Stacked MNIST run: the samples its modes are counted in); the ablations last, each measured as the
+    row it varies."""
     seeds = ", ".join(map(str, plan.seeds))
+    runs = [(row, run, f"profile {plan.profile}") for row, run in plan.runs.items()]
+    runs += [(name, a.run, f"profile {plan.profile}, against row {a.row}") for name, a in plan.ablations.items()]
     rows = [{"row": row, "model": run.model, "architecture options": options_text(run.model_options),
              "training options": options_text(run.train_options), "epochs": run.epochs, "batch": run.batch_size,
-             "seeds": seeds, "measured": f"profile {plan.profile}"} for row, run in plan.runs.items()]
+             "seeds": seeds, "measured": measured} for row, run, measured in runs]
     s = plan.stacked
     rows.append({"row": "stacked", "model": "dcgan", "architecture options": options_text({"width": s.width,
                                                                                            "channels": 3}),
                  "training options": f"{s.images:,} Stacked MNIST images", "epochs": s.epochs, "batch": s.batch_size,
                  "seeds": seeds, "measured": f"modes in {s.samples:,} samples"})
+    rows = [*rows[: len(plan.runs)], rows[-1], *rows[len(plan.runs): -1]]  # the stacked run beside the rows
     return pd.DataFrame(rows).set_index("row")
 
 
@@ -458,7 +502,8 @@ def mixing_table(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
     rows = []
     for r in records:
         path = Path(r.get("dir", "")) / "mixing.csv"
-        if r.get("family") not in ("rbm", "dbn") or r.get("status") != "ok" or not path.is_file():
+        if r.get("family") not in ("rbm", "dbn") or r.get("status") != "ok" or r.get("ablates") or \
+                not path.is_file():
             continue
         table = pd.read_csv(path)
         tempering = r.get("evaluation", {}).get("settings", {}).get("tempering")
