@@ -116,6 +116,12 @@ def test_a_literature_run_writes_its_mixing_study_once_and_the_chapter_reads_it(
     tempered = {**record, "evaluation": {"settings": {"tempering": {"temperatures": 16, "burn_in": 10}}}}
     table = mixing_table([tempered])  # a tempered run's samples begin after its burn-in
     assert list(table["sampler"]) == ["parallel tempering, 16 replicas"] and list(table["sweeps used"]) == [10]
+    assert "least swap acceptance" not in table  # a study without it (of Gibbs chains) shows none
+    (tmp_path / "tempered").mkdir()  # rows: noise after 2 and 10 sweeps, then the training images'
+    pd.read_csv(path).assign(least_swap_acceptance=[0.5, 0.25, 0.0, 0.75], least_swap_beta=[1.0, 0.5, 1.0, 0.25]
+                             ).to_csv(tmp_path / "tempered" / MIXING_FILE, index=False)
+    table = mixing_table([{**tempered, "dir": str(tmp_path / "tempered")}])
+    assert list(table["least swap acceptance"]) == ["0.25 (β 0.50 and the next)"]  # at the burn-in, both starts
     assert mixing(TrainedRun(record, tmp_path / "none", None, None), record) is None  # no weights: nothing to study
     retrained = {**record, "created": "2026-12-07T09:00:00+00:00"}  # the same folder, trained again
     assert mixing(TrainedRun(retrained, tmp_path, None, None), retrained) == path and len(lines) == 1  # no weights
@@ -133,6 +139,9 @@ def test_one_replica_is_the_plain_study_and_more_replicas_temper_it(digits: tupl
     tempered = chain_length_study(rbm, ref, train, [1, 5], n=40, seed=3, temperatures=4)
     assert tempered.equals(chain_length_study(rbm, ref, train, [1, 5], n=40, seed=3, temperatures=4))
     assert not tempered["fd"].equals(plain["fd"])
+    assert "least_swap_acceptance" not in plain  # no swaps in a Gibbs study
+    assert tempered["least_swap_acceptance"].between(0.0, 1.0).all()
+    assert set(tempered["least_swap_beta"]) <= {1.0, 4 / 9, 1 / 9}  # an upper β of the ladder's pairs
     dbn = build("dbn", side=8, hidden=[16, 8], generator=torch.Generator().manual_seed(0))
     assert len(chain_length_study(dbn, ref, train, [2], n=40, seed=3, temperatures=3)) == 2
 
@@ -176,3 +185,14 @@ def test_the_evaluation_draws_tempered_images_of_an_rbm_and_a_dbn(digits: tuple)
         assert torch.equal(images, sampler(25, torch.Generator().manual_seed(1)))
     with pytest.raises(GenstudyError, match="parallel tempering samples an RBM or a DBN"):
         tempered_sampler(build("vae_mlp", side=8), tempering, train)
+
+
+def test_a_tempered_mixing_study_without_its_swaps_acceptance_is_made_again() -> None:
+    from genstudy.runs.literature import _studies
+
+    record = {"created": "2026-12-07T09:00:00+00:00"}
+    study = pd.DataFrame({"start": ["noise"], "sweeps": [10], "fd": [1.0], "run_created": [record["created"]]})
+    assert _studies(study.assign(temperatures=1), record, 1)
+    assert not _studies(study.assign(temperatures=16), record, 16)  # made before the swaps were counted
+    assert _studies(study.assign(temperatures=16, least_swap_acceptance=0.3, least_swap_beta=1.0), record, 16)
+    assert not _studies(study.assign(temperatures=16, least_swap_acceptance=0.3), record, 8)

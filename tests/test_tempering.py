@@ -78,3 +78,22 @@ def test_tempered_samples_check_their_arguments() -> None:
             tempered_samples(rbm, **args)
     with pytest.raises(ParameterError, match="start"):
         tempered_samples(rbm, 10, temperatures=2, chains=5, burn_in=0, thinning=1, start=torch.zeros(3, 4))
+
+
+def test_swaps_are_counted_per_pair_of_neighbouring_replicas() -> None:
+    """Even pairs are proposed on even sweeps, odd ones on odd sweeps, once per chain. Replicas of an RBM
+    without weights or biases, over a uniform base, are one distribution: every swap is accepted. The
+    two-mode RBM's replica swaps with a uniform base (β 1 and 0) almost never: the cut that leaves the
+    replicas above it to Gibbs."""
+    flat = RBM(6, 3)
+    with torch.no_grad():
+        for p in flat.parameters():
+            p.zero_()
+    chains = TemperedChains(flat, torch.zeros(50, 6), 4, torch.Generator().manual_seed(0))
+    assert torch.isnan(chains.pair_acceptance).all()
+    chains.run(3)
+    assert chains.pair_proposed.tolist() == [100, 50, 100] and chains.pair_acceptance.tolist() == [1.0, 1.0, 1.0]
+    assert int(chains.pair_accepted.sum()) == chains.accepted == chains.proposed == 250
+    cut = TemperedChains(_two_modes(), torch.zeros(200, 10), 2, torch.Generator().manual_seed(0))
+    cut.run(20)
+    assert cut.pair_proposed.tolist() == [2_000] and float(cut.pair_acceptance[0]) < 0.01

@@ -217,7 +217,10 @@ class TemperedChains:
     :meth:`sweep` runs one Gibbs sweep in every replica, then the swaps; it returns p(v | h) of the
     β = 1 replicas after their sweep (m, V), the smoother image of the model's sample, and keeps the
     binary states drawn from it in :attr:`drawn` (before the swaps). :attr:`acceptance`: the share of
-    proposed swaps accepted so far (NaN before any). Draws come from ``generator`` only.
+    proposed swaps accepted so far (NaN before any); :attr:`pair_acceptance`: the same per pair of
+    neighbouring replicas, (K − 1,), the pair of ``betas[i]`` and ``betas[i + 1]`` at i. A pair that
+    never swaps cuts the ladder: the replicas above it are Gibbs chains, whatever the ladder below.
+    Draws come from ``generator`` only.
     """
 
     def __init__(self, rbm: RBM, v: torch.Tensor, temperatures: int, generator: torch.Generator | None = None,
@@ -227,11 +230,18 @@ class TemperedChains:
         self.a = (torch.zeros(rbm.n_visible) if base_bias is None else base_bias).to(rbm.W.device, rbm.W.dtype)
         self.v = v.to(rbm.W.device, rbm.W.dtype).unsqueeze(0).repeat(temperatures, 1, 1)  # (K, m, V)
         self.sweeps, self.proposed, self.accepted = 0, 0, 0
+        self.pair_proposed = torch.zeros(max(temperatures - 1, 0), dtype=torch.long)
+        self.pair_accepted = torch.zeros(max(temperatures - 1, 0), dtype=torch.long)
         self.drawn = self.v[0].clone()
 
     @property
     def acceptance(self) -> float:
         return self.accepted / self.proposed if self.proposed else float("nan")
+
+    @property
+    def pair_acceptance(self) -> torch.Tensor:
+        """The share of swaps accepted per pair of neighbouring replicas, float64 (K − 1,); NaN before any."""
+        return self.pair_accepted.double() / self.pair_proposed.double()
 
     @torch.no_grad()
     def sweep(self) -> torch.Tensor:
@@ -260,6 +270,8 @@ class TemperedChains:
             self.v[pairs], self.v[pairs + 1] = torch.where(swap, high, low), torch.where(swap, low, high)
             self.proposed += swap.numel()
             self.accepted += int(swap.sum())
+            self.pair_proposed[pairs.cpu()] += swap.shape[1]
+            self.pair_accepted[pairs.cpu()] += swap.sum((1, 2)).cpu()
         self.sweeps += 1
         return v_prob[0]
 

@@ -111,7 +111,9 @@ def chain_length_study(model: GenerativeModel, ref: Reference, train: torch.Tens
     chains' images (p(v | h), or the DBN's top-down pass) against ``ref``'s test features (with
     ``n`` images, not comparable with a record's FD of ``eval_samples``), ``classes_covered``
     and ``top_class_share`` (the commonest class's share of the ``n`` images, by the
-    classifier). The same ``seed`` gives the same table.
+    classifier); with tempering, ``least_swap_acceptance``, the lowest share of swaps accepted by a
+    pair of neighbouring replicas so far, and that pair's upper ``least_swap_beta``
+    (:attr:`~genstudy.models.rbm.TemperedChains.pair_acceptance`). The same ``seed`` gives the same table.
     """
     if model.family not in ("rbm", "dbn"):
         raise ParameterError("model", model.family, "an RBM or a DBN (a model sampled by Gibbs chains)")
@@ -143,8 +145,13 @@ def chain_length_study(model: GenerativeModel, ref: Reference, train: torch.Tens
             images = ref.classifier.crop(images.reshape(n, *model.data_shape).float().cpu().clamp(0.0, 1.0))
             features, probs = clf.predict(ref.classifier, images)
             cover = class_coverage(probs.argmax(1).numpy(), ref.data_shares)
-            rows.append({"start": start, "sweeps": length, "fd": frechet_distance(ref.features, features),
-                         "classes_covered": cover.covered, "top_class_share": float(cover.shares.max())})
+            row = {"start": start, "sweeps": length, "fd": frechet_distance(ref.features, features),
+                   "classes_covered": cover.covered, "top_class_share": float(cover.shares.max())}
+            if temperatures > 1:
+                least = int(chains.pair_acceptance.nan_to_num(nan=float("inf")).argmin())
+                row |= {"least_swap_acceptance": float(chains.pair_acceptance[least]),
+                        "least_swap_beta": float(chains.betas[least])}
+            rows.append(row)
     return pd.DataFrame(rows)
 
 

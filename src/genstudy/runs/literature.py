@@ -137,6 +137,8 @@ def mixing(trained: TrainedRun, record: dict[str, Any], *, data_dir: str | None 
 
 def _studies(table: pd.DataFrame, record: dict[str, Any], temperatures: int) -> bool:
     """Whether the mixing study ``table`` is of the run of ``record`` as it now is: made after the training
-    that made ``record`` (its ``run_created``) and with the sampler of its evaluation (``temperatures``)."""
+    that made ``record`` (its ``run_created``) and with the sampler of its evaluation (``temperatures``),
+    a tempered one with its swaps' acceptance."""
     return ("run_created" in table and "temperatures" in table and set(table["run_created"]) == {record.get("created")}
-            and set(table["temperatures"]) == {temperatures})
+            and set(table["temperatures"]) == {temperatures}
+            and (temperatures == 1 or "least_swap_acceptance" in table))

@@ -497,7 +497,8 @@ def mixing_table(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
     tempering where its evaluation's settings name it), the sweeps its samples use (a tempered chain's:
     its burn-in), the FD of chains from noise and from training images after them and at the study's
     longest chains, the gap between the two starts, and whether the samples come from chains shown to
-    mix (:func:`~genstudy.runs.chapter.mixes`).
+    mix (:func:`~genstudy.runs.chapter.mixes`); for tempered chains whose study measured it, the least
+    share of swaps a pair of neighbouring replicas accepted, over both starts, and that pair's upper β.
     Empty where no such study was written."""
     rows = []
     for r in records:
@@ -512,10 +513,15 @@ def mixing_table(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
         fd = table.set_index(["start", "sweeps"])["fd"]
         sampler = (f"parallel tempering, {tempering['temperatures']} replicas" if tempering
                    else "independent Gibbs chains")
-        rows.append({"row": r.get("row", r["family"]), "seed": r["seed"], "sampler": sampler, "sweeps used": used,
-                     "FD from noise": fd[(CHAIN_STARTS[0], used)],
-                     "FD from training images": fd[(CHAIN_STARTS[1], used)],
-                     "gap": f"{starts_gap(table, used):.0%}",
-                     f"gap after {longer:,}": f"{starts_gap(table, longer):.0%}",
-                     "samples from chains shown to mix": "yes" if mixes(table, used) else "no"})
+        row = {"row": r.get("row", r["family"]), "seed": r["seed"], "sampler": sampler, "sweeps used": used,
+               "FD from noise": fd[(CHAIN_STARTS[0], used)],
+               "FD from training images": fd[(CHAIN_STARTS[1], used)],
+               "gap": f"{starts_gap(table, used):.0%}",
+               f"gap after {longer:,}": f"{starts_gap(table, longer):.0%}",
+               "samples from chains shown to mix": "yes" if mixes(table, used) else "no"}
+        if tempering and "least_swap_acceptance" in table:
+            least = table[table["sweeps"] == used].sort_values("least_swap_acceptance").iloc[0]
+            row["least swap acceptance"] = (f"{least['least_swap_acceptance']:.2f} "
+                                            f"(β {least['least_swap_beta']:.2f} and the next)")
+        rows.append(row)
     return pd.DataFrame(rows)
