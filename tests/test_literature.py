@@ -411,6 +411,11 @@ def test_an_ablation_reads_the_rows_quantity_with_welchs_interval(tmp_path: Path
     assert lit.ablation_table(plan, records[:3] + [{**r, "metrics": {"log_likelihood": r["metrics"]["log_likelihood"]
                                                                        + 12.0}} for r in records[3:]],
                               [RBM_ROW]).iloc[0]["reading"] == "worse"
+    assert table.iloc[0]["by seed"] == "seed 0: -89.00 against -94.00; seed 1: -90.00 against -95.00; " \
+                                       "seed 2: -88.00 against -96.00"
+    withheld = [{**records[1], "metrics": {"log_likelihood_withheld": "AIS disagrees"}}]
+    assert lit.ablation_table(plan, records[:1] + withheld + records[3:5], [RBM_ROW]).iloc[0]["by seed"] == \
+        "seed 0: -89.00 against -94.00; seed 1: withheld against -95.00"
     one_seed = lit.ablation_table(plan, records[:1] + records[3:4], [RBM_ROW])
     assert one_seed.iloc[0][["recipe", "recipe − ablation", "reading"]].tolist() == \
         ["-89.00 (1 seed)", "+5.00", "not enough seeds"]

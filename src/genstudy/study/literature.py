@@ -427,7 +427,8 @@ def ablation_table(plan: LiteraturePlan, records: Sequence[dict[str, Any]],
     compared quantity (its first published ``metric``) with the row's recipe and with the ablation's
     (mean and 95% Student's t interval over seeds), and ``recipe − ablation`` (Welch's 95% interval),
     read against half the row's tolerance from the recipe's side: ``better`` (the change helps),
-    ``worse``, ``same`` or ``undecided``; ``not enough seeds`` below :data:`MIN_SEEDS`. ``records``: the
+    ``worse``, ``same`` or ``undecided``; ``not enough seeds`` below :data:`MIN_SEEDS`; ``by seed``: both
+    values seed by seed (a withheld one says so). ``records``: the
     chapter's measured runs (each with its ``row``). Empty without ablations."""
     rows = []
     for name, ablation in plan.ablations.items():
@@ -435,7 +436,10 @@ def ablation_table(plan: LiteraturePlan, records: Sequence[dict[str, Any]],
         ours, theirs = (np.array([r["metrics"][p.metric] for r in records if r.get("row") == row
                                   and r.get("status") == "ok" and r["metrics"].get(p.metric) is not None], float)
                         for row in (ablation.row, name))
-        row = {"ablation": name, "varies": ablation.row, "change undone": ablation.change, "measure": p.metric}
+        row = {"ablation": name, "varies": ablation.row, "change undone": ablation.change, "measure": p.metric,
+               "by seed": "; ".join(f"seed {seed}: {_seed_value(records, ablation.row, seed, p.metric)} against "
+                                    f"{_seed_value(records, name, seed, p.metric)}"
+                                    for seed in sorted({r["seed"] for r in records if r.get("row") == name}))}
         if not len(ours) or not len(theirs):
             rows.append({**row, "recipe": "—", "ablation's": "—", "recipe − ablation": "no finished run",
                          "reading": ""})
@@ -454,6 +458,15 @@ def ablation_table(plan: LiteraturePlan, records: Sequence[dict[str, Any]],
                      "ablation's": with_interval(pd.Series(theirs), 2),
                      "recipe − ablation": difference, "reading": reading})
     return pd.DataFrame(rows)
+
+
+def _seed_value(records: Sequence[dict[str, Any]], row: str, seed: int, metric: str) -> str:
+    """One run's ``metric`` in words: its value (2 decimals), ``withheld`` by its guard, or ``no run``."""
+    run = next((r for r in records if r.get("row") == row and r.get("seed") == seed and r.get("status") == "ok"), None)
+    if run is None:
+        return "no run"
+    value = run["metrics"].get(metric)
+    return "withheld" if value is None else f"{value:.2f}"
 
 
 def options_text(options: dict[str, Any]) -> str:
