@@ -121,7 +121,7 @@ def test_a_literature_run_writes_its_mixing_study_once_and_the_chapter_reads_it(
     pd.read_csv(path).assign(least_swap_acceptance=[0.5, 0.25, 0.0, 0.75], least_swap_beta=[1.0, 0.5, 1.0, 0.25]
                              ).to_csv(tmp_path / "tempered" / MIXING_FILE, index=False)
     table = mixing_table([{**tempered, "dir": str(tmp_path / "tempered")}])
-    assert list(table["least swap acceptance"]) == ["0.25 (β 0.50 and the next)"]  # at the burn-in, both starts
+    assert list(table["least swap acceptance"]) == ["25.00% (β 0.50 and the next)"]  # at the burn-in, both starts
     assert mixing(TrainedRun(record, tmp_path / "none", None, None), record) is None  # no weights: nothing to study
     retrained = {**record, "created": "2026-12-07T09:00:00+00:00"}  # the same folder, trained again
     assert mixing(TrainedRun(retrained, tmp_path, None, None), retrained) == path and len(lines) == 1  # no weights

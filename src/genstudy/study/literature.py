@@ -534,7 +534,7 @@ def mixing_table(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
                "samples from chains shown to mix": "yes" if mixes(table, used) else "no"}
         if tempering and "least_swap_acceptance" in table:
             least = table[table["sweeps"] == used].sort_values("least_swap_acceptance").iloc[0]
-            row["least swap acceptance"] = (f"{least['least_swap_acceptance']:.2f} "
+            row["least swap acceptance"] = (f"{least['least_swap_acceptance']:.2%} "
                                             f"(β {least['least_swap_beta']:.2f} and the next)")
         rows.append(row)
     return pd.DataFrame(rows)
