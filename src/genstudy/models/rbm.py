@@ -229,19 +229,29 @@ class TemperedChains:
         self.betas = ladder(temperatures).to(rbm.W.device, rbm.W.dtype)
         self.a = (torch.zeros(rbm.n_visible) if base_bias is None else base_bias).to(rbm.W.device, rbm.W.dtype)
         self.v = v.to(rbm.W.device, rbm.W.dtype).unsqueeze(0).repeat(temperatures, 1, 1)  # (K, m, V)
-        self.sweeps, self.proposed, self.accepted = 0, 0, 0
-        self.pair_proposed = torch.zeros(max(temperatures - 1, 0), dtype=torch.long)
-        self.pair_accepted = torch.zeros(max(temperatures - 1, 0), dtype=torch.long)
+        self.sweeps = 0
+        #: Swaps proposed and accepted per pair of neighbouring replicas, on the chains' device (no sync per sweep).
+        self.pair_proposed = torch.zeros(max(temperatures - 1, 0), dtype=torch.long, device=rbm.W.device)
+        self.pair_accepted = torch.zeros(max(temperatures - 1, 0), dtype=torch.long, device=rbm.W.device)
         self.drawn = self.v[0].clone()
 
     @property
+    def proposed(self) -> int:
+        return int(self.pair_proposed.sum())
+
+    @property
+    def accepted(self) -> int:
+        return int(self.pair_accepted.sum())
+
+    @property
     def acceptance(self) -> float:
-        return self.accepted / self.proposed if self.proposed else float("nan")
+        proposed = self.proposed
+        return self.accepted / proposed if proposed else float("nan")
 
     @property
     def pair_acceptance(self) -> torch.Tensor:
         """The share of swaps accepted per pair of neighbouring replicas, float64 (K − 1,); NaN before any."""
-        return self.pair_accepted.double() / self.pair_proposed.double()
+        return (self.pair_accepted.double() / self.pair_proposed.double()).cpu()
 
     @torch.no_grad()
     def sweep(self) -> torch.Tensor:
@@ -268,10 +278,8 @@ class TemperedChains:
             swap = (u.log() < log_ratio).unsqueeze(-1)  # (P, m, 1)
             low, high = self.v[pairs], self.v[pairs + 1]
             self.v[pairs], self.v[pairs + 1] = torch.where(swap, high, low), torch.where(swap, low, high)
-            self.proposed += swap.numel()
-            self.accepted += int(swap.sum())
-            self.pair_proposed[pairs.cpu()] += swap.shape[1]
-            self.pair_accepted[pairs.cpu()] += swap.sum((1, 2)).cpu()
+            self.pair_proposed[pairs] += swap.shape[1]
+            self.pair_accepted[pairs] += swap.sum((1, 2))
         self.sweeps += 1
         return v_prob[0]
 

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genstudy.config import PARZEN_PROTOCOLS, LiteraturePlan
+from genstudy.config import PARZEN_PROTOCOLS, LiteraturePlan, LiteratureRun
 from genstudy.runs.chapter import CHAIN_STARTS, mixes, starts_gap
 from genstudy.study.compare import FEW_SEEDS, MIN_SEEDS, read_interval, t_interval, with_interval
 from genstudy.study.tables import withheld_text
@@ -490,17 +490,20 @@ def plan_table(plan: LiteraturePlan) -> pd.DataFrame:
     Stacked MNIST run: the samples its modes are counted in); the ablations last, each measured as the
     row it varies."""
     seeds = ", ".join(map(str, plan.seeds))
-    runs = [(row, run, f"profile {plan.profile}") for row, run in plan.runs.items()]
-    runs += [(name, a.run, f"profile {plan.profile}, against row {a.row}") for name, a in plan.ablations.items()]
-    rows = [{"row": row, "model": run.model, "architecture options": options_text(run.model_options),
-             "training options": options_text(run.train_options), "epochs": run.epochs, "batch": run.batch_size,
-             "seeds": seeds, "measured": measured} for row, run, measured in runs]
+
+    def described(row: str, run: LiteratureRun, measured: str) -> dict[str, Any]:
+        return {"row": row, "model": run.model, "architecture options": options_text(run.model_options),
+                "training options": options_text(run.train_options), "epochs": run.epochs, "batch": run.batch_size,
+                "seeds": seeds, "measured": measured}
+
     s = plan.stacked
-    rows.append({"row": "stacked", "model": "dcgan", "architecture options": options_text({"width": s.width,
-                                                                                           "channels": 3}),
-                 "training options": f"{s.images:,} Stacked MNIST images", "epochs": s.epochs, "batch": s.batch_size,
-                 "seeds": seeds, "measured": f"modes in {s.samples:,} samples"})
-    rows = [*rows[: len(plan.runs)], rows[-1], *rows[len(plan.runs): -1]]  # the stacked run beside the rows
+    stacked = {"row": "stacked", "model": "dcgan", "architecture options": options_text({"width": s.width,
+                                                                                         "channels": 3}),
+               "training options": f"{s.images:,} Stacked MNIST images", "epochs": s.epochs, "batch": s.batch_size,
+               "seeds": seeds, "measured": f"modes in {s.samples:,} samples"}
+    rows = [*(described(row, run, f"profile {plan.profile}") for row, run in plan.runs.items()), stacked,
+            *(described(name, a.run, f"profile {plan.profile}, against row {a.row}")
+              for name, a in plan.ablations.items())]
     return pd.DataFrame(rows).set_index("row")
 
 
