@@ -11,7 +11,7 @@ import pytest
 
 import genstudy
 from conftest import ROOT
-from genstudy.hashing import import_graph, models_closure, modules_digest
+from genstudy.hashing import import_graph, imported, models_closure, modules_digest
 from genstudy.models.registry import MODELS_PACKAGE, SHARED_MODULES, defining_modules
 from genstudy.runs.record import TRAINING_ENTRY, run_code_digest
 from genstudy.site import cache
@@ -85,3 +85,26 @@ def test_an_edit_to_any_module_a_run_imports_is_never_missed(package_copy: Path)
     tasks = package_copy / "training" / "tasks.py"  # ... until one of its modules imports it inside a function
     tasks.write_text(tasks.read_text() + "\n\ndef _later():\n    from genstudy.study import toy\n    return toy\n")
     assert run_code_digest(package_copy, "dbn") != base
+
+
+def test_an_edit_to_the_literature_plan_leaves_the_fashion_runs_and_chapters_as_they_were(package_copy: Path) -> None:
+    """The literature's recipes live in a module the Fashion-MNIST runs never import: changing them marks the
+    literature chapter alone (its runs record their own recipe)."""
+    executions, runs = _keys(package_copy)
+    literature = cache.execution_fingerprint(NOTEBOOKS / "08_literature.ipynb", package_copy, "0.1.0")
+    _plant(package_copy / "literature_plan.py")
+    after, runs_after = _keys(package_copy)
+    assert runs_after == runs and after == executions
+    assert cache.execution_fingerprint(NOTEBOOKS / "08_literature.ipynb", package_copy, "0.1.0") != literature
+    config = package_copy / "config.py"  # the profiles themselves: every run reads one
+    _plant(config)
+    assert _changed(runs, _keys(package_copy)[1]) == set(MODELS)
+
+
+def test_an_import_that_only_serves_annotations_is_not_followed() -> None:
+    modules = {"genstudy.a", "genstudy.b", "genstudy.c"}
+    source = ("from typing import TYPE_CHECKING\nimport typing\nfrom genstudy import a\n"
+              "if TYPE_CHECKING:\n    from genstudy import b\nelse:\n    import genstudy.c\n"
+              "if typing.TYPE_CHECKING:\n    import genstudy.b\n")
+    assert imported(source, modules) == {"genstudy.a", "genstudy.c"}
+    assert imported("def f():\n    from genstudy import b\n", modules) == {"genstudy.b"}  # a lazy import runs

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 import torch
 
-from genstudy.config import LITERATURE, get_profile, literature_plan
+from genstudy.config import get_profile
 from genstudy.errors import ParameterError
+from genstudy.literature_plan import LITERATURE, literature_plan
 from genstudy.models import build
 from genstudy.models.registry import REGISTRY
 from genstudy.study import literature as lit

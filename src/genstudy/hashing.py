@@ -72,12 +72,34 @@ def module_name(root: Path, path: Path) -> str:
     return ".".join([PACKAGE, *parts])
 
 
+def _type_checking(node: ast.AST) -> bool:
+    """Whether ``node`` is an ``if TYPE_CHECKING:`` (or ``typing.TYPE_CHECKING``) block, which never runs."""
+    if not isinstance(node, ast.If):
+        return False
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or \
+        (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _running_nodes(tree: ast.AST) -> list[ast.AST]:
+    """The nodes of ``tree`` (as :func:`ast.walk`) less the bodies of ``if TYPE_CHECKING:`` blocks (their
+    ``else`` runs and is kept)."""
+    out, todo = [], [tree]
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        children = node.orelse if _type_checking(node) else ast.iter_child_nodes(node)  # type: ignore[attr-defined]
+        todo.extend(children)
+    return out
+
+
 def imported(source: str, modules: set[str] | frozenset[str]) -> set[str]:
     """The modules of ``modules`` that the Python ``source`` imports anywhere in its body (inside
     functions too): ``import genstudy.a.b`` and ``from genstudy.a import b`` name ``genstudy.a.b`` when
-    that is a module, else ``genstudy.a``; a relative import is not used by this package."""
+    that is a module, else ``genstudy.a``; a relative import is not used by this package. Imports under
+    ``if TYPE_CHECKING:`` are not counted: they serve annotations and never run."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in _running_nodes(ast.parse(source)):
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:

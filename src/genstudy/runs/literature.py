@@ -1,7 +1,7 @@
 """The runs of the chapter *Against the literature*: the papers' models on MNIST, every seed,
 trained and measured with the study's one yardstick.
 
-Each run of a :class:`~genstudy.config.LiteraturePlan` is an ordinary training run
+Each run of a :class:`~genstudy.literature_plan.LiteraturePlan` is an ordinary training run
 (:func:`~genstudy.runs.train.train_run`) named ``<book profile>-<row>-mnist-seed<seed>`` under
 ``results/literature/<plan profile>/``, apart from the book's profiles so that the family
 comparisons never read them. In the full version a finished run with the same configuration is
@@ -19,8 +19,9 @@ from typing import Any
 
 import pandas as pd
 
-from genstudy.config import RunParams, get_profile, literature_plan, resolve_device
+from genstudy.config import RunParams, get_profile, resolve_device
 from genstudy.errors import ParameterError
+from genstudy.literature_plan import literature_plan
 from genstudy.paths import literature_dir
 from genstudy.runs.chapter import chain_length_study, mixing_summary
 from genstudy.runs.evaluate import evaluate_run, is_current, load_model, own_training_images, reference
@@ -40,7 +41,7 @@ def train_literature(book_profile: str, *, results: Path | None = None, device: 
                      log: Callable[[str], None] = print, rows: Sequence[str] | None = None,
                      seeds: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """Train and measure every run of the chapter's plan for a book of ``book_profile``
-    (:func:`~genstudy.config.literature_plan`): each row's model for each seed, on MNIST.
+    (:func:`~genstudy.literature_plan.literature_plan`): each row's model for each seed, on MNIST.
 
     Returns the run records (measured: ``metrics`` and ``evaluation`` filled, unless the run
     failed), each with its ``row`` and its folder ``dir``, rows in the plan's order, seeds

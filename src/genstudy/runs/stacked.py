@@ -1,6 +1,6 @@
 """DCGAN on Stacked MNIST: the mode-collapse row of the chapter *Against the literature*.
 
-For each seed of the plan (:attr:`genstudy.config.LiteraturePlan.stacked`): Stacked MNIST training
+For each seed of the plan (:attr:`genstudy.literature_plan.LiteraturePlan.stacked`): Stacked MNIST training
 images drawn with that seed, a three-channel DCGAN trained on them (the study's GAN task and
 training loop, the KL over modes of a few samples probed while it trains), then its modes counted
 in the plan's number of samples with the committed MNIST classifier (:mod:`genstudy.metrics.modes`).
@@ -19,10 +19,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from genstudy.config import StackedRun, literature_plan, resolve_device
+from genstudy.config import resolve_device
 from genstudy.data import ImageDataset, load_images, pad, to_symmetric
 from genstudy.data.stacked import MODES, stack_digits
 from genstudy.io import write_atomic
+from genstudy.literature_plan import StackedRun, literature_plan
 from genstudy.metrics import classifier as clf
 from genstudy.metrics.modes import ModeCount, count_modes, read_digits
 from genstudy.models.gan import dcgan

@@ -17,16 +17,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from genstudy.config import PARZEN_PROTOCOLS, LiteraturePlan, LiteratureRun
+from genstudy.config import PARZEN_PROTOCOLS
 from genstudy.runs.chapter import CHAIN_STARTS, mixes, starts_gap
 from genstudy.study.compare import FEW_SEEDS, MIN_SEEDS, read_interval, t_interval, with_interval
 from genstudy.study.tables import withheld_text
 from genstudy.training.tasks import RBM_LR, per_layer
+
+if TYPE_CHECKING:  # annotations only: the chapters that plot never import the plan
+    from genstudy.literature_plan import LiteraturePlan, LiteratureRun
 
 #: Beside the source of a value not checked against the paper (:attr:`Published.checked`).
 UNCHECKED = "value not checked against the paper: no copy offline"
