@@ -24,7 +24,14 @@ from genstudy.errors import ParameterError
 from genstudy.literature_plan import literature_plan
 from genstudy.paths import literature_dir
 from genstudy.runs.chapter import chain_length_study, mixing_summary
-from genstudy.runs.evaluate import evaluate_run, is_current, load_model, own_training_images, reference
+from genstudy.runs.evaluate import (
+    TEMPERED_FAMILIES,
+    evaluate_run,
+    is_current,
+    load_model,
+    own_training_images,
+    reference,
+)
 from genstudy.runs.train import TrainedRun, train_run
 
 #: The literature's dataset: MNIST, binarized where a family's likelihood needs binary pixels.
@@ -82,7 +89,7 @@ def train_literature(book_profile: str, *, results: Path | None = None, device: 
             record = trained.record
             if record.get("status") == "ok":
                 record = evaluate_run(trained.directory, data_dir=data_dir, device=device, force=not reuse, log=log)
-                if record.get("family") in ("rbm", "dbn") and plan.reduced is None and ablates is None:
+                if record.get("family") in TEMPERED_FAMILIES and plan.reduced is None and ablates is None:
                     mixing(trained, record, data_dir=data_dir, force=not reuse, log=log)  # minutes: full only
             records.append({**record, "row": row, "dir": str(trained.directory),
                             **({"ablates": ablates} if ablates else {})})

@@ -24,6 +24,7 @@ import pandas as pd
 
 from genstudy.config import PARZEN_PROTOCOLS
 from genstudy.runs.chapter import CHAIN_STARTS, mixes, starts_gap
+from genstudy.runs.evaluate import TEMPERED_FAMILIES
 from genstudy.study.compare import FEW_SEEDS, MIN_SEEDS, read_interval, t_interval, with_interval
 from genstudy.study.tables import withheld_text
 from genstudy.training.tasks import RBM_LR, per_layer
@@ -436,13 +437,11 @@ def ablation_table(plan: LiteraturePlan, records: Sequence[dict[str, Any]],
     rows = []
     for name, ablation in plan.ablations.items():
         p = next(p for p in published if p.row == ablation.row)
-        ours, theirs = (np.array([r["metrics"][p.metric] for r in records if r.get("row") == row
-                                  and r.get("status") == "ok" and r["metrics"].get(p.metric) is not None], float)
-                        for row in (ablation.row, name))
+        recipe, undone = (_by_seed(records, row, p.metric) for row in (ablation.row, name))
+        ours, theirs = (np.array([v for v in values.values() if v is not None], float) for values in (recipe, undone))
         row = {"ablation": name, "varies": ablation.row, "change undone": ablation.change, "measure": p.metric,
-               "by seed": "; ".join(f"seed {seed}: {_seed_value(records, ablation.row, seed, p.metric)} against "
-                                    f"{_seed_value(records, name, seed, p.metric)}"
-                                    for seed in sorted({r["seed"] for r in records if r.get("row") == name}))}
+               "by seed": "; ".join(f"seed {seed}: {_value_text(recipe, seed)} against {_value_text(undone, seed)}"
+                                    for seed in sorted(undone))}
         if not len(ours) or not len(theirs):
             rows.append({**row, "recipe": "—", "ablation's": "—", "recipe − ablation": "no finished run",
                          "reading": ""})
@@ -463,12 +462,16 @@ def ablation_table(plan: LiteraturePlan, records: Sequence[dict[str, Any]],
     return pd.DataFrame(rows)
 
 
-def _seed_value(records: Sequence[dict[str, Any]], row: str, seed: int, metric: str) -> str:
-    """One run's ``metric`` in words: its value (2 decimals), ``withheld`` by its guard, or ``no run``."""
-    run = next((r for r in records if r.get("row") == row and r.get("seed") == seed and r.get("status") == "ok"), None)
-    if run is None:
+def _by_seed(records: Sequence[dict[str, Any]], row: str, metric: str) -> dict[int, float | None]:
+    """``row``'s finished runs' ``metric`` by seed (None: withheld by its guard)."""
+    return {r["seed"]: r["metrics"].get(metric) for r in records if r.get("row") == row and r.get("status") == "ok"}
+
+
+def _value_text(values: dict[int, float | None], seed: int) -> str:
+    """One seed's value of :func:`_by_seed` in words: 2 decimals, ``withheld``, or ``no run``."""
+    if seed not in values:
         return "no run"
-    value = run["metrics"].get(metric)
+    value = values[seed]
     return "withheld" if value is None else f"{value:.2f}"
 
 
@@ -522,7 +525,7 @@ def mixing_table(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
     rows = []
     for r in records:
         path = Path(r.get("dir", "")) / "mixing.csv"
-        if r.get("family") not in ("rbm", "dbn") or r.get("status") != "ok" or r.get("ablates") or \
+        if r.get("family") not in TEMPERED_FAMILIES or r.get("status") != "ok" or r.get("ablates") or \
                 not path.is_file():
             continue
         table = pd.read_csv(path)
