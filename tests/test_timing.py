@@ -96,6 +96,11 @@ def test_a_timing_reaches_the_run_it_timed_and_no_other(tmp_path: Path) -> None:
     assert frame.loc["vae_mlp", "timed_step_s"] == table.loc[0, "step_s"]
     unmatched = report.quality_curves(report.runs_frame(tmp_path, "smoke")).set_index("label")
     assert unmatched.loc["rbm", "timed_s"].isna().all()
+    assert table.loc[1, "train_options"] == get_profile("smoke").budget("rbm").train_options
+    recipe = table.assign(train_options=[{}, {"persistent": True}])  # a step of another recipe: not the run's
+    timing.write_timing(recipe, tmp_path, "smoke", "fashion_mnist", device="cpu")
+    frame = report.runs_frame(tmp_path, "smoke").set_index("model")
+    assert frame.loc["rbm", "timed_step_s"] is None and frame.loc["vae_mlp", "timed_step_s"] == table.loc[0, "step_s"]
     other = table.assign(gibbs_steps=[0, 50])  # a chain of another length is another architecture
     timing.write_timing(other, tmp_path, "smoke", "fashion_mnist", device="cpu")
     frame = report.runs_frame(tmp_path, "smoke").set_index("model")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from genstudy import config
 from genstudy.config import RunParams
 from genstudy.models import build
 from genstudy.models.registry import SPECS
@@ -48,6 +50,27 @@ def test_resumed_run_ends_with_the_same_parameters(tmp_path: Path, model: str, t
     for key in a:
         assert torch.equal(a[key], b[key]), f"{model}: {key} differs after resume"
     assert not (resumed.directory / "checkpoint.pt").exists()
+
+
+def test_a_profiles_training_options_reach_the_task_and_a_runs_own_update_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    smoke = config.get_profile("smoke")
+    recipe = {"persistent": True, "lr": 0.01, "lr_schedule": "geometric"}
+    monkeypatch.setitem(config.PROFILES, "smoke", dataclasses.replace(
+        smoke, overrides={**smoke.overrides, "rbm": {"train_options": recipe}}))
+    assert config.get_profile("smoke").budget("rbm").train_options == recipe
+    assert config.get_profile("smoke").budget("dbn").train_options == {}  # only the model it names
+    once = {"sampling_repeats": 0, "probes": 0, "log": quiet}
+    from_profile = train_run(RunParams(model="rbm", profile="smoke", device="cpu", train_options={"lr": 0.02}),
+                             tmp_path / "a", **once)
+    assert from_profile.record["config"]["train_options"] == {**recipe, "lr": 0.02}
+    monkeypatch.setitem(config.PROFILES, "smoke", smoke)
+    spelled = train_run(RunParams(model="rbm", profile="smoke", device="cpu", train_options={**recipe, "lr": 0.02}),
+                        tmp_path / "b", **once)
+    plain = train_run(RunParams(model="rbm", profile="smoke", device="cpu"), tmp_path / "c", **once)
+    a, b, c = (weights(r.directory / "model.pt") for r in (from_profile, spelled, plain))
+    assert all(torch.equal(a[k], b[k]) for k in a)  # the same task as the options spelled out ...
+    assert not torch.equal(a["W"], c["W"])  # ... and not the default one
 
 
 def test_same_seed_same_numbers_other_seed_other_numbers(tmp_path: Path) -> None:

@@ -29,7 +29,9 @@ class Budget:
 
     ``train_size``: training images (a class-balanced subset; ``None`` = all);
     ``epochs``: passes over them (per layer for a DBN); ``batch_size``: examples per
-    step; ``options``: architecture options passed to :func:`genstudy.models.build`.
+    step; ``options``: architecture options passed to :func:`genstudy.models.build`;
+    ``train_options``: options of the family's training task (:func:`genstudy.training.make_task`: its
+    recipe, e.g. persistent CD and a step schedule), which a run's own ``train_options`` update.
     The study's models and their families are :data:`genstudy.models.registry.MODELS`.
     """
 
@@ -37,6 +39,7 @@ class Budget:
     epochs: int
     batch_size: int
     options: dict[str, Any] = field(default_factory=dict)
+    train_options: dict[str, Any] = field(default_factory=dict)
 
 
 #: Where a Parzen window's σ is chosen, by protocol: the study's (class-balanced training images,
@@ -285,7 +288,8 @@ class RunParams:
     current one. ``epochs`` and ``batch_size`` default to the profile's budget for the model; ``device`` is kept as the
     user's spec (``auto`` stays ``auto`` in the record) and resolved by :meth:`torch_device`.
     ``model_options`` update the profile's architecture options (e.g. ``{"width": 64}``);
-    ``train_options`` go to the family's training task (e.g. ``{"persistent": True, "k": 5}``).
+    ``train_options`` update the profile's training options and go to the family's training task
+    (e.g. ``{"persistent": True, "k": 5}``).
     ``train_first``: train only on the first this many images of the training split (the rest
     held out, e.g. for a Parzen window's σ); None: the whole split.
     """

@@ -66,7 +66,8 @@ WARMUP_STEPS = 3
 TIMING_BATCHES = 4
 #: Columns of :func:`time_architectures`' table: the sampling columns, then the training step's.
 COLUMNS = ("model", "family", "seed", "sample_1k_s", "low_s", "high_s", "repeats", "gibbs_steps", "params",
-           "model_options", "batch_size", "phase_epochs", "step_s", "step_low_s", "step_high_s", "step_repeats")
+           "model_options", "train_options", "batch_size", "phase_epochs", "step_s", "step_low_s", "step_high_s",
+           "step_repeats")
 
 
 def compared_models(root: Path | str | None = None, dataset: str | None = None) -> tuple[str, ...]:
@@ -201,11 +202,11 @@ def time_architectures(models: Iterable[str], dataset: str, profile: str, seeds:
     profile's ``sampling_repeats``, 5 on the published profile, 1 on smoke) timed draws
     after a warm-up (fewer for a draw of seconds), in eval mode, the generator seeded as a run's
     samples are (seed + 1). A step is :func:`time_training_steps`' on the same model, after its draws,
-    with the family's training task as a book run makes it (the profile's batch size
-    and epochs, no training options), on :data:`TIMING_BATCHES` batches of :func:`timing_images`.
+    with the family's training task as a book run makes it (the profile's batch size, epochs and
+    training options: ``train_options``), on :data:`TIMING_BATCHES` batches of :func:`timing_images`.
     One row per (model, seed), columns :data:`COLUMNS`: seconds ``sample_1k_s`` (median), ``low_s``
     and ``high_s`` (fastest and slowest draw), ``repeats``, ``gibbs_steps`` (0 for a model sampled in
-    one pass), ``params``, ``model_options``; ``batch_size``, ``phase_epochs`` (list, one per phase),
+    one pass), ``params``, ``model_options``; ``train_options``, ``batch_size``, ``phase_epochs`` (list, one per phase),
     ``step_s``, ``step_low_s``, ``step_high_s`` (lists of seconds per step, one per phase) and
     ``step_repeats``."""
     names = [canonical_name(m) for m in models]
@@ -224,15 +225,17 @@ def time_architectures(models: Iterable[str], dataset: str, profile: str, seeds:
             with torch.no_grad():
                 took, _ = time_sampling(model, SAMPLES, generator, repeats)
             budget = prof.budget(name)  # the same architecture trains next: its weights do not change the cost
+            images = timing_images(dataset, TIMING_BATCHES * budget.batch_size, seed)
             phases, steps = time_training_steps(
-                make_task(model), timing_images(dataset, TIMING_BATCHES * budget.batch_size, seed),
-                budget.batch_size, budget.epochs, torch.Generator(device=torch_device).manual_seed(seed + 1), repeats)
+                make_task(model, **budget.train_options), images, budget.batch_size, budget.epochs,
+                torch.Generator(device=torch_device).manual_seed(seed + 1), repeats)
             log(f"[genstudy] {name}, seed {seed}: {SAMPLES:,} samples in {took.median:.4g} s; a training step of "
                 f"batch {budget.batch_size} in {' then '.join(f'{t.median:.4g} s' for t in steps)}")
             rows.append({"model": name, "family": model.family, "seed": seed, "sample_1k_s": took.median,
                          "low_s": took.low, "high_s": took.high, "repeats": took.repeats,
                          "gibbs_steps": model.gibbs_steps, "params": model.n_parameters(),
-                         "model_options": options, "batch_size": budget.batch_size, "phase_epochs": list(phases),
+                         "model_options": options, "train_options": dict(budget.train_options),
+                         "batch_size": budget.batch_size, "phase_epochs": list(phases),
                          "step_s": [t.median for t in steps], "step_low_s": [t.low for t in steps],
                          "step_high_s": [t.high for t in steps], "step_repeats": min(t.repeats for t in steps)})
     return pd.DataFrame(rows, columns=list(COLUMNS))

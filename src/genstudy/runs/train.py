@@ -153,10 +153,11 @@ def train_run(
     probes = profile.probes if probes is None else probes
     directory = run_dir(Path(out), params.profile, rid)
     options = {**budget.options, **params.model_options}
+    train_options = {**budget.train_options, **params.train_options}
     config = {
         "model": params.model, "dataset": params.dataset, "profile": params.profile, "seed": params.seed,
         "train_size": budget.train_size, "epochs": budget.epochs, "batch_size": budget.batch_size,
-        "model_options": options, "train_options": dict(params.train_options), "gibbs_steps": profile.gibbs_steps,
+        "model_options": options, "train_options": train_options, "gibbs_steps": profile.gibbs_steps,
         "probe": {"points": probes, "samples": profile.probe_samples,
                   "gibbs_steps": profile.probe_gibbs_steps},
     }
@@ -186,7 +187,7 @@ def train_run(
         log(f"[genstudy] {rid}: up to date ({shown(directory / 'record.json')}), not retrained")
         return TrainedRun(previous, directory, model, None)
 
-    task = make_task(model, **params.train_options)
+    task = make_task(model, **train_options)
     x = task.prepare(images, device)
     checkpoint = directory / "checkpoint.pt"
     remove_stale_temporaries(directory)

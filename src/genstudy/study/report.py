@@ -109,7 +109,7 @@ def _timed(raw: pd.DataFrame, out: pd.DataFrame, timings: pd.DataFrame) -> pd.Da
     ``timings`` (:func:`~genstudy.runs.timing.read_timings`) with the run's dataset, model and seed
     whose architecture is the run's (the same ``model_options`` as the record's config and the same
     Gibbs sweeps per sample); NaN, "" and None for a run with none (a TensorFlow run among them). Its
-    training step counts only where the run trained as it was timed: the same batch size, no training
+    training step counts only where the run trained as it was timed: the same batch size, the same training
     options, and as many epochs in all as the timed phases."""
     found = {(r.dataset, r.model, int(r.seed)): r for r in timings.itertuples()}
     column = lambda name: raw[name] if name in raw else pd.Series(None, index=raw.index)  # noqa: E731
@@ -123,9 +123,10 @@ def _timed(raw: pd.DataFrame, out: pd.DataFrame, timings: pd.DataFrame) -> pd.Da
         if not same:
             values.append((np.nan, "", None, None, np.nan))
             continue
-        plain = not (isinstance(train_options[i], dict) and train_options[i])  # no training options
+        timed_task = row.train_options if isinstance(row.train_options, dict) else {}  # older tables: none
+        same_task = (train_options[i] if isinstance(train_options[i], dict) else {}) == timed_task
         steps = (isinstance(row.step_s, list) and pd.notna(batch[i]) and int(row.batch_size) == int(batch[i])
-                 and plain and pd.notna(trained[i]) and sum(row.phase_epochs) == int(trained[i])
+                 and same_task and pd.notna(trained[i]) and sum(row.phase_epochs) == int(trained[i])
                  and pd.notna(run["steps"]))
         whole = float(training_seconds([run["steps"]], run["steps"] / int(trained[i]), row.phase_epochs,
                                        row.step_s)[0]) if steps else np.nan
