@@ -4,6 +4,8 @@ hand. Edits are planted in a copy of the package and the keys compared."""
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -11,9 +13,13 @@ import pytest
 
 import genstudy
 from conftest import ROOT
+from genstudy import profiles
+from genstudy.config import Profile, RunParams, Tempering
 from genstudy.hashing import import_graph, imported, models_closure, modules_digest
 from genstudy.models.registry import MODELS_PACKAGE, SHARED_MODULES, defining_modules
-from genstudy.runs.record import TRAINING_ENTRY, run_code_digest
+from genstudy.runs.evaluate import settings
+from genstudy.runs.record import SETTINGS_MODULES, TRAINING_ENTRY, run_code_digest
+from genstudy.runs.train import run_config
 from genstudy.site import cache
 
 PACKAGE = Path(genstudy.__file__).parent
@@ -64,9 +70,12 @@ def test_an_edit_to_the_rbm_marks_exactly_the_rbm_and_the_dbn(package_copy: Path
 
 def test_an_edit_to_any_module_a_run_imports_is_never_missed(package_copy: Path) -> None:
     """Every module the DBN's training imports, directly or not, inside functions too (a lazy import is an
-    import), changes its digest when edited; the modules it does not import leave it as it was."""
+    import), changes its digest when edited, but the settings, which its record keeps; the modules it does not
+    import leave it as it was."""
     graph = import_graph(package_copy)
-    runs = models_closure(graph, set(TRAINING_ENTRY), MODELS_PACKAGE, SHARED_MODULES, defining_modules(["dbn"]))
+    imports = models_closure(graph, set(TRAINING_ENTRY), MODELS_PACKAGE, SHARED_MODULES, defining_modules(["dbn"]))
+    assert imports >= SETTINGS_MODULES  # the settings are compared through the record (the test above)
+    runs = imports - SETTINGS_MODULES
     assert {"genstudy.models.dbn", "genstudy.models.rbm", "genstudy.training.tasks", "genstudy.metrics.ais",
             "genstudy.runs.evaluate", "genstudy.data.transforms"} <= runs
     assert not runs & {"genstudy.models.gan", "genstudy.study.plots", "genstudy.study.claims"}
@@ -108,3 +117,38 @@ def test_an_import_that_only_serves_annotations_is_not_followed() -> None:
               "if typing.TYPE_CHECKING:\n    import genstudy.b\n")
     assert imported(source, modules) == {"genstudy.a", "genstudy.c"}
     assert imported("def f():\n    from genstudy import b\n", modules) == {"genstudy.b"}  # a lazy import runs
+
+
+#: Each setting of a profile (:class:`genstudy.config.Profile`) by where a run keeps it: its training ``config``
+#: (:func:`genstudy.runs.train.run_config`), its evaluation settings (:func:`genstudy.runs.evaluate.settings`),
+#: or nowhere, shaping no run's number (which runs a chapter makes and what it does around them, which the
+#: executions' keys cover, the settings module being among their modules). So a run's code digest may leave
+#: the settings out (:data:`genstudy.runs.record.SETTINGS_MODULES`).
+TRAINING_SETTINGS = {"train_size": 1_000, "epochs": 2, "batch_size": 32,
+                     "overrides": {"rbm": {"train_options": {"k": 3}}}, "gibbs_steps": 3, "probes": 4,
+                     "probe_samples": 5, "probe_gibbs_steps": 6}
+EVALUATION_SETTINGS = {"eval_samples": 7, "likelihood_size": 8, "iwae_k": 9, "ais_steps": 10, "ais_chains": 11,
+                       "parzen": "goodfellow", "tempering": Tempering()}
+OTHER_SETTINGS = {"name", "description", "seeds", "stats_size", "toy_steps", "chain_lengths", "chain_count",
+                  "published", "sampling_repeats"}
+
+
+def test_every_setting_a_run_depends_on_is_kept_in_its_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert {f.name for f in dataclasses.fields(Profile)} == {*TRAINING_SETTINGS, *EVALUATION_SETTINGS, *OTHER_SETTINGS}
+    smoke = profiles.PROFILES["smoke"]
+    config, measured = run_config(RunParams("rbm", profile="smoke")), settings("smoke", "rbm")
+    for name, value in {**TRAINING_SETTINGS, **EVALUATION_SETTINGS}.items():
+        assert getattr(smoke, name) != value, name
+        monkeypatch.setitem(profiles.PROFILES, "smoke", dataclasses.replace(smoke, **{name: value}))
+        changed = (run_config(RunParams("rbm", profile="smoke")) != config, settings("smoke", "rbm") != measured)
+        assert changed == (name in TRAINING_SETTINGS, name in EVALUATION_SETTINGS), name
+    tree = ast.parse((PACKAGE / "profiles.py").read_text())  # data only: no rule hides from the digests
+    assert not [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef | ast.Lambda)]
+
+
+def test_an_edit_to_the_settings_leaves_every_runs_code_digest_and_marks_every_execution(package_copy: Path) -> None:
+    executions, runs = _keys(package_copy)
+    _plant(package_copy / "profiles.py")
+    after, runs_after = _keys(package_copy)
+    assert runs_after == runs  # a run compares the settings it read through its record ...
+    assert _changed(executions, after) == set(CHAPTERS)  # ... a chapter reads more of them

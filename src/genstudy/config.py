@@ -1,4 +1,5 @@
-"""Profiles (smoke / quick / full) and validated run parameters.
+"""Profiles (smoke / quick / full), their budgets, and validated run parameters: the classes and rules; the
+profiles' settings themselves are :mod:`genstudy.profiles`'s.
 
 A *profile* fixes how much work a run does: how many training images, epochs, seeds and
 evaluation samples. ``smoke`` keeps each notebook under a minute on a 2-core CPU (CI and
@@ -131,117 +132,15 @@ class Profile:
         return asdict(self)
 
 
-_NARROW_DCGAN = {"options": {"width": 32}}
-#: DCGAN's quick budget; the matched VAE (``vae_dcgan``) gets the same one: same networks, same
-#: batch, same number of steps.
-_DCGAN_QUICK = {"epochs": 3, "batch_size": 64, **_NARROW_DCGAN}
-#: The article's GANs on quick: 468 steps. At 624 (4 epochs) the normalised one's probe FD was 545
-#: against 661 at 468 (seed 0), but its four trainings (TensorFlow and PyTorch, with and without
-#: batch normalisation) then took 44% of a 22-minute quick book; the remedies were run at 624.
-_ARTICLE_GAN_QUICK = {"train_size": 10_000, "epochs": 3, "batch_size": 64}
-
-#: The full profile's budgets beyond its default (20 epochs of 60,000 images at batch 128), set by the long
-#: runs of ``genstudy budgets`` (``results/budgets/full/``, seed 0, shown in the comparison chapter) read by
-#: the book's flatness rule (``study.flatness``: less than 2% better over the last fifth of training). Where
-#: a curve was still improving at the end of its long run, the budget is that run's length, the longest
-#: measured: DCGAN (probe FD 52 at 8 epochs, ~20 at 24, still 6.7% better over its last fifth) and its
-#: matched VAE (same networks, batch and steps) 24 epochs of batch 64 at the quick width (32; 64 costs ~4x a
-#: step); the convolutional VAE 30 (274 at 10, 226 at 30; 4.0%). The MLP VAE 90: its FD falls roughly like a
-#: power of the epochs, whose improvement over a last fifth is about the same at every length, and reads
-#: 1.7-2.6% from ~80 epochs to 150; 90 is the first stretch read flat (FD 218 at 90, 208 at 150). Unchanged
-#: where a longer run did not improve beyond its probes' noise: the RBM (its FD best after ~5 epochs, worse
-#: at 60), the DBN 10 epochs a layer (its top layer's FD 650-700 at 10, 20 and 40), the autoencoder and the
-#: GMM on its codes (flat at 20 on three seeds). The article's GANs keep their quick budget: they test the
-#: article's code, not a family.
-_FULL_DCGAN = {"epochs": 24, "batch_size": 64, **_NARROW_DCGAN}
-_FULL_OVERRIDES: dict[str, dict[str, Any]] = {
-    "dcgan": _FULL_DCGAN, "vae_dcgan": _FULL_DCGAN,
-    "article_gan": _ARTICLE_GAN_QUICK, "article_gan_bn": _ARTICLE_GAN_QUICK,
-    "vae_conv": {"epochs": 30}, "vae_mlp": {"epochs": 90}, "dbn": {"epochs": 10},
-}
-
-PROFILES: dict[str, Profile] = {
-    p.name: p
-    for p in (
-        Profile("smoke", "CI and nbval: every notebook < 60 s on a 2-core CPU",
-                train_size=2_000, epochs=1, seeds=(0,), eval_samples=500, batch_size=64,
-                stats_size=2_000, gibbs_steps=100,
-                # the article's GANs (17.6 million parameters, ~0.6 s a step under the exact pins): 4 steps
-                overrides={"dcgan": _NARROW_DCGAN, "vae_dcgan": _NARROW_DCGAN, "article_gan": {"train_size": 256},
-                           "article_gan_bn": {"train_size": 256}},
-                likelihood_size=500, iwae_k=20, ais_steps=300, ais_chains=32, toy_steps=300,
-                chain_lengths=(10, 100, 300), chain_count=100,
-                probes=3, probe_samples=200, probe_gibbs_steps=50, sampling_repeats=1),
-        Profile("quick", "the default book on a laptop-class CPU: whole book <= 20 min on 2 cores",
-                train_size=20_000, epochs=10, seeds=(0,), eval_samples=2_000, batch_size=128,
-                stats_size=None, gibbs_steps=1_000,
-                overrides={
-                    # GAN steps cost ~0.06 s (DCGAN) and ~0.23 s (the article's GAN) on
-                    # 2 AVX-512 cores at batch 64; smaller batches buy more updates for the same
-                    # compute. At 468 steps the normalised article GAN draws garments.
-                    "dcgan": _DCGAN_QUICK,
-                    "vae_dcgan": _DCGAN_QUICK,
-                    "article_gan": _ARTICLE_GAN_QUICK,
-                    "article_gan_bn": _ARTICLE_GAN_QUICK,
-                    "vae_conv": {"epochs": 4},
-                    "dbn": {"epochs": 5},
-                },
-                # 2,000 β left the trained RBM's AIS with an effective sample size of 1.5 of 100 chains.
-                likelihood_size=1_000, iwae_k=100, ais_steps=10_000, ais_chains=100, toy_steps=4_000,
-                # 6,000 sweeps of 200 chains: about 40 s for the 784-500 RBM on 2 cores
-                chain_lengths=(100, 300, 1_000, 3_000), chain_count=200,
-                # From noise, the RBM's and DBN's chains had the same FD (within 4%) after 100 and
-                # after 3,000 sweeps (chain-length study, quick, seed 0): 100 sweeps serve a probe.
-                probes=8, probe_samples=500, probe_gibbs_steps=100),
-        Profile("full", "the published study: full training set, 3 seeds, budgets set by long runs; "
-                "a GPU's work (about 5.5 h on 2 CPU cores)",
-                train_size=None, epochs=20, seeds=(0, 1, 2), eval_samples=10_000, batch_size=128,
-                stats_size=None, gibbs_steps=1_000, overrides=_FULL_OVERRIDES,
-                # The IWAE bound costs one decoder pass per image and sample (vae_conv: ~66 µs on 2 cores):
-                # 2,000 x 1,000 is ~2 min a run. Salakhutdinov & Murray's (2008) AIS schedule.
-                likelihood_size=2_000, iwae_k=1_000, ais_steps=14_500, ais_chains=100, toy_steps=10_000,
-                chain_lengths=(100, 300, 1_000, 3_000), chain_count=500,
-                # 10 probes: the flatness rule (study.flatness) compares the mean of the last two (the last fifth
-                # of training) with the mean of the two before.
-                probes=10, probe_samples=1_000, probe_gibbs_steps=200, published=True),
-    )
-}
-
-
-#: The profiles a whole book is built on; ``literature`` is the chapter *Against the literature*'s own.
-BOOK_PROFILES = tuple(PROFILES)
-#: The test suite's profile for the chapter × dataset pairs it runs with the papermill command line, whose only
-#: question is whether a chapter runs to its end (or refuses) on a dataset: every code path of the smoke
-#: profile, with a fraction of its work. Not a book's profile.
-PROFILES["tiny"] = Profile(
-    "tiny", "the test suite's run-or-refuse pairs: every chapter's code on a dataset, with the least work",
-    train_size=512, epochs=1, seeds=(0,), eval_samples=200, batch_size=64, stats_size=512, gibbs_steps=20,
-    overrides={"dcgan": _NARROW_DCGAN, "vae_dcgan": _NARROW_DCGAN, "article_gan": {"train_size": 256},
-               "article_gan_bn": {"train_size": 256}},
-    likelihood_size=100, iwae_k=5, ais_steps=100, ais_chains=16, toy_steps=100, chain_lengths=(5, 20),
-    chain_count=50, probes=3, probe_samples=100, probe_gibbs_steps=10, sampling_repeats=1)
-PROFILES["literature"] = Profile(
-    "literature", "the chapter 'Against the literature' on binarized MNIST: all rows, 3 seeds, <= 2 h on 2 CPU cores",
-    train_size=None, epochs=10, seeds=(0, 1, 2), eval_samples=10_000, batch_size=100, stats_size=None,
-    # 200 sweeps: the chain-length study (quick, Fashion-MNIST) found the chains' FD flat from 100 to 3,000.
-    gibbs_steps=200,
-    # The papers' evaluation: all 10,000 test images, Burda et al.'s k = 5,000, Salakhutdinov & Murray's
-    # 14,500 β and 100 chains; Goodfellow et al.'s Parzen window on 10,000 samples (eval_samples).
-    likelihood_size=10_000, iwae_k=5_000, ais_steps=14_500, ais_chains=100,
-    chain_lengths=(100, 300), chain_count=200, probes=10, probe_samples=500, probe_gibbs_steps=100,
-    # committed with the full book's results (results/literature/literature/)
-    published=True, parzen="goodfellow",
-    # Gibbs chains of the MNIST RBM from noise and from training images stay 22-65% apart in FD after
-    # 1,000 sweeps; tempered ones (16 replicas) are shown to agree by the chapter's mixing study.
-    tempering=Tempering())
-
-
 #: Configurations per model of the hyperparameter search (:mod:`genstudy.runs.search`) unless told otherwise.
 SEARCH_CONFIGS = 8
 
 
 def get_profile(name: str) -> Profile:
-    """The profile called ``name``; a :class:`ParameterError` lists the allowed names."""
+    """The profile called ``name`` (:data:`genstudy.profiles.PROFILES`); a :class:`ParameterError` lists the
+    allowed names."""
+    from genstudy.profiles import PROFILES  # the settings import this module's classes: imported when asked
+
     if name not in PROFILES:
         raise ParameterError("profile", name, tuple(PROFILES))
     return PROFILES[name]

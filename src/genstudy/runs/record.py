@@ -115,6 +115,10 @@ def versions(*extra: str) -> dict[str, str]:
 
 #: Where a run's training starts: the modules a PyTorch run's code digest follows from.
 TRAINING_ENTRY = frozenset({"genstudy.runs.train"})
+#: Modules of settings, data only, that a run's code digest leaves out: a run keeps every setting its numbers
+#: depend on in its record, compared there (its training ``config``; its evaluation settings,
+#: :func:`genstudy.runs.evaluate.settings`), so a change of one model's budget retrains that model alone.
+SETTINGS_MODULES = frozenset({"genstudy.profiles"})
 
 
 @functools.cache
@@ -122,8 +126,9 @@ def code_digest(model: str | None = None) -> str:
     """16 hex digits that change with any edit of a file that can change a number of a run of
     ``model``: the bytes of the modules its training and measurement run (:data:`TRAINING_ENTRY` and,
     through the package's import graph, what it imports; of the models' modules only ``model``'s,
-    :func:`genstudy.hashing.models_closure`) and of the package's data files. So an edit to a report
-    rule, a plot or another model leaves it as it was. Without a model, or for a name the registry does
+    :func:`genstudy.hashing.models_closure`) and of the package's data files, less the settings
+    (:data:`SETTINGS_MODULES`, compared through the record). So an edit to a report rule, a plot, another
+    model or another model's budget leaves it as it was. Without a model, or for a name the registry does
     not know, over every result-shaping file (:func:`~genstudy.hashing.source_digest`). Bytes, not
     syntax trees, so a GPU machine's Python 3.12 and this project's 3.11 agree. Computed once per
     process and model."""
@@ -138,7 +143,7 @@ def run_code_digest(root: Path, model: str | None) -> str:
         return source_digest(root)
     modules = models_closure(import_graph(root), set(TRAINING_ENTRY), MODELS_PACKAGE, SHARED_MODULES,
                              defining_modules([model]))
-    return modules_digest(root, modules)
+    return modules_digest(root, modules - SETTINGS_MODULES)
 
 
 def device_description(device: torch.device) -> str:

@@ -69,6 +69,29 @@ def probe_ais(profile: Profile) -> dict[str, int]:
             "chains": min(profile.ais_chains, LikelihoodProbe.ais_chains)}
 
 
+def run_config(params: RunParams, probes: int | None = None, probe_quantity: str = "fd") -> dict[str, Any]:
+    """What a run of ``params`` records as its ``config`` and compares before reusing a finished run: every
+    setting of its profile its training depends on (budget, architecture and training options, Gibbs
+    sweeps, the probes: ``probes`` points, default the profile's, of ``probe_quantity``)."""
+    profile = get_profile(params.profile)
+    budget = params.budget
+    probes = profile.probes if probes is None else probes
+    config: dict[str, Any] = {
+        "model": params.model, "dataset": params.dataset, "profile": params.profile, "seed": params.seed,
+        "train_size": budget.train_size, "epochs": budget.epochs, "batch_size": budget.batch_size,
+        "model_options": {**budget.options, **params.model_options},
+        "train_options": {**budget.train_options, **params.train_options}, "gibbs_steps": profile.gibbs_steps,
+        "probe": {"points": probes, "samples": profile.probe_samples, "gibbs_steps": profile.probe_gibbs_steps},
+    }
+    if params.train_first is not None:  # only then: the configs of runs on the whole split stay as they were
+        config["train_first"] = params.train_first
+    if probe_quantity != "fd":  # likewise
+        config["probe"] = {"points": probes, "quantity": probe_quantity, "size": LIKELIHOOD_PROBE_SIZE}
+        if spec(params.model).family in ("rbm", "dbn"):  # the AIS the probe uses (its bias shrinks with it)
+            config["probe"]["ais"] = probe_ais(profile)
+    return config
+
+
 #: Timed draws of the sampling time (after one untimed warm-up draw)...
 SAMPLING_REPEATS = 5
 #: ... unless the timed draws have taken ``SAMPLING_SECONDS`` together: repeats tame the noise of
@@ -152,21 +175,8 @@ def train_run(
     rid = name or run_id(params.model, params.dataset, params.seed)
     probes = profile.probes if probes is None else probes
     directory = run_dir(Path(out), params.profile, rid)
-    options = {**budget.options, **params.model_options}
-    train_options = {**budget.train_options, **params.train_options}
-    config = {
-        "model": params.model, "dataset": params.dataset, "profile": params.profile, "seed": params.seed,
-        "train_size": budget.train_size, "epochs": budget.epochs, "batch_size": budget.batch_size,
-        "model_options": options, "train_options": train_options, "gibbs_steps": profile.gibbs_steps,
-        "probe": {"points": probes, "samples": profile.probe_samples,
-                  "gibbs_steps": profile.probe_gibbs_steps},
-    }
-    if params.train_first is not None:  # only then: the configs of runs on the whole split stay as they were
-        config["train_first"] = params.train_first
-    if probe_quantity != "fd":  # likewise
-        config["probe"] = {"points": probes, "quantity": probe_quantity, "size": LIKELIHOOD_PROBE_SIZE}
-        if spec(params.model).family in ("rbm", "dbn"):  # the AIS the probe uses (its bias shrinks with it)
-            config["probe"]["ais"] = probe_ais(profile)
+    config = run_config(params, probes, probe_quantity)
+    options, train_options = config["model_options"], config["train_options"]
 
     previous = read_record(directory)
     current = (bool(previous) and previous.get("config") == config and previous.get("status") == "ok" and not force
