@@ -3,13 +3,14 @@ as its first epochs, the flatness rule read at each budget, and the command's ta
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import torch
 
-from genstudy.config import RunParams
+from genstudy.config import RunParams, get_profile
 from genstudy.runs.budgets import long_run
 from genstudy.runs.train import train_run
 from genstudy.site.cli import main
@@ -20,8 +21,10 @@ from genstudy.study.flatness import (
     budget_table,
     by_budget,
     flat_from,
+    is_prefix,
     long_runs,
     published_epochs,
+    same_recipe,
 )
 
 
@@ -86,6 +89,34 @@ def test_a_run_with_epochs_per_layer_answers_for_its_own_budget_only() -> None:
                       "flat at budget": "yes", "flat from": "-", "s per epoch": 5.0, "device": "cpu (2 threads)"}
     other = budget_summary(record, history, 5)  # its first 5 epochs a layer are not the run at 5
     assert (other["at budget"], other["flat at budget"], other["flat from"]) == ("-", "-", "-")
+
+
+def test_a_run_whose_step_follows_a_schedule_answers_for_its_own_budget_only() -> None:
+    history = pd.DataFrame({"step": [10 * e for e in range(13)],
+                            "fd_probe": [1000.0, 900, 500, 300, 200, 150, 120, 106, 100, 100, 99, 99, 98.5]})
+    constant = {"model": "rbm", "config": {"epochs": 12, "seed": 0, "train_options": {"lr_schedule": "constant"}},
+                "training": {"steps": 120, "epochs": 12}, "timings": {"train_s": 30.0}}
+    scheduled = {**constant, "config": {**constant["config"], "train_options": {"lr_schedule": "geometric"}}}
+    assert is_prefix(constant) and not is_prefix(scheduled)
+    assert budget_summary(constant, history, 10)["at budget"] == "3.4%"
+    assert budget_summary(scheduled, history, 10)["at budget"] == "-"  # its 10 first epochs decayed slower
+    assert budget_summary(scheduled, history, 12)["at budget"] == "1.2%"
+    assert budget_summary(scheduled, history, 12)["flat from"] == "-"
+
+
+def test_a_long_run_of_another_recipe_is_not_read_against_the_budget(tmp_path: Path) -> None:
+    long_run("rbm", profile="smoke", epochs=2, out=tmp_path, log=quiet)
+    runs = long_runs(tmp_path, "smoke")
+    budget = get_profile("smoke").budget("rbm")
+    assert same_recipe(runs[0][0], budget)
+    assert not same_recipe(runs[0][0], dataclasses.replace(budget, train_options={"persistent": True}))
+    assert not same_recipe(runs[0][0], dataclasses.replace(budget, batch_size=budget.batch_size + 1))
+    record = {**runs[0][0], "config": {**runs[0][0]["config"], "train_options": {"persistent": True}}}
+    ours, other = budget_table(runs, "smoke"), budget_table([(record, runs[0][1])], "smoke")
+    assert ours.loc[0, "recipe"] == "the profile's" and other.loc[0, "recipe"] == "another"
+    assert (other.loc[0, "at budget"], other.loc[0, "flat at budget"]) == ("-", "-")
+    assert budget_curves([(record, runs[0][1])], "smoke")["run"].unique().tolist() == [
+        "seed 0, 2 epochs, another recipe"]
 
 
 def test_the_dbn_trains_at_its_budget_per_layer(tmp_path: Path) -> None:

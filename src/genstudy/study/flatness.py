@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genstudy.config import get_profile
+from genstudy.config import Budget, get_profile
 from genstudy.runs.record import load_records, short_commit
 
 #: A curve that improved by less than this share over the last fifth of training is flat.
@@ -110,13 +110,13 @@ def budget_summary(record: dict[str, Any], history: pd.DataFrame, budget_epochs:
     ``-`` past the long run), ``flat at budget`` (``yes``/``no``), ``flat from`` (:func:`flat_from`,
     or ``not within N``), ``s per epoch`` (training seconds per epoch of ``trained``) and ``device``.
 
-    A run whose epochs are per layer (its record's ``training.epochs``, every layer's together,
-    differs from ``config.epochs``) is not a prefix of a longer one: it answers for its own budget
-    only, so ``at budget`` is filled only when that is the profile's, and ``flat from`` is ``-``."""
+    A run that is not a prefix of a longer one (:func:`is_prefix`: its epochs per layer, or its step
+    following a schedule over its length) answers for its own budget only, so ``at budget`` is filled
+    only when that is the profile's, and ``flat from`` is ``-``."""
     training = record.get("training", {})
     trained = int(record["config"]["epochs"])
     end = curve_end(history, column)
-    if _layers(record) == 1:
+    if is_prefix(record):
         table = by_budget(history, int(training.get("steps", 0)) // max(trained, 1), column)
         at = table.loc[budget_epochs] if budget_epochs in table.index else None
         first = flat_from(table)
@@ -132,6 +132,23 @@ def budget_summary(record: dict[str, Any], history: pd.DataFrame, budget_epochs:
             "flat from": since,
             "s per epoch": round(float(record.get("timings", {}).get("train_s", float("nan"))) / trained, 2),
             "device": record.get("device_name", "")}
+
+
+def is_prefix(record: dict[str, Any]) -> bool:
+    """Whether the first *E* epochs of the run of ``record`` are the run a budget of *E* epochs makes: not
+    where its epochs are per layer (a DBN's), nor where its step follows a schedule over the run's length
+    (its ``train_options.lr_schedule`` other than constant: a shorter run decays sooner)."""
+    schedule = record["config"].get("train_options", {}).get("lr_schedule", "constant")
+    return _layers(record) == 1 and schedule == "constant"
+
+
+def same_recipe(record: dict[str, Any], budget: Budget) -> bool:
+    """Whether the run of ``record`` trained ``budget``'s recipe (training images, batch, architecture and
+    training options; its epochs aside): else it is no evidence for that budget."""
+    config = record["config"]
+    return (config.get("train_size"), config.get("batch_size"), config.get("model_options", {}),
+            config.get("train_options", {})) == (budget.train_size, budget.batch_size, budget.options,
+                                                 budget.train_options)
 
 
 def _layers(record: dict[str, Any]) -> int:
@@ -166,11 +183,19 @@ def budget_table(runs: list[tuple[dict[str, Any], pd.DataFrame]], profile: str,
                  published: dict[str, str] | None = None) -> pd.DataFrame:
     """:func:`budget_summary` of every long run of :func:`long_runs` against ``profile``'s budget
     for its model, with the machine (its CPU in words, where recorded) and the commit that trained
-    it; one row per run. With ``published`` (:func:`published_epochs`), a column ``published`` after
-    ``budget`` says what the profile's own runs trained for (``-`` where it has none)."""
-    table = pd.DataFrame([{**budget_summary(record, history, get_profile(profile).budget(record["model"]).epochs),
-                           "machine": record.get("machine", ""), "commit": short_commit(record.get("git_commit"))}
-                          for record, history in runs])
+    it; one row per run. ``recipe``: ``the profile's``, or ``another`` where the run trained another
+    recipe than the budget's (:func:`same_recipe`: then it is not read against the budget, ``at budget``
+    and ``flat at budget`` being ``-``). With ``published`` (:func:`published_epochs`), a column
+    ``published`` after ``budget`` says what the profile's own runs trained for (``-`` where it has none)."""
+    rows = []
+    for record, history in runs:
+        budget = get_profile(profile).budget(record["model"])
+        row = budget_summary(record, history, budget.epochs)
+        if not same_recipe(record, budget):
+            row.update({"at budget": "-", "flat at budget": "-"})
+        rows.append({**row, "recipe": "the profile's" if same_recipe(record, budget) else "another",
+                     "machine": record.get("machine", ""), "commit": short_commit(record.get("git_commit"))})
+    table = pd.DataFrame(rows)
     if published is not None and len(table):
         table.insert(table.columns.get_loc("budget") + 1, "published",
                      [published.get(model, "-") for model in table["model"]])
@@ -180,13 +205,16 @@ def budget_table(runs: list[tuple[dict[str, Any], pd.DataFrame]], profile: str,
 def budget_curves(runs: list[tuple[dict[str, Any], pd.DataFrame]], profile: str,
                   column: str = "fd_probe") -> pd.DataFrame:
     """The long runs' curves in long form: ``model``, ``run`` (e.g. ``"seed 0, 60 epochs"``, ``"seed 0,
-    20 epochs a layer"``), ``epoch`` (epochs trained; every layer's together for a DBN), ``value`` (the
+    20 epochs a layer"``; ``", another recipe"`` where it is not the profile's, :func:`same_recipe`), ``epoch`` (epochs
+    trained; every layer's together for a DBN), ``value`` (the
     logged ``column``) and ``budget`` (the profile's budget on the same axis: its epochs times the
     layers for a DBN)."""
     frames = []
     for record, history in runs:
         epochs, layers = int(record["config"]["epochs"]), _layers(record)
         run = f"seed {record['config']['seed']}, {epochs} epochs" + (" a layer" if layers > 1 else "")
+        if not same_recipe(record, get_profile(profile).budget(record["model"])):
+            run += ", another recipe"
         points = history[["epoch", column]].dropna()
         frames.append(pd.DataFrame({"model": record["model"], "run": run, "epoch": points["epoch"].to_numpy(float),
                                     "value": points[column].to_numpy(float),
