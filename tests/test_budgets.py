@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from genstudy.config import RunParams, get_profile
-from genstudy.runs.budgets import long_run
+from genstudy.runs.budgets import LIKELIHOOD_PROBES, long_run
 from genstudy.runs.train import train_run
 from genstudy.site.cli import main
 from genstudy.study import plots
@@ -20,6 +20,7 @@ from genstudy.study.flatness import (
     budget_summary,
     budget_table,
     by_budget,
+    curve_end,
     flat_from,
     is_prefix,
     long_runs,
@@ -72,7 +73,8 @@ def test_a_long_run_read_against_the_profile_budget() -> None:
     record = {"model": "dcgan", "config": {"epochs": 12, "seed": 1}, "training": {"steps": 120, "epochs": 12},
               "timings": {"train_s": 30.0}, "device_name": "cuda (NVIDIA H100)"}
     assert budget_summary(record, history, 10) == {
-        "model": "dcgan", "seed": 1, "trained": 12, "at end": "1.2%", "budget": 10, "at budget": "3.4%",
+        "model": "dcgan", "seed": 1, "curve": "probe FD", "trained": 12, "final": 98.5, "at end": "1.2%",
+        "budget": 10, "at budget": "3.4%",
         "flat at budget": "no", "flat from": 12, "s per epoch": 2.5, "device": "cuda (NVIDIA H100)"}
     assert budget_summary(record, history, 20)["at budget"] == "-"
     assert budget_summary(record, history.iloc[:11], 10)["flat from"] == "not within 12"
@@ -85,7 +87,8 @@ def test_a_run_with_epochs_per_layer_answers_for_its_own_budget_only() -> None:
     record = {"model": "dbn", "config": {"epochs": 6, "seed": 0}, "training": {"steps": 120, "epochs": 12},
               "timings": {"train_s": 30.0}, "device_name": "cpu (2 threads)"}
     at_own = budget_summary(record, history, 6)
-    assert at_own == {"model": "dbn", "seed": 0, "trained": 6, "at end": "1.2%", "budget": 6, "at budget": "1.2%",
+    assert at_own == {"model": "dbn", "seed": 0, "curve": "probe FD", "trained": 6, "final": 98.5, "at end": "1.2%",
+                      "budget": 6, "at budget": "1.2%",
                       "flat at budget": "yes", "flat from": "-", "s per epoch": 5.0, "device": "cpu (2 threads)"}
     other = budget_summary(record, history, 5)  # its first 5 epochs a layer are not the run at 5
     assert (other["at budget"], other["flat at budget"], other["flat from"]) == ("-", "-", "-")
@@ -119,6 +122,26 @@ def test_a_long_run_of_another_recipe_is_not_read_against_the_budget(tmp_path: P
         "seed 0, 2 epochs, another recipe"]
 
 
+def test_a_long_run_of_the_likelihood_is_read_in_nats_at_its_own_budget(tmp_path: Path) -> None:
+    run = long_run("rbm", profile="smoke", epochs=2, out=tmp_path, probe="likelihood", log=quiet)
+    assert run.directory.name == "rbm-e2-ll-fashion_mnist-seed0"
+    history = pd.read_csv(run.directory / "history.csv")
+    assert history["ll_probe"].notna().sum() >= 1 + LIKELIHOOD_PROBES and "fd_probe" not in history
+    row = budget_summary(run.record, history, 2)
+    end = curve_end(history, "ll_probe")
+    assert (row["curve"], row["final"]) == ("log-likelihood (nats)", round(history["ll_probe"].iloc[-1], 2))
+    assert row["at end"] == row["at budget"] == f"{end.end - end.start:+.2f} nats"  # a rise, in nats
+    assert (row["flat at budget"], row["flat from"]) == ("-", "-")  # never the share rule
+    assert budget_summary(run.record, history, 3)["at budget"] == "-"
+    long_run("rbm", profile="smoke", epochs=2, out=tmp_path, log=quiet)
+    runs = long_runs(tmp_path, "smoke")
+    assert set(budget_curves(runs, "smoke")["run"]) == {"seed 0, 2 epochs"}  # the FD run's curve ...
+    assert len(budget_curves(runs, "smoke", "ll_probe")) == history["ll_probe"].notna().sum()  # ... and apart
+    assert budget_table(runs, "smoke")["curve"].tolist() == ["probe FD", "log-likelihood (nats)"]
+    fig = plots.budget_curves(budget_curves(runs, "smoke", "ll_probe"), "ll", log_scale=False)
+    assert fig.axes[0].get_yscale() == "linear" and fig.axes[0].get_ylabel() == "probe FD ↓"
+
+
 def test_the_dbn_trains_at_its_budget_per_layer(tmp_path: Path) -> None:
     run = long_run("dbn", profile="smoke", epochs=2, out=tmp_path, log=quiet)
     assert run.directory.name == "dbn-e2-fashion_mnist-seed0"
@@ -145,7 +168,7 @@ def test_long_runs_are_read_into_the_books_table_and_curves(tmp_path: Path) -> N
     assert published_epochs(tmp_path / "book", "smoke") == {"rbm": "1"}
     assert published_epochs(tmp_path, "smoke") == {"dbn": "2", "rbm": "3"}
     beside = budget_table(runs, "smoke", published_epochs(tmp_path / "book", "smoke"))
-    assert list(beside.columns[4:7]) == ["budget", "published", "at budget"]
+    assert list(beside.columns[6:9]) == ["budget", "published", "at budget"]
     assert beside["published"].tolist() == ["-", "1"]
     curves = budget_curves(runs, "smoke")
     assert curves.groupby("run").size().to_dict() == {"seed 0, 2 epochs a layer": 3, "seed 0, 3 epochs": 4}
@@ -160,9 +183,9 @@ def test_the_budgets_command_prints_one_row_per_model(tmp_path: Path, capsys: py
     assert main(["budgets", "--models", "rbm", "--epochs", "3", "--profile", "smoke", "--device", "cpu",
                  "--out", str(tmp_path)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[-3].split() == ["seed", "trained", "at", "end", "budget", "at", "budget", "flat", "at", "budget",
-                                 "flat", "from", "s", "per", "epoch", "device"]
+    assert lines[-3].split() == ["seed", "curve", "trained", "final", "at", "end", "budget", "at", "budget", "flat",
+                                 "at", "budget", "flat", "from", "s", "per", "epoch", "device"]
     row = lines[-1].split()
-    assert row[:3] == ["rbm", "0", "3"] and row[4:6] == ["1", "-"]
+    assert row[:5] == ["rbm", "0", "probe", "FD", "3"] and row[7:9] == ["1", "-"]
     assert row[-3:] == ["cpu", f"({torch.get_num_threads()}", "threads)"]
     assert (tmp_path / "smoke" / "rbm-e3-fashion_mnist-seed0" / "record.json").is_file()

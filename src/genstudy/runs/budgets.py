@@ -27,15 +27,23 @@ from genstudy.paths import BUDGETS_DIR
 from genstudy.runs.record import run_id
 from genstudy.runs.train import TrainedRun, train_run
 
+#: Probes of a long run of the likelihood (each an AIS or IWAE estimate on the probe's held-out images):
+#: evenly spaced over its training, fewer than an FD run's one an epoch.
+LIKELIHOOD_PROBES = 10
+
 
 def long_run(model: str, *, profile: str, epochs: int, seed: int = 0, dataset: str = "fashion_mnist",
              device: str = "auto", data_dir: str | None = None, out: Path | str = BUDGETS_DIR,
-             log: Callable[[str], None] = print) -> TrainedRun:
+             probe: str = "fd", log: Callable[[str], None] = print) -> TrainedRun:
     """Train (or reuse) ``model`` on ``profile``'s configuration for ``epochs`` epochs (per layer for
-    a DBN), probed ``epochs`` times (once an epoch where epochs are not per layer); its record's
-    ``history.csv`` holds the curve."""
+    a DBN), its ``probe`` (:data:`genstudy.runs.train.PROBE_QUANTITIES`) ``fd`` probed ``epochs`` times
+    (once an epoch where epochs are not per layer; run ``<model>-e<epochs>-...``), ``likelihood`` (the
+    family's log-likelihood, column ``ll_probe``) :data:`LIKELIHOOD_PROBES` times (run
+    ``<model>-e<epochs>-ll-...``); its record's ``history.csv`` holds the curve."""
     model = canonical_name(model)
     params = RunParams(model=model, dataset=dataset, profile=profile, seed=seed, epochs=epochs, device=device,
                        data_dir=data_dir)
-    name = run_id(f"{model}-e{epochs}", dataset, seed)
-    return train_run(params, out, name=name, probes=epochs, sampling_repeats=1, need_model=False, log=log)
+    name = run_id(f"{model}-e{epochs}" + ("-ll" if probe == "likelihood" else ""), dataset, seed)
+    probes = LIKELIHOOD_PROBES if probe == "likelihood" else epochs
+    return train_run(params, out, name=name, probes=probes, sampling_repeats=1, need_model=False,
+                     probe_quantity=probe, log=log)

@@ -137,7 +137,7 @@ def _budgets(args: argparse.Namespace) -> int:
     rows = []
     for model in args.models:
         run = long_run(model, profile=args.profile, epochs=args.epochs, seed=args.seed, dataset=args.dataset,
-                       device=args.device, data_dir=args.data_dir, out=args.out)
+                       device=args.device, data_dir=args.data_dir, out=args.out, probe=args.probe)
         if run.record.get("status") != "ok":
             print(f"[genstudy] budgets: {run.directory.name} did not finish ({run.record.get('status')})")
             return 1
@@ -362,6 +362,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="epochs of each long run (a DBN's, per layer: its run answers for that budget only)")
     budgets.add_argument("--profile", default="full", choices=BOOK_PROFILES)
     budgets.add_argument("--seed", type=int, default=0)
+    budgets.add_argument("--probe", default="fd", choices=("fd", "likelihood"),
+                         help="the curve: probe FD once an epoch (default), or the family's log-likelihood "
+                              "at 10 points (RBM, DBN, VAE)")
     budgets.add_argument("--dataset", default="fashion_mnist", choices=IMAGE_DATASETS)
     budgets.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N (default auto)")
     budgets.add_argument("--data-dir", default=None)

@@ -101,18 +101,37 @@ def flat_from(table: pd.DataFrame) -> int | None:
     return int(table.index[0]) if not len(not_flat) else int(table.index[table.index > not_flat.max()][0])
 
 
+#: The curve a long run logged, by its record's probe quantity (``config.probe.quantity``): the probe FD
+#: (lower is better) or the family's log-likelihood in nats (``ll_probe``, higher is better).
+PROBE_COLUMNS = {"fd": "fd_probe", "likelihood": "ll_probe"}
+#: The curves in words, by column.
+CURVE_NAMES = {"fd_probe": "probe FD", "ll_probe": "log-likelihood (nats)"}
+
+
+def probe_column(record: dict[str, Any]) -> str:
+    """The column of the curve the run of ``record`` logged (:data:`PROBE_COLUMNS`)."""
+    return PROBE_COLUMNS[record["config"].get("probe", {}).get("quantity", "fd")]
+
+
 def budget_summary(record: dict[str, Any], history: pd.DataFrame, budget_epochs: int,
-                   column: str = "fd_probe") -> dict[str, Any]:
+                   column: str | None = None) -> dict[str, Any]:
     """One long run (:mod:`genstudy.runs.budgets`) read against a profile's budget of
-    ``budget_epochs``: ``model``, ``seed``, ``trained`` (epochs of the long run; per layer for a
-    DBN), ``at end`` (the improvement over the long run's own last fifth, e.g. ``"5.1%"``),
+    ``budget_epochs``: ``model``, ``seed``, ``curve`` (its words, :data:`CURVE_NAMES`; ``column``,
+    default the run's own, :func:`probe_column`), ``trained`` (epochs of the long run; per layer for a
+    DBN), ``final`` (the curve's last value), ``at end`` (the improvement over the long run's own last
+    fifth, e.g. ``"5.1%"``),
     ``budget`` (the profile's epochs), ``at budget`` (the improvement over the budget's last fifth;
     ``-`` past the long run), ``flat at budget`` (``yes``/``no``), ``flat from`` (:func:`flat_from`,
     or ``not within N``), ``s per epoch`` (training seconds per epoch of ``trained``) and ``device``.
 
     A run that is not a prefix of a longer one (:func:`is_prefix`: its epochs per layer, or its step
     following a schedule over its length) answers for its own budget only, so ``at budget`` is filled
-    only when that is the profile's, and ``flat from`` is ``-``."""
+    only when that is the profile's, and ``flat from`` is ``-``. So does a likelihood curve, whose few
+    probes read no shorter budget; it is read in nats, its rise over the last fifth (``"+1.25 nats"``),
+    never by the share rule (``flat at budget`` ``-``): runs at several budgets show where it stops rising."""
+    column = probe_column(record) if column is None else column
+    if column == PROBE_COLUMNS["likelihood"]:
+        return _likelihood_summary(record, history, budget_epochs, column)
     training = record.get("training", {})
     trained = int(record["config"]["epochs"])
     end = curve_end(history, column)
@@ -125,11 +144,31 @@ def budget_summary(record: dict[str, Any], history: pd.DataFrame, budget_epochs:
     else:
         improvement = end.improvement if end is not None and trained == budget_epochs else None
         since = "-"
-    return {"model": record["model"], "seed": int(record["config"].get("seed", 0)), "trained": trained,
+    return {"model": record["model"], "seed": int(record["config"].get("seed", 0)), "curve": CURVE_NAMES[column],
+            "trained": trained, "final": _final(history, column),
             "at end": "-" if end is None else f"{100 * end.improvement:.1f}%", "budget": budget_epochs,
             "at budget": "-" if improvement is None else f"{100 * improvement:.1f}%",
             "flat at budget": "-" if improvement is None else ("yes" if improvement < FLAT_SHARE else "no"),
             "flat from": since,
+            "s per epoch": round(float(record.get("timings", {}).get("train_s", float("nan"))) / trained, 2),
+            "device": record.get("device_name", "")}
+
+
+def _final(history: pd.DataFrame, column: str) -> float | None:
+    """The last logged value of ``column`` (2 decimals), None without one."""
+    values = history[column].dropna() if column in history else pd.Series(dtype=float)
+    return round(float(values.iloc[-1]), 2) if len(values) else None
+
+
+def _likelihood_summary(record: dict[str, Any], history: pd.DataFrame, budget_epochs: int,
+                        column: str) -> dict[str, Any]:
+    """:func:`budget_summary` of a run whose curve is a log-likelihood ``column`` (nats, higher is better)."""
+    trained = int(record["config"]["epochs"])
+    end = curve_end(history, column)
+    rise = "-" if end is None else f"{end.end - end.start:+.2f} nats"  # curve_end's windows, read in nats
+    return {"model": record["model"], "seed": int(record["config"].get("seed", 0)), "curve": CURVE_NAMES[column],
+            "trained": trained, "final": _final(history, column), "at end": rise, "budget": budget_epochs,
+            "at budget": rise if trained == budget_epochs else "-", "flat at budget": "-", "flat from": "-",
             "s per epoch": round(float(record.get("timings", {}).get("train_s", float("nan"))) / trained, 2),
             "device": record.get("device_name", "")}
 
@@ -204,13 +243,15 @@ def budget_table(runs: list[tuple[dict[str, Any], pd.DataFrame]], profile: str,
 
 def budget_curves(runs: list[tuple[dict[str, Any], pd.DataFrame]], profile: str,
                   column: str = "fd_probe") -> pd.DataFrame:
-    """The long runs' curves in long form: ``model``, ``run`` (e.g. ``"seed 0, 60 epochs"``, ``"seed 0,
-    20 epochs a layer"``; ``", another recipe"`` where it is not the profile's, :func:`same_recipe`), ``epoch`` (epochs
-    trained; every layer's together for a DBN), ``value`` (the
-    logged ``column``) and ``budget`` (the profile's budget on the same axis: its epochs times the
-    layers for a DBN)."""
+    """The curves ``column`` of the long runs that logged it (:func:`probe_column`), in long form:
+    ``model``, ``run`` (e.g. ``"seed 0, 60 epochs"``, ``"seed 0, 20 epochs a layer"``; ``", another
+    recipe"`` where it is not the profile's, :func:`same_recipe`), ``epoch`` (epochs trained; every
+    layer's together for a DBN), ``value`` (the logged ``column``) and ``budget`` (the profile's
+    budget on the same axis: its epochs times the layers for a DBN)."""
     frames = []
     for record, history in runs:
+        if probe_column(record) != column:
+            continue
         epochs, layers = int(record["config"]["epochs"]), _layers(record)
         run = f"seed {record['config']['seed']}, {epochs} epochs" + (" a layer" if layers > 1 else "")
         if not same_recipe(record, get_profile(profile).budget(record["model"])):

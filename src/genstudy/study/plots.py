@@ -303,9 +303,11 @@ def quality_curves(curves: pd.DataFrame, title: str, budget: float | None = None
     return fig
 
 
-def budget_curves(curves: pd.DataFrame, title: str, ylabel: str = "probe FD ↓", ncols: int = 3) -> Figure:
+def budget_curves(curves: pd.DataFrame, title: str, ylabel: str = "probe FD ↓", ncols: int = 3,
+                  log_scale: bool = True) -> Figure:
     """The long runs' curves, one panel per model (its own y scale), one line per run from its first
-    epoch (the probe before training is left off) on a log scale, and the profile's budget as a dashed line.
+    epoch (the probe before training is left off) on a log scale (a linear one without ``log_scale``: a
+    log-likelihood is negative), and the profile's budget as a dashed line.
     ``curves`` is :func:`genstudy.study.flatness.budget_curves`."""
     models = list(dict.fromkeys(curves["model"]))
     nrows, ncols = -(-len(models) // ncols), min(ncols, len(models))
@@ -315,13 +317,14 @@ def budget_curves(curves: pd.DataFrame, title: str, ylabel: str = "probe FD ↓"
         sns.lineplot(data=data, x="epoch", y="value", hue="run", marker=".", markersize=5, ax=ax)
         for budget in sorted(set(data["budget"])):
             ax.axvline(budget, color="0.3", lw=1, ls="--", label="profile's budget")
-        ax.set_yscale("log")
-        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0)))
-        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
-        ax.yaxis.set_minor_formatter(NullFormatter())
+        if log_scale:
+            ax.set_yscale("log")
+            ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0)))
+            ax.yaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
+            ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_title(model, fontsize=10)
         ax.set_xlabel("epochs trained")
-        ax.set_ylabel(f"{ylabel} (log scale)")
+        ax.set_ylabel(f"{ylabel} (log scale)" if log_scale else ylabel)
         ax.legend(fontsize=7)
     for ax in axes.flat[len(models):]:
         ax.set_axis_off()
