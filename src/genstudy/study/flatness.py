@@ -229,10 +229,10 @@ def budget_table(runs: list[tuple[dict[str, Any], pd.DataFrame]], profile: str,
     rows = []
     for record, history in runs:
         budget = get_profile(profile).budget(record["model"])
-        row = budget_summary(record, history, budget.epochs)
-        if not same_recipe(record, budget):
+        row, same = budget_summary(record, history, budget.epochs), same_recipe(record, budget)
+        if not same:
             row.update({"at budget": "-", "flat at budget": "-"})
-        rows.append({**row, "recipe": "the profile's" if same_recipe(record, budget) else "another",
+        rows.append({**row, "recipe": "the profile's" if same else "another",
                      "machine": record.get("machine", ""), "commit": short_commit(record.get("git_commit"))})
     table = pd.DataFrame(rows)
     if published is not None and len(table):
