@@ -14,10 +14,11 @@ from pathlib import Path
 LAYERS: dict[str, int] = {
     # base: the package root and its one-job modules, which import nothing of genstudy above them
     "__init__": 0, "errors": 0, "io": 0, "sampling": 0, "hashing": 0, "paths": 0, "machine": 0,
+    "profiles": 0,  # the profiles' settings, plain data that imports nothing
     "data": 1,
     "models": 2,
     "config": 3,
-    "training": 4, "metrics": 4,
+    "training": 4, "metrics": 4, "literature_plan": 4,
     "runs": 5,
     "article": 6,
     "study": 7,

@@ -13,7 +13,7 @@ import pytest
 
 import genstudy
 from conftest import ROOT
-from genstudy import profiles
+from genstudy import config, profiles
 from genstudy.config import Profile, RunParams, Tempering
 from genstudy.hashing import import_graph, imported, models_closure, modules_digest
 from genstudy.models.registry import MODELS_PACKAGE, SHARED_MODULES, defining_modules
@@ -135,15 +135,19 @@ OTHER_SETTINGS = {"name", "description", "seeds", "stats_size", "toy_steps", "ch
 
 def test_every_setting_a_run_depends_on_is_kept_in_its_record(monkeypatch: pytest.MonkeyPatch) -> None:
     assert {f.name for f in dataclasses.fields(Profile)} == {*TRAINING_SETTINGS, *EVALUATION_SETTINGS, *OTHER_SETTINGS}
-    smoke = profiles.PROFILES["smoke"]
-    config, measured = run_config(RunParams("rbm", profile="smoke")), settings("smoke", "rbm")
+    smoke = config.PROFILES["smoke"]
+    recorded, measured = run_config(RunParams("rbm", profile="smoke")), settings("smoke", "rbm")
     for name, value in {**TRAINING_SETTINGS, **EVALUATION_SETTINGS}.items():
         assert getattr(smoke, name) != value, name
-        monkeypatch.setitem(profiles.PROFILES, "smoke", dataclasses.replace(smoke, **{name: value}))
-        changed = (run_config(RunParams("rbm", profile="smoke")) != config, settings("smoke", "rbm") != measured)
+        monkeypatch.setitem(config.PROFILES, "smoke", dataclasses.replace(smoke, **{name: value}))
+        changed = (run_config(RunParams("rbm", profile="smoke")) != recorded, settings("smoke", "rbm") != measured)
         assert changed == (name in TRAINING_SETTINGS, name in EVALUATION_SETTINGS), name
     tree = ast.parse((PACKAGE / "profiles.py").read_text())  # data only: no rule hides from the digests
     assert not [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef | ast.Lambda)]
+    assert not imported((PACKAGE / "profiles.py").read_text(), set(import_graph(PACKAGE)))
+    for name, given in profiles.SETTINGS.items():  # each profile is its settings, the rest its defaults
+        built = dataclasses.asdict(config.PROFILES[name])
+        assert {k: built[k] for k in given} == given, name
 
 
 def test_an_edit_to_the_settings_leaves_every_runs_code_digest_and_marks_every_execution(package_copy: Path) -> None:

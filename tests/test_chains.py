@@ -153,7 +153,7 @@ def test_a_tempering_profile_studies_its_tempered_chains_where_its_samples_begin
     evaluation settings name the tempering for RBMs and DBNs only, so other families' records stay current."""
     import dataclasses
 
-    from genstudy import config, profiles
+    from genstudy import config
     from genstudy.runs.evaluate import settings
     from genstudy.runs.literature import MIXING_CHAINS, mixing_plan
 
@@ -161,10 +161,10 @@ def test_a_tempering_profile_studies_its_tempered_chains_where_its_samples_begin
     assert mixing_plan(record) == ((200, 1_000), MIXING_CHAINS, 1)
     tempering = config.Tempering(temperatures=16, chains=250, burn_in=1_000, thinning=25)
     assert mixing_plan({**record, "profile": "literature"}) == ((200, 1_000), 250, 16)
-    assert profiles.PROFILES["literature"].tempering == tempering
+    assert config.PROFILES["literature"].tempering == tempering
     assert settings("literature", "rbm")["tempering"] == dataclasses.asdict(tempering)
     assert "tempering" not in settings("literature", "vae") and "tempering" not in settings("smoke", "rbm")
-    monkeypatch.setitem(profiles.PROFILES, "smoke", dataclasses.replace(profiles.PROFILES["smoke"], tempering=None))
+    monkeypatch.setitem(config.PROFILES, "smoke", dataclasses.replace(config.PROFILES["smoke"], tempering=None))
     assert settings("smoke", "dbn") == settings("smoke", "vae")
 
 

@@ -66,7 +66,7 @@ def test_the_pairs_that_refuse_are_the_ones_the_planner_leaves_out(tmp_path: Pat
 BOOK_DATASET = "fashion_mnist"
 IN_BOOK = [(c, d) for c, d in PAIRS if d in (None, BOOK_DATASET)]
 ON_THE_COMMAND_LINE = [(c, d) for c, d in PAIRS if d not in (None, BOOK_DATASET)]
-#: Their profile: every code path of smoke with a fraction of its work (profiles.PROFILES["tiny"]); what they
+#: Their profile: every code path of smoke with a fraction of its work (config.PROFILES["tiny"]); what they
 #: check is that a chapter runs or refuses, not its numbers.
 PAIRS_PROFILE = "tiny"
 

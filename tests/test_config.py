@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from genstudy.config import MODELS, RunParams, get_profile, resolve_device
+from genstudy.config import MODELS, PROFILES, RunParams, get_profile, resolve_device
 from genstudy.errors import ParameterError
-from genstudy.profiles import PROFILES
 
 
 def test_profiles_are_ordered_by_cost() -> None:

@@ -291,7 +291,7 @@ def test_a_published_build_keeps_stale_runs_as_they_were_and_refresh_executes_th
 
 
 def test_of_the_books_profiles_only_full_is_published_and_the_cli_can_refresh_it() -> None:
-    from genstudy.profiles import BOOK_PROFILES, PROFILES
+    from genstudy.config import BOOK_PROFILES, PROFILES
     from genstudy.site.cli import build_parser
 
     assert [name for name in BOOK_PROFILES if PROFILES[name].published] == ["full"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from genstudy import config, profiles
+from genstudy import config
 from genstudy.config import RunParams
 from genstudy.models import build
 from genstudy.models.registry import SPECS
@@ -56,7 +56,7 @@ def test_a_profiles_training_options_reach_the_task_and_a_runs_own_update_them(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     smoke = config.get_profile("smoke")
     recipe = {"persistent": True, "lr": 0.01, "lr_schedule": "geometric"}
-    monkeypatch.setitem(profiles.PROFILES, "smoke", dataclasses.replace(
+    monkeypatch.setitem(config.PROFILES, "smoke", dataclasses.replace(
         smoke, overrides={**smoke.overrides, "rbm": {"train_options": recipe}}))
     assert config.get_profile("smoke").budget("rbm").train_options == recipe
     assert config.get_profile("smoke").budget("dbn").train_options == {}  # only the model it names
@@ -64,7 +64,7 @@ def test_a_profiles_training_options_reach_the_task_and_a_runs_own_update_them(
     from_profile = train_run(RunParams(model="rbm", profile="smoke", device="cpu", train_options={"lr": 0.02}),
                              tmp_path / "a", **once)
     assert from_profile.record["config"]["train_options"] == {**recipe, "lr": 0.02}
-    monkeypatch.setitem(profiles.PROFILES, "smoke", smoke)
+    monkeypatch.setitem(config.PROFILES, "smoke", smoke)
     spelled = train_run(RunParams(model="rbm", profile="smoke", device="cpu", train_options={**recipe, "lr": 0.02}),
                         tmp_path / "b", **once)
     plain = train_run(RunParams(model="rbm", profile="smoke", device="cpu"), tmp_path / "c", **once)

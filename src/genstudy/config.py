@@ -1,5 +1,5 @@
-"""Profiles (smoke / quick / full), their budgets, and validated run parameters: the classes and rules; the
-profiles' settings themselves are :mod:`genstudy.profiles`'s.
+"""Profiles (smoke / quick / full), their budgets, and validated run parameters: the classes and rules,
+each profile built from its settings, which :mod:`genstudy.profiles` holds as plain data.
 
 A *profile* fixes how much work a run does: how many training images, epochs, seeds and
 evaluation samples. ``smoke`` keeps each notebook under a minute on a 2-core CPU (CI and
@@ -17,6 +17,7 @@ from typing import Any
 
 import torch
 
+from genstudy import profiles
 from genstudy.data import DATASETS
 from genstudy.errors import ParameterError
 from genstudy.models.registry import MODELS, canonical_name
@@ -132,15 +133,24 @@ class Profile:
         return asdict(self)
 
 
+def _profile(settings: dict[str, Any]) -> Profile:
+    """The :class:`Profile` of one profile's ``settings`` (:data:`genstudy.profiles.SETTINGS`)."""
+    tempering = settings.get("tempering")
+    return Profile(**{**settings, "tempering": None if tempering is None else Tempering(**tempering)})
+
+
+#: The profiles by name, built from their settings (:mod:`genstudy.profiles`): smoke, quick and full (the
+#: book's, :data:`BOOK_PROFILES`), tiny (the test suite's) and literature (the chapter *Against the literature*'s).
+PROFILES: dict[str, Profile] = {name: _profile(settings) for name, settings in profiles.SETTINGS.items()}
+#: The profiles a whole book is built on; ``literature`` is the chapter *Against the literature*'s own.
+BOOK_PROFILES: tuple[str, ...] = profiles.BOOK_PROFILES
+
 #: Configurations per model of the hyperparameter search (:mod:`genstudy.runs.search`) unless told otherwise.
 SEARCH_CONFIGS = 8
 
 
 def get_profile(name: str) -> Profile:
-    """The profile called ``name`` (:data:`genstudy.profiles.PROFILES`); a :class:`ParameterError` lists the
-    allowed names."""
-    from genstudy.profiles import PROFILES  # the settings import this module's classes: imported when asked
-
+    """The profile called ``name`` (:data:`PROFILES`); a :class:`ParameterError` lists the allowed names."""
     if name not in PROFILES:
         raise ParameterError("profile", name, tuple(PROFILES))
     return PROFILES[name]

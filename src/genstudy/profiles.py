@@ -1,18 +1,19 @@
 """The profiles' settings (smoke, quick, full; tiny, the test suite's; literature, the chapter *Against the
-literature*'s): data only, the classes and their rules being :mod:`genstudy.config`'s.
+literature*'s) as plain data: one dict per profile of :class:`genstudy.config.Profile`'s fields (its
+``tempering`` a dict of :class:`~genstudy.config.Tempering`'s), from which :mod:`genstudy.config` builds
+the profiles (:data:`genstudy.config.PROFILES`). It imports nothing of the package.
 
 A run's code digest (:func:`genstudy.runs.record.code_digest`) leaves this module out: every setting a run's
 numbers depend on is kept in its record and compared there instead (its training ``config`` by
 :func:`~genstudy.runs.train.train_run`, its evaluation settings by :func:`~genstudy.runs.evaluate.is_current`),
 so a change of one model's budget retrains that model alone, and a change of the parallel tempering
-re-measures the RBMs and DBNs alone. So this module holds no function and no class (a test checks).
+re-measures the RBMs and DBNs alone. So this module holds no function, no class and no import of the
+package (a test checks): no rule hides here from the digests.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from genstudy.config import Profile, Tempering
 
 _NARROW_DCGAN = {"options": {"width": 32}}
 #: DCGAN's quick budget; the matched VAE (``vae_dcgan``) gets the same one: same networks, same
@@ -43,10 +44,10 @@ _FULL_OVERRIDES: dict[str, dict[str, Any]] = {
     "vae_conv": {"epochs": 30}, "vae_mlp": {"epochs": 90}, "dbn": {"epochs": 10},
 }
 
-PROFILES: dict[str, Profile] = {
-    p.name: p
+SETTINGS: dict[str, dict[str, Any]] = {
+    p["name"]: p
     for p in (
-        Profile("smoke", "CI and nbval: every notebook < 60 s on a 2-core CPU",
+        dict(name="smoke", description="CI and nbval: every notebook < 60 s on a 2-core CPU",
                 train_size=2_000, epochs=1, seeds=(0,), eval_samples=500, batch_size=64,
                 stats_size=2_000, gibbs_steps=100,
                 # the article's GANs (17.6 million parameters, ~0.6 s a step under the exact pins): 4 steps
@@ -55,7 +56,7 @@ PROFILES: dict[str, Profile] = {
                 likelihood_size=500, iwae_k=20, ais_steps=300, ais_chains=32, toy_steps=300,
                 chain_lengths=(10, 100, 300), chain_count=100,
                 probes=3, probe_samples=200, probe_gibbs_steps=50, sampling_repeats=1),
-        Profile("quick", "the default book on a laptop-class CPU: whole book <= 20 min on 2 cores",
+        dict(name="quick", description="the default book on a laptop-class CPU: whole book <= 20 min on 2 cores",
                 train_size=20_000, epochs=10, seeds=(0,), eval_samples=2_000, batch_size=128,
                 stats_size=None, gibbs_steps=1_000,
                 overrides={
@@ -76,7 +77,7 @@ PROFILES: dict[str, Profile] = {
                 # From noise, the RBM's and DBN's chains had the same FD (within 4%) after 100 and
                 # after 3,000 sweeps (chain-length study, quick, seed 0): 100 sweeps serve a probe.
                 probes=8, probe_samples=500, probe_gibbs_steps=100),
-        Profile("full", "the published study: full training set, 3 seeds, budgets set by long runs; "
+        dict(name="full", description="the published study: full training set, 3 seeds, budgets set by long runs; "
                 "a GPU's work (about 5.5 h on 2 CPU cores)",
                 train_size=None, epochs=20, seeds=(0, 1, 2), eval_samples=10_000, batch_size=128,
                 stats_size=None, gibbs_steps=1_000, overrides=_FULL_OVERRIDES,
@@ -92,19 +93,21 @@ PROFILES: dict[str, Profile] = {
 
 
 #: The profiles a whole book is built on; ``literature`` is the chapter *Against the literature*'s own.
-BOOK_PROFILES = tuple(PROFILES)
+BOOK_PROFILES = tuple(SETTINGS)
 #: The test suite's profile for the chapter × dataset pairs it runs with the papermill command line, whose only
 #: question is whether a chapter runs to its end (or refuses) on a dataset: every code path of the smoke
 #: profile, with a fraction of its work. Not a book's profile.
-PROFILES["tiny"] = Profile(
-    "tiny", "the test suite's run-or-refuse pairs: every chapter's code on a dataset, with the least work",
+SETTINGS["tiny"] = dict(
+    name="tiny",
+    description="the test suite's run-or-refuse pairs: every chapter's code on a dataset, with the least work",
     train_size=512, epochs=1, seeds=(0,), eval_samples=200, batch_size=64, stats_size=512, gibbs_steps=20,
     overrides={"dcgan": _NARROW_DCGAN, "vae_dcgan": _NARROW_DCGAN, "article_gan": {"train_size": 256},
                "article_gan_bn": {"train_size": 256}},
     likelihood_size=100, iwae_k=5, ais_steps=100, ais_chains=16, toy_steps=100, chain_lengths=(5, 20),
     chain_count=50, probes=3, probe_samples=100, probe_gibbs_steps=10, sampling_repeats=1)
-PROFILES["literature"] = Profile(
-    "literature", "the chapter 'Against the literature' on binarized MNIST: all rows, 3 seeds, <= 2 h on 2 CPU cores",
+SETTINGS["literature"] = dict(
+    name="literature",
+    description="the chapter 'Against the literature' on binarized MNIST: all rows, 3 seeds, <= 2 h on 2 CPU cores",
     train_size=None, epochs=10, seeds=(0, 1, 2), eval_samples=10_000, batch_size=100, stats_size=None,
     # 200 sweeps: the chain-length study (quick, Fashion-MNIST) found the chains' FD flat from 100 to 3,000.
     gibbs_steps=200,
@@ -116,4 +119,4 @@ PROFILES["literature"] = Profile(
     published=True, parzen="goodfellow",
     # Gibbs chains of the MNIST RBM from noise and from training images stay 22-65% apart in FD after
     # 1,000 sweeps; tempered ones (16 replicas) are shown to agree by the chapter's mixing study.
-    tempering=Tempering())
+    tempering={"temperatures": 16, "chains": 250, "burn_in": 1_000, "thinning": 25})

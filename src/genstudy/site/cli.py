@@ -27,12 +27,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from genstudy.config import SEARCH_CONFIGS
+from genstudy.config import BOOK_PROFILES, PROFILES, SEARCH_CONFIGS
 from genstudy.data import DATASETS, IMAGE_DATASETS
 from genstudy.errors import GenstudyError, ParameterError
 from genstudy.models.registry import ALIASES, MODELS
 from genstudy.paths import BUDGETS_DIR, SEARCH_DIR
-from genstudy.profiles import BOOK_PROFILES, PROFILES
 
 if TYPE_CHECKING:
     from genstudy.site.engines import Engine
