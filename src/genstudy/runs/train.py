@@ -173,10 +173,9 @@ def train_run(
     budget = params.budget
     device = params.torch_device()
     rid = name or run_id(params.model, params.dataset, params.seed)
-    probes = profile.probes if probes is None else probes
     directory = run_dir(Path(out), params.profile, rid)
     config = run_config(params, probes, probe_quantity)
-    options, train_options = config["model_options"], config["train_options"]
+    probes, options, train_options = config["probe"]["points"], config["model_options"], config["train_options"]
 
     previous = read_record(directory)
     current = (bool(previous) and previous.get("config") == config and previous.get("status") == "ok" and not force

@@ -130,13 +130,28 @@ def budget_summary(record: dict[str, Any], history: pd.DataFrame, budget_epochs:
     probes read no shorter budget; it is read in nats, its rise over the last fifth (``"+1.25 nats"``),
     never by the share rule (``flat at budget`` ``-``): runs at several budgets show where it stops rising."""
     column = probe_column(record) if column is None else column
-    if column == PROBE_COLUMNS["likelihood"]:
-        return _likelihood_summary(record, history, budget_epochs, column)
-    training = record.get("training", {})
     trained = int(record["config"]["epochs"])
     end = curve_end(history, column)
+    if column == PROBE_COLUMNS["likelihood"]:  # curve_end's windows, read in nats: its rise
+        rise = "-" if end is None else f"{end.end - end.start:+.2f} nats"
+        readings = {"at end": rise, "at budget": rise if trained == budget_epochs else "-",
+                    "flat at budget": "-", "flat from": "-"}
+    else:
+        readings = _fd_readings(record, history, budget_epochs, column, end)
+    return {"model": record["model"], "seed": int(record["config"].get("seed", 0)), "curve": CURVE_NAMES[column],
+            "trained": trained, "final": _final(history, column), "at end": readings["at end"],
+            "budget": budget_epochs, "at budget": readings["at budget"], "flat at budget": readings["flat at budget"],
+            "flat from": readings["flat from"],
+            "s per epoch": round(float(record.get("timings", {}).get("train_s", float("nan"))) / trained, 2),
+            "device": record.get("device_name", "")}
+
+
+def _fd_readings(record: dict[str, Any], history: pd.DataFrame, budget_epochs: int, column: str,
+                 end: CurveEnd | None) -> dict[str, Any]:
+    """:func:`budget_summary`'s readings of a curve read by the share rule (lower is better)."""
+    trained = int(record["config"]["epochs"])
     if is_prefix(record):
-        table = by_budget(history, int(training.get("steps", 0)) // max(trained, 1), column)
+        table = by_budget(history, int(record.get("training", {}).get("steps", 0)) // max(trained, 1), column)
         at = table.loc[budget_epochs] if budget_epochs in table.index else None
         first = flat_from(table)
         improvement = None if at is None else float(at["improvement"])
@@ -144,33 +159,16 @@ def budget_summary(record: dict[str, Any], history: pd.DataFrame, budget_epochs:
     else:
         improvement = end.improvement if end is not None and trained == budget_epochs else None
         since = "-"
-    return {"model": record["model"], "seed": int(record["config"].get("seed", 0)), "curve": CURVE_NAMES[column],
-            "trained": trained, "final": _final(history, column),
-            "at end": "-" if end is None else f"{100 * end.improvement:.1f}%", "budget": budget_epochs,
+    return {"at end": "-" if end is None else f"{100 * end.improvement:.1f}%",
             "at budget": "-" if improvement is None else f"{100 * improvement:.1f}%",
             "flat at budget": "-" if improvement is None else ("yes" if improvement < FLAT_SHARE else "no"),
-            "flat from": since,
-            "s per epoch": round(float(record.get("timings", {}).get("train_s", float("nan"))) / trained, 2),
-            "device": record.get("device_name", "")}
+            "flat from": since}
 
 
 def _final(history: pd.DataFrame, column: str) -> float | None:
     """The last logged value of ``column`` (2 decimals), None without one."""
     values = history[column].dropna() if column in history else pd.Series(dtype=float)
     return round(float(values.iloc[-1]), 2) if len(values) else None
-
-
-def _likelihood_summary(record: dict[str, Any], history: pd.DataFrame, budget_epochs: int,
-                        column: str) -> dict[str, Any]:
-    """:func:`budget_summary` of a run whose curve is a log-likelihood ``column`` (nats, higher is better)."""
-    trained = int(record["config"]["epochs"])
-    end = curve_end(history, column)
-    rise = "-" if end is None else f"{end.end - end.start:+.2f} nats"  # curve_end's windows, read in nats
-    return {"model": record["model"], "seed": int(record["config"].get("seed", 0)), "curve": CURVE_NAMES[column],
-            "trained": trained, "final": _final(history, column), "at end": rise, "budget": budget_epochs,
-            "at budget": rise if trained == budget_epochs else "-", "flat at budget": "-", "flat from": "-",
-            "s per epoch": round(float(record.get("timings", {}).get("train_s", float("nan"))) / trained, 2),
-            "device": record.get("device_name", "")}
 
 
 def is_prefix(record: dict[str, Any]) -> bool:
