@@ -59,6 +59,30 @@ def test_a_dbn_is_studied_through_its_top_rbm_and_other_families_are_refused(dig
         chain_length_study(dbn, ref, train, [2], n=100, seed=0)
 
 
+def test_a_pooled_study_measures_each_chains_last_states_together(digits: tuple) -> None:
+    """With ``pool`` 2 and ``thinning`` 2, the measure at 5 sweeps is the FD of the chains' images at sweeps 3
+    and 5 together (computed here by hand for the chains from noise); a pool of 1 is the plain study."""
+    from genstudy.metrics import classifier as clf
+    from genstudy.metrics.distances import frechet_distance
+    from genstudy.models.rbm import TemperedChains
+    from genstudy.sampling import bernoulli
+
+    train, ref = digits
+    rbm = build("rbm", side=8, generator=torch.Generator().manual_seed(0))
+    pooled = chain_length_study(rbm, ref, train, [5], n=30, seed=3, pool=2, thinning=2)
+    assert list(pooled["images"]) == [60, 60]
+    chain = torch.Generator().manual_seed(3)
+    chains = TemperedChains(rbm, bernoulli(torch.full((30, 64), 0.5), generator=chain), 1, chain)
+    states = [chains.run(3), chains.run(2)]
+    features = torch.cat([clf.predict(ref.classifier, ref.classifier.crop(s.reshape(30, 1, 8, 8)))[0] for s in states])
+    assert pooled["fd"].iloc[0] == pytest.approx(frechet_distance(ref.features, features), rel=1e-9)
+    plain = chain_length_study(rbm, ref, train, [5], n=30, seed=3)
+    assert "images" not in plain and plain.equals(chain_length_study(rbm, ref, train, [5], n=30, seed=3, pool=1,
+                                                                     thinning=7))
+    with pytest.raises(ParameterError, match="lengths above the pooled window of 4 sweeps"):
+        chain_length_study(rbm, ref, train, [4, 10], n=30, seed=3, pool=3, thinning=2)
+
+
 def test_the_summary_says_whether_the_starts_agree_and_whether_chains_still_improve() -> None:
     def table(noise: list[float], data: list[float]) -> pd.DataFrame:
         rows = [{"start": s, "sweeps": k, "fd": f, "classes_covered": 10, "top_class_share": 0.2}
@@ -122,6 +146,9 @@ def test_a_literature_run_writes_its_mixing_study_once_and_the_chapter_reads_it(
                              ).to_csv(tmp_path / "tempered" / MIXING_FILE, index=False)
     table = mixing_table([{**tempered, "dir": str(tmp_path / "tempered")}])
     assert list(table["least swap acceptance"]) == ["25.00% (β 0.50 and the next)"]  # at the burn-in, both starts
+    assert "images per start" not in table
+    pd.read_csv(path).assign(images=80).to_csv(tmp_path / "tempered" / MIXING_FILE, index=False)
+    assert list(mixing_table([{**tempered, "dir": str(tmp_path / "tempered")}])["images per start"]) == [80]
     assert mixing(TrainedRun(record, tmp_path / "none", None, None), record) is None  # no weights: nothing to study
     retrained = {**record, "created": "2026-12-07T09:00:00+00:00"}  # the same folder, trained again
     assert mixing(TrainedRun(retrained, tmp_path, None, None), retrained) == path and len(lines) == 1  # no weights
@@ -155,13 +182,20 @@ def test_a_tempering_profile_studies_its_tempered_chains_where_its_samples_begin
 
     from genstudy import config
     from genstudy.runs.evaluate import settings
-    from genstudy.runs.literature import MIXING_CHAINS, mixing_plan
+    from genstudy.runs.literature import MIXING_CHAINS, MixingPlan, mixing_plan
 
     record = {"profile": "smoke", "config": {"gibbs_steps": 200}}
-    assert mixing_plan(record) == ((200, 1_000), MIXING_CHAINS, 1)
-    tempering = config.Tempering(temperatures=16, chains=250, burn_in=1_000, thinning=25)
-    assert mixing_plan({**record, "profile": "literature"}) == ((200, 1_000), 250, 16)
+    assert mixing_plan(record) == MixingPlan((200, 1_000), MIXING_CHAINS, 1, pool=1, thinning=1)
+    tempering = config.Tempering(temperatures=48, chains=50, burn_in=3_000, thinning=25)
     assert config.PROFILES["literature"].tempering == tempering
+    # 50 chains pool their last 40 states, 25 sweeps apart: 2,000 images a start, in a window under 1,000 sweeps
+    assert mixing_plan({**record, "profile": "literature"}) == MixingPlan((1_000, 3_000), 50, 48, pool=40, thinning=25)
+    short = dataclasses.replace(tempering, burn_in=300)  # the window shrinks to fit under a third of the burn-in
+    monkeypatch.setitem(config.PROFILES, "literature", dataclasses.replace(config.PROFILES["literature"],
+                                                                            tempering=short))
+    assert mixing_plan({**record, "profile": "literature"}) == MixingPlan((100, 300), 50, 48, pool=4, thinning=25)
+    monkeypatch.setitem(config.PROFILES, "literature", dataclasses.replace(config.PROFILES["literature"],
+                                                                            tempering=tempering))
     assert settings("literature", "rbm")["tempering"] == dataclasses.asdict(tempering)
     assert "tempering" not in settings("literature", "vae") and "tempering" not in settings("smoke", "rbm")
     monkeypatch.setitem(config.PROFILES, "smoke", dataclasses.replace(config.PROFILES["smoke"], tempering=None))
@@ -187,12 +221,18 @@ def test_the_evaluation_draws_tempered_images_of_an_rbm_and_a_dbn(digits: tuple)
         tempered_sampler(build("vae_mlp", side=8), tempering, train)
 
 
-def test_a_tempered_mixing_study_without_its_swaps_acceptance_is_made_again() -> None:
-    from genstudy.runs.literature import _studies
+def test_a_tempered_mixing_study_without_its_swaps_acceptance_or_its_pool_is_made_again() -> None:
+    from genstudy.runs.literature import MixingPlan, _studies
 
     record = {"created": "2026-12-07T09:00:00+00:00"}
     study = pd.DataFrame({"start": ["noise"], "sweeps": [10], "fd": [1.0], "run_created": [record["created"]]})
-    assert _studies(study.assign(temperatures=1), record, 1)
-    assert not _studies(study.assign(temperatures=16), record, 16)  # made before the swaps were counted
-    assert _studies(study.assign(temperatures=16, least_swap_acceptance=0.3, least_swap_beta=1.0), record, 16)
-    assert not _studies(study.assign(temperatures=16, least_swap_acceptance=0.3), record, 8)
+    gibbs, tempered = MixingPlan((2, 10), 500, 1), MixingPlan((2, 10), 50, 16)
+    assert _studies(study.assign(temperatures=1), record, gibbs)
+    assert not _studies(study.assign(temperatures=16), record, tempered)  # made before the swaps were counted
+    swaps = study.assign(temperatures=16, least_swap_acceptance=0.3, least_swap_beta=1.0)
+    assert _studies(swaps, record, tempered)
+    assert not _studies(swaps, record, MixingPlan((2, 10), 50, 8))
+    pooled = MixingPlan((5, 10), 50, 16, pool=4, thinning=1)
+    assert not _studies(swaps, record, pooled)  # each chain's last state alone: made before the pooling
+    assert _studies(swaps.assign(images=200), record, pooled)
+    assert not _studies(swaps.assign(images=100), record, pooled)  # another pool

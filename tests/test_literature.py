@@ -198,7 +198,7 @@ def test_options_are_shown_in_words_one_value_per_layer() -> None:
     assert lit.options_text({}) == "defaults"
     table = lit.plan_table(literature_plan("full"))
     assert table.loc["dbn", "training options"] == ("k = 1; persistent = True; lr_schedule = geometric; "
-                                                    "lr = 0.05, 0.01; init_from_below = True; layer_epochs = 100, 30")
+                                                    "lr = 0.05, 0.01; init_from_below = True; layer_epochs = 300, 90")
     assert table.loc["stacked", "architecture options"] == "width = 32; channels = 3"
 
 

@@ -61,7 +61,8 @@ class Tempering:
     """How the evaluation samples an RBM or DBN by parallel tempering
     (:func:`genstudy.models.rbm.tempered_samples`): ``chains`` chains of ``temperatures`` replicas
     (the base: the data's base rates), ``burn_in`` sweeps, then a sample of every chain each ``thinning``
-    sweeps; the mixing study runs the same chains from noise and from training images to ``burn_in``."""
+    sweeps; the mixing study runs the same chains from noise and from training images to ``burn_in``
+    (:func:`genstudy.runs.literature.mixing_plan`)."""
 
     temperatures: int = 16
     chains: int = 250

@@ -117,7 +117,7 @@ def _literature_ablations(runs: dict[str, LiteratureRun]) -> dict[str, Ablation]
 
 _SMOKE_RUNS = _literature_runs(1, (1, 1), 1, 1)
 _QUICK_RUNS = _literature_runs(5, (5, 2), 5, 2)
-_FULL_RUNS = _literature_runs(100, (100, 30), 100, 20)
+_FULL_RUNS = _literature_runs(300, (300, 90), 100, 20)
 #: The chapter *Against the literature* per book profile. The ``literature`` profile is the
 #: chapter's own, sized from step times measured on one CPU core (PCD-1 on a 784x500 RBM at batch 100:
 #: 2.9 s an epoch; the CD-25 step: 38 ms on 2 cores; the VAE's at batch 20: 2.3 ms; the IWAE bound:

@@ -94,7 +94,7 @@ CHAIN_STARTS = ("noise", "training images")
 
 @torch.no_grad()
 def chain_length_study(model: GenerativeModel, ref: Reference, train: torch.Tensor, lengths: Sequence[int],
-                       n: int, seed: int, temperatures: int = 1) -> pd.DataFrame:
+                       n: int, seed: int, temperatures: int = 1, pool: int = 1, thinning: int = 1) -> pd.DataFrame:
     """FD and class spread of ``n`` Gibbs chains of an RBM or a DBN after each of ``lengths`` sweeps;
     with ``temperatures`` > 1, of ``n`` parallel-tempering chains (:class:`~genstudy.models.rbm.TemperedChains`,
     their base the base rates of the binarized ``train``, or of its up-pass for a DBN), as the evaluation
@@ -107,18 +107,34 @@ def chain_length_study(model: GenerativeModel, ref: Reference, train: torch.Tens
     have mixed have forgotten where they started, so the two starts agree; while they disagree,
     the samples say more about the sampler than about the model.
 
+    With ``pool`` > 1, the measure at each length pools every chain's states at that length and at
+    the ``pool − 1`` before it, ``thinning`` sweeps apart (as Gelman & Rubin's diagnostic reads a
+    window of each chain, not its last state): ``n · pool`` images from ``n`` chains, so few long
+    chains (parallel tempering's, which cost a sweep per replica) are compared on as many images as
+    the evaluation scores. Every length must exceed the window, ``(pool − 1) · thinning`` sweeps.
+
     One row per (start, sweeps): ``start`` (:data:`CHAIN_STARTS`), ``sweeps``, ``fd`` of the
     chains' images (p(v | h), or the DBN's top-down pass) against ``ref``'s test features (with
     ``n`` images, not comparable with a record's FD of ``eval_samples``), ``classes_covered``
     and ``top_class_share`` (the commonest class's share of the ``n`` images, by the
     classifier); with tempering, ``least_swap_acceptance``, the lowest share of swaps accepted by a
     pair of neighbouring replicas so far, and that pair's upper ``least_swap_beta``
-    (:attr:`~genstudy.models.rbm.TemperedChains.pair_acceptance`). The same ``seed`` gives the same table.
+    (:attr:`~genstudy.models.rbm.TemperedChains.pair_acceptance`); with ``pool`` > 1, ``images``, the
+    ``n · pool`` images each row measures. The same ``seed`` gives the same table.
     """
     if model.family not in ("rbm", "dbn"):
         raise ParameterError("model", model.family, "an RBM or a DBN (a model sampled by Gibbs chains)")
     if n > len(train):
         raise ParameterError("n", n, f"at most the {len(train)} training images given")
+    for name, value in (("pool", pool), ("thinning", thinning)):
+        if value < 1:
+            raise ParameterError(name, value, "an integer >= 1")
+    window = (pool - 1) * thinning
+    if min(lengths) <= window:
+        raise ParameterError("lengths", sorted(set(lengths)), f"lengths above the pooled window of {window} sweeps "
+                                                               f"({pool} states {thinning} sweeps apart)")
+    ends = sorted(set(int(length) for length in lengths))
+    points = sorted({end - j * thinning for end in ends for j in range(pool)})  # the sweeps whose states count
     top = model if model.family == "rbm" else model.rbms[-1]
     base = None
     if temperatures > 1:  # the base rates of the training images, in the top RBM's visible layer
@@ -138,19 +154,28 @@ def chain_length_study(model: GenerativeModel, ref: Reference, train: torch.Tens
                 v = bernoulli(model.up(v, model.n_layers - 1), generator=chain)
         chains = TemperedChains(top, v, temperatures, chain, base)
         done = 0
-        for length in sorted(set(lengths)):
-            v_prob = chains.run(length - done)
-            done = length
+        measured: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}  # sweep -> (features, class probabilities)
+        swaps: dict[int, torch.Tensor] = {}  # length -> each pair's acceptance so far
+        for point in points:
+            v_prob = chains.run(point - done)
+            done = point
             images = v_prob if model.family == "rbm" else model.down(chains.drawn, down)
             images = ref.classifier.crop(images.reshape(n, *model.data_shape).float().cpu().clamp(0.0, 1.0))
-            features, probs = clf.predict(ref.classifier, images)
+            measured[point] = clf.predict(ref.classifier, images)
+            if point in ends and temperatures > 1:
+                swaps[point] = chains.pair_acceptance
+        for length in ends:
+            states = [measured[length - j * thinning] for j in range(pool)]
+            features, probs = torch.cat([f for f, _ in states]), torch.cat([p for _, p in states])
             cover = class_coverage(probs.argmax(1).numpy(), ref.data_shares)
             row = {"start": start, "sweeps": length, "fd": frechet_distance(ref.features, features),
                    "classes_covered": cover.covered, "top_class_share": float(cover.shares.max())}
             if temperatures > 1:
-                least = int(chains.pair_acceptance.nan_to_num(nan=float("inf")).argmin())
-                row |= {"least_swap_acceptance": float(chains.pair_acceptance[least]),
+                least = int(swaps[length].nan_to_num(nan=float("inf")).argmin())
+                row |= {"least_swap_acceptance": float(swaps[length][least]),
                         "least_swap_beta": float(chains.betas[least])}
+            if pool > 1:
+                row["images"] = n * pool
             rows.append(row)
     return pd.DataFrame(rows)
 

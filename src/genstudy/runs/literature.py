@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -98,22 +98,40 @@ def train_literature(book_profile: str, *, results: Path | None = None, device: 
 
 #: The file of a Gibbs-sampled run's mixing study, beside its record.
 MIXING_FILE = "mixing.csv"
-#: Chains per start, and the lengths measured: the sweeps the run's samples use and this many times more
-#: (for parallel tempering: its burn-in and a fifth of it, with as many chains as the evaluation's).
+#: Chains per start, and the lengths measured: the sweeps the run's samples use and this many times more.
 MIXING_CHAINS, MIXING_LONGER = 500, 5
+#: Images per start that a study of parallel tempering's chains pools from each chain's last states
+#: (:func:`~genstudy.runs.chapter.chain_length_study`'s ``pool``): its few chains cost a sweep per replica.
+MIXING_IMAGES = 2_000
 
 
-def mixing_plan(record: dict[str, Any]) -> tuple[tuple[int, int], int, int]:
-    """The mixing study of the run of ``record``: (the two lengths in sweeps, chains per start, replicas).
-    Its samples' sampler decides: independent Gibbs chains of the record's ``gibbs_steps`` sweeps, measured
-    there and at :data:`MIXING_LONGER` times as many, with :data:`MIXING_CHAINS` chains; or, where its
-    profile samples by parallel tempering (:class:`~genstudy.config.Tempering`), the tempered chains at a
-    fifth of their burn-in and at the burn-in itself, where the samples begin."""
+class MixingPlan(NamedTuple):
+    """A run's mixing study (:func:`~genstudy.runs.chapter.chain_length_study`'s arguments): the lengths
+    measured in sweeps, the chains per start, the replicas of each chain, and the states each chain
+    contributes at a length (``pool``, ``thinning`` sweeps apart)."""
+
+    lengths: tuple[int, int]
+    chains: int
+    temperatures: int
+    pool: int = 1
+    thinning: int = 1
+
+
+def mixing_plan(record: dict[str, Any]) -> MixingPlan:
+    """The mixing study of the run of ``record``. Its samples' sampler decides: independent Gibbs chains of
+    the record's ``gibbs_steps`` sweeps, measured there and at :data:`MIXING_LONGER` times as many, with
+    :data:`MIXING_CHAINS` chains; or, where its profile samples by parallel tempering
+    (:class:`~genstudy.config.Tempering`), the evaluation's tempered chains at a third of their burn-in and
+    at the burn-in itself, where the samples begin, each length's measure pooling every chain's states
+    ``thinning`` sweeps apart up to :data:`MIXING_IMAGES` images (fewer where the window would not fit
+    under the shorter length)."""
     tempering = get_profile(record["profile"]).tempering
     if tempering is None:
         sweeps = int(record["config"]["gibbs_steps"])
-        return (sweeps, MIXING_LONGER * sweeps), MIXING_CHAINS, 1
-    return (tempering.burn_in // MIXING_LONGER, tempering.burn_in), tempering.chains, tempering.temperatures
+        return MixingPlan((sweeps, MIXING_LONGER * sweeps), MIXING_CHAINS, 1)
+    early = tempering.burn_in // 3
+    pool = max(1, min(MIXING_IMAGES // tempering.chains, (early - 1) // tempering.thinning + 1))
+    return MixingPlan((early, tempering.burn_in), tempering.chains, tempering.temperatures, pool, tempering.thinning)
 
 
 def mixing(trained: TrainedRun, record: dict[str, Any], *, data_dir: str | None = None, force: bool = False,
@@ -126,8 +144,8 @@ def mixing(trained: TrainedRun, record: dict[str, Any], *, data_dir: str | None 
     run's weights are not at hand and no study is there (a published run whose weights were not committed:
     its committed study is read as it is)."""
     path = trained.directory / MIXING_FILE
-    lengths, chains, temperatures = mixing_plan(record)
-    if path.is_file() and not force and _studies(pd.read_csv(path), record, temperatures):
+    plan = mixing_plan(record)
+    if path.is_file() and not force and _studies(pd.read_csv(path), record, plan):
         return path
     model = trained.model
     if model is None and (trained.directory / "model.pt").is_file():
@@ -137,16 +155,18 @@ def mixing(trained: TrainedRun, record: dict[str, Any], *, data_dir: str | None 
     train = own_training_images(record, data_dir)
     assert train is not None
     table = chain_length_study(model, reference(record["dataset"], record["profile"], data_dir), train,
-                               lengths, chains, seed=int(record["seed"]) + 3, temperatures=temperatures)
-    table.assign(run_created=record.get("created"), temperatures=temperatures).to_csv(path, index=False)
+                               plan.lengths, plan.chains, seed=int(record["seed"]) + 3,
+                               temperatures=plan.temperatures, pool=plan.pool, thinning=plan.thinning)
+    table.assign(run_created=record.get("created"), temperatures=plan.temperatures).to_csv(path, index=False)
     log(f"[genstudy] {record['run_id']}: mixing: {mixing_summary(table)}")
     return path
 
 
-def _studies(table: pd.DataFrame, record: dict[str, Any], temperatures: int) -> bool:
+def _studies(table: pd.DataFrame, record: dict[str, Any], plan: MixingPlan) -> bool:
     """Whether the mixing study ``table`` is of the run of ``record`` as it now is: made after the training
-    that made ``record`` (its ``run_created``) and with the sampler of its evaluation (``temperatures``),
-    a tempered one with its swaps' acceptance."""
+    that made ``record`` (its ``run_created``) and as ``plan`` says: with the sampler of its evaluation
+    (its ``temperatures``; a tempered one with its swaps' acceptance) and the images it pools."""
+    pooled = set(table["images"]) == {plan.chains * plan.pool} if "images" in table else plan.pool == 1
     return ("run_created" in table and "temperatures" in table and set(table["run_created"]) == {record.get("created")}
-            and set(table["temperatures"]) == {temperatures}
-            and (temperatures == 1 or "least_swap_acceptance" in table))
+            and set(table["temperatures"]) == {plan.temperatures} and pooled
+            and (plan.temperatures == 1 or "least_swap_acceptance" in table))

@@ -519,7 +519,8 @@ def mixing_table(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
     tempering where its evaluation's settings name it), the sweeps its samples use (a tempered chain's:
     its burn-in), the FD of chains from noise and from training images after them and at the study's
     longest chains, the gap between the two starts, and whether the samples come from chains shown to
-    mix (:func:`~genstudy.runs.chapter.mixes`); for tempered chains whose study measured it, the least
+    mix (:func:`~genstudy.runs.chapter.mixes`), and the images each start's FD pooled where the study
+    pooled each chain's last states; for tempered chains whose study measured it, the least
     share of swaps a pair of neighbouring replicas accepted, over both starts, and that pair's upper β.
     Empty where no such study was written."""
     rows = []
@@ -541,6 +542,8 @@ def mixing_table(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
                "gap": f"{starts_gap(table, used):.0%}",
                f"gap after {longer:,}": f"{starts_gap(table, longer):.0%}",
                "samples from chains shown to mix": "yes" if mixes(table, used) else "no"}
+        if "images" in table:  # a pooled study: each chain's last states together
+            row["images per start"] = int(table["images"].iloc[0])
         if tempering and "least_swap_acceptance" in table:
             least = table[table["sweeps"] == used].sort_values("least_swap_acceptance").iloc[0]
             row["least swap acceptance"] = (f"{least['least_swap_acceptance']:.2%} "
