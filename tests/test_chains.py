@@ -181,8 +181,9 @@ def test_a_tempering_profile_studies_its_tempered_chains_where_its_samples_begin
     import dataclasses
 
     from genstudy import config
+    from genstudy.runs.chapter import MixingPlan
     from genstudy.runs.evaluate import settings
-    from genstudy.runs.literature import MIXING_CHAINS, MixingPlan, mixing_plan
+    from genstudy.runs.literature import MIXING_CHAINS, mixing_plan
 
     record = {"profile": "smoke", "config": {"gibbs_steps": 200}}
     assert mixing_plan(record) == MixingPlan((200, 1_000), MIXING_CHAINS, 1, pool=1, thinning=1)
@@ -222,7 +223,8 @@ def test_the_evaluation_draws_tempered_images_of_an_rbm_and_a_dbn(digits: tuple)
 
 
 def test_a_tempered_mixing_study_without_its_swaps_acceptance_or_its_pool_is_made_again() -> None:
-    from genstudy.runs.literature import MixingPlan, _studies
+    from genstudy.runs.chapter import MixingPlan
+    from genstudy.runs.literature import _studies
 
     record = {"created": "2026-12-07T09:00:00+00:00"}
     study = pd.DataFrame({"start": ["noise"], "sweeps": [10], "fd": [1.0], "run_created": [record["created"]]})
@@ -236,3 +238,18 @@ def test_a_tempered_mixing_study_without_its_swaps_acceptance_or_its_pool_is_mad
     assert not _studies(swaps, record, pooled)  # each chain's last state alone: made before the pooling
     assert _studies(swaps.assign(images=200), record, pooled)
     assert not _studies(swaps.assign(images=100), record, pooled)  # another pool
+
+
+def test_a_model_chapter_studies_the_chains_its_profile_samples_by(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Gibbs chains at the profile's ``chain_lengths``; where the profile tempers, the evaluation's tempered chains."""
+    import dataclasses
+
+    from genstudy import config
+    from genstudy.runs.chapter import MixingPlan, ModelChapter, tempered_plan
+
+    smoke = config.PROFILES["smoke"]
+    chapter = ModelChapter(("rbm",), profile="smoke")
+    assert chapter.chain_plan() == MixingPlan(tuple(smoke.chain_lengths), smoke.chain_count, 1)
+    tempering = config.Tempering(temperatures=8, chains=20, burn_in=90, thinning=5)
+    monkeypatch.setitem(config.PROFILES, "smoke", dataclasses.replace(smoke, tempering=tempering))
+    assert chapter.chain_plan() == tempered_plan(tempering) == MixingPlan((30, 90), 20, 8, pool=6, thinning=5)

@@ -189,3 +189,26 @@ def test_a_probed_run_is_also_measured_on_the_probes_own_images(fashion_dir: Pat
     assert "log_likelihood_probe_set" not in likelihood_metrics(model, ref, torch.Generator().manual_seed(3))[0]
     dbn, _ = likelihood_metrics(build("dbn", hidden=[16, 8]), ref, torch.Generator().manual_seed(3), probe_size=10)
     assert math.isfinite(dbn["log_likelihood_probe_set"])
+
+
+def test_a_tempered_evaluation_keeps_the_samples_it_scored(tmp_path: Path, fashion_dir: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the profile samples an RBM by parallel tempering, its run's own samples (Gibbs chains after training)
+    are not the ones scored: the evaluation keeps the first 64 scored ones, and a chapter shows those."""
+    import dataclasses
+
+    import numpy as np
+
+    from genstudy import config
+    from genstudy.runs.artifacts import OWN_SAMPLES, SCORED, SCORED_SAMPLES, shown_samples
+
+    run = train_run(RunParams(model="rbm", profile="tiny", device="cpu"), tmp_path, log=lambda _: None)
+    assert shown_samples(run.directory, run.record)[1] == OWN_SAMPLES
+    tempering = config.Tempering(temperatures=3, chains=20, burn_in=5, thinning=2)
+    monkeypatch.setitem(config.PROFILES, "tiny", dataclasses.replace(config.PROFILES["tiny"], tempering=tempering))
+    record = evaluate_run(run.directory, log=lambda _: None)
+    assert record["artifacts"]["scored_samples_npy"] == SCORED_SAMPLES
+    assert record["evaluation"]["settings"]["tempering"] == dataclasses.asdict(tempering)
+    images, which = shown_samples(run.directory, record)
+    assert which == SCORED and images.shape == (64, 28, 28) and images.dtype == np.uint8
+    assert not np.array_equal(images, np.load(run.directory / "samples.npy")[:64])

@@ -1,5 +1,6 @@
-"""A run's files beside its record: ``history.csv``, ``samples.png`` and ``samples.npy``, and
-which of its weights a published profile commits."""
+"""A run's files beside its record: ``history.csv``, ``samples.png`` and ``samples.npy``, the
+scored samples where its evaluation draws them by another sampler, and which of its weights a
+published profile commits."""
 
 from __future__ import annotations
 
@@ -49,6 +50,31 @@ def write_artifacts(directory: Path, history: list[dict[str, float]], grid: np.n
         write_atomic(directory / "samples.npy", lambda f: np.save(f, (grid * 255).round().astype(np.uint8)))
         artifacts.update(samples_png="samples.png", samples_npy="samples.npy")
     return artifacts
+
+
+#: The file of the first samples an evaluation scored, where they come from another sampler than the
+#: run's own ``samples.npy`` (an RBM's or DBN's parallel tempering), and how many it keeps.
+SCORED_SAMPLES, SCORED_SHOWN = "scored_samples.npy", 64
+#: What :func:`shown_samples` calls a run's own samples, and its scored ones.
+OWN_SAMPLES, SCORED = "the run's samples", "samples the yardstick scored"
+
+
+def write_scored_samples(directory: Path, images: np.ndarray) -> dict[str, str]:
+    """Write the first :data:`SCORED_SHOWN` of ``images`` (N, H, W) in [0, 1], the samples an evaluation
+    scored, as :data:`SCORED_SAMPLES` (uint8) into ``directory``, atomically; return the record's artifact."""
+    shown = (np.clip(images[:SCORED_SHOWN], 0.0, 1.0) * 255).round().astype(np.uint8)
+    write_atomic(directory / SCORED_SAMPLES, lambda f: np.save(f, shown))
+    return {"scored_samples_npy": SCORED_SAMPLES}
+
+
+def shown_samples(directory: Path, record: dict) -> tuple[np.ndarray, str]:
+    """The samples a chapter shows of the run in ``directory`` with its ``record``: the scored ones where its
+    evaluation kept them (:func:`write_scored_samples`), else the run's own ``samples.npy``; (N, H, W)
+    uint8, and which they are in words (:data:`SCORED` or :data:`OWN_SAMPLES`)."""
+    name = record.get("artifacts", {}).get("scored_samples_npy")
+    if name and (Path(directory) / name).is_file():
+        return np.load(Path(directory) / name), SCORED
+    return np.load(Path(directory) / "samples.npy"), OWN_SAMPLES
 
 
 def weights_artifacts(directory: Path, name: str, published: bool) -> dict[str, str]:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 import torch
 
-from genstudy.config import RunParams, get_profile
+from genstudy.config import RunParams, Tempering, get_profile
 from genstudy.errors import GenstudyError, ParameterError
 from genstudy.metrics import classifier as clf
 from genstudy.metrics.coverage import class_coverage
@@ -72,20 +72,56 @@ class ModelChapter:
                    for r in runs.values()]
         return [*records, self.baseline()]
 
-    def chain_lengths(self, run: TrainedRun) -> pd.DataFrame:
-        """:func:`chain_length_study` of ``run``'s RBM or DBN at the profile's ``chain_lengths``
-        with ``chain_count`` chains, against this dataset's reference, started from noise and from
-        the run's own training images."""
+    def chain_plan(self) -> MixingPlan:
+        """The chain-length study of this chapter's RBM or DBN: the profile's ``chain_lengths`` with
+        ``chain_count`` Gibbs chains; where the profile samples them by parallel tempering, the tempered
+        chains its evaluation draws (:func:`tempered_plan`)."""
         prof = get_profile(self.profile)
+        if prof.tempering is not None:
+            return tempered_plan(prof.tempering)
+        return MixingPlan(tuple(prof.chain_lengths), prof.chain_count, 1)
+
+    def chain_lengths(self, run: TrainedRun) -> pd.DataFrame:
+        """:func:`chain_length_study` of ``run``'s RBM or DBN as :meth:`chain_plan` says, against this
+        dataset's reference, started from noise and from the run's own training images."""
+        plan = self.chain_plan()
         ref = reference(self.dataset, self.profile, self.data_dir)
         train = own_training_images(run.record, self.data_dir)
         if train is None:
             raise GenstudyError(f"{run.record['run_id']}: its training images cannot be rebuilt from its record")
-        return chain_length_study(run.model, ref, train, prof.chain_lengths, prof.chain_count, self.seed)
+        return chain_length_study(run.model, ref, train, plan.lengths, plan.chains, self.seed,
+                                  temperatures=plan.temperatures, pool=plan.pool, thinning=plan.thinning)
 
     def baseline(self) -> dict[str, Any]:
         """The real-data baseline's record for this dataset and profile."""
         return real_baseline(self.dataset, self.profile, self.results, data_dir=self.data_dir)
+
+
+#: Images per start that a study of parallel tempering's chains pools from each chain's last states
+#: (:func:`chain_length_study`'s ``pool``): its few chains cost a sweep per replica.
+MIXING_IMAGES = 2_000
+
+
+class MixingPlan(NamedTuple):
+    """A run's mixing study (:func:`chain_length_study`'s arguments): the lengths
+    measured in sweeps, the chains per start, the replicas of each chain, and the states each chain
+    contributes at a length (``pool``, ``thinning`` sweeps apart)."""
+
+    lengths: tuple[int, ...]
+    chains: int
+    temperatures: int
+    pool: int = 1
+    thinning: int = 1
+
+
+def tempered_plan(tempering: Tempering) -> MixingPlan:
+    """The mixing study of chains sampled by parallel tempering with ``tempering``'s settings: the evaluation's
+    chains and replicas, measured at a third of their burn-in and at the burn-in itself, where the samples
+    begin; each length's measure pools every chain's states ``thinning`` sweeps apart, up to
+    :data:`MIXING_IMAGES` images a start (fewer where the window would not fit under the shorter length)."""
+    early = tempering.burn_in // 3
+    pool = max(1, min(MIXING_IMAGES // tempering.chains, (early - 1) // tempering.thinning + 1))
+    return MixingPlan((early, tempering.burn_in), tempering.chains, tempering.temperatures, pool, tempering.thinning)
 
 
 #: Where the chains of :func:`chain_length_study` start.

@@ -57,6 +57,7 @@ from genstudy.metrics.memorisation import memorisation
 from genstudy.models import GenerativeModel, build
 from genstudy.models.dbn import DBN
 from genstudy.models.rbm import RBM
+from genstudy.runs.artifacts import write_scored_samples
 from genstudy.runs.record import device_description, new_record, read_record, run_dir, write_record
 from genstudy.runs.training_set import training_images
 from genstudy.sampling import bernoulli
@@ -428,8 +429,12 @@ def evaluate_run(directory: Path | str, *, data_dir: str | None = None, device: 
         prof = get_profile(record["profile"])
         if prof.tempering is not None and model.family in TEMPERED_FAMILIES:  # one draw: the chains are shared
             sampler = tempered_sampler(model, prof.tempering, own_training_images(record, data_dir))
-            updated = evaluate_sampler(record, sampler, model=model, data_dir=data_dir, device=dev,
-                                       chunk=prof.eval_samples)
+            generator = torch.Generator(device=dev).manual_seed(record["seed"] + 2)
+            images = draw(sampler, prof.eval_samples, generator, prof.eval_samples)
+            updated = evaluate_samples(record, images, model=model, data_dir=data_dir, device=dev)
+            # its samples.npy came from Gibbs chains after training: keep some of those scored
+            scored = write_scored_samples(directory, images[:, 0].float().cpu().numpy())
+            updated = {**updated, "artifacts": {**updated.get("artifacts", {}), **scored}}
         else:
             updated = evaluate_sampler(record, model.sample, model=model, data_dir=data_dir, device=dev)
     elif framework in SAMPLER_LOADERS:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import pandas as pd
 
@@ -23,7 +23,7 @@ from genstudy.config import RunParams, get_profile, resolve_device
 from genstudy.errors import ParameterError
 from genstudy.literature_plan import literature_plan
 from genstudy.paths import literature_dir
-from genstudy.runs.chapter import chain_length_study, mixing_summary
+from genstudy.runs.chapter import MixingPlan, chain_length_study, mixing_summary, tempered_plan
 from genstudy.runs.evaluate import (
     TEMPERED_FAMILIES,
     evaluate_run,
@@ -100,38 +100,17 @@ def train_literature(book_profile: str, *, results: Path | None = None, device: 
 MIXING_FILE = "mixing.csv"
 #: Chains per start, and the lengths measured: the sweeps the run's samples use and this many times more.
 MIXING_CHAINS, MIXING_LONGER = 500, 5
-#: Images per start that a study of parallel tempering's chains pools from each chain's last states
-#: (:func:`~genstudy.runs.chapter.chain_length_study`'s ``pool``): its few chains cost a sweep per replica.
-MIXING_IMAGES = 2_000
-
-
-class MixingPlan(NamedTuple):
-    """A run's mixing study (:func:`~genstudy.runs.chapter.chain_length_study`'s arguments): the lengths
-    measured in sweeps, the chains per start, the replicas of each chain, and the states each chain
-    contributes at a length (``pool``, ``thinning`` sweeps apart)."""
-
-    lengths: tuple[int, int]
-    chains: int
-    temperatures: int
-    pool: int = 1
-    thinning: int = 1
-
-
 def mixing_plan(record: dict[str, Any]) -> MixingPlan:
     """The mixing study of the run of ``record``. Its samples' sampler decides: independent Gibbs chains of
     the record's ``gibbs_steps`` sweeps, measured there and at :data:`MIXING_LONGER` times as many, with
     :data:`MIXING_CHAINS` chains; or, where its profile samples by parallel tempering
-    (:class:`~genstudy.config.Tempering`), the evaluation's tempered chains at a third of their burn-in and
-    at the burn-in itself, where the samples begin, each length's measure pooling every chain's states
-    ``thinning`` sweeps apart up to :data:`MIXING_IMAGES` images (fewer where the window would not fit
-    under the shorter length)."""
+    (:class:`~genstudy.config.Tempering`), the evaluation's tempered chains
+    (:func:`~genstudy.runs.chapter.tempered_plan`)."""
     tempering = get_profile(record["profile"]).tempering
     if tempering is None:
         sweeps = int(record["config"]["gibbs_steps"])
         return MixingPlan((sweeps, MIXING_LONGER * sweeps), MIXING_CHAINS, 1)
-    early = tempering.burn_in // 3
-    pool = max(1, min(MIXING_IMAGES // tempering.chains, (early - 1) // tempering.thinning + 1))
-    return MixingPlan((early, tempering.burn_in), tempering.chains, tempering.temperatures, pool, tempering.thinning)
+    return tempered_plan(tempering)
 
 
 def mixing(trained: TrainedRun, record: dict[str, Any], *, data_dir: str | None = None, force: bool = False,
