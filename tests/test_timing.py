@@ -4,6 +4,7 @@ how its table travels to the runs' frame and the runs' curves."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -101,11 +102,48 @@ def test_a_timing_reaches_the_run_it_timed_and_no_other(tmp_path: Path) -> None:
     timing.write_timing(recipe, tmp_path, "smoke", "fashion_mnist", device="cpu")
     frame = report.runs_frame(tmp_path, "smoke").set_index("model")
     assert frame.loc["rbm", "timed_step_s"] is None and frame.loc["vae_mlp", "timed_step_s"] == table.loc[0, "step_s"]
+    tempering = {"temperatures": 4, "chains": 10, "burn_in": 20, "thinning": 2}
+    tempered = table.assign(tempering=[None, tempering])  # parallel tempering timed: not the sampler the run scored
+    timing.write_timing(tempered, tmp_path, "smoke", "fashion_mnist", device="cpu")
+    frame = report.runs_frame(tmp_path, "smoke").set_index("model")
+    assert pd.isna(frame.loc["rbm", "timed_1k_s"]) and pd.notna(frame.loc["vae_mlp", "timed_1k_s"])
+    path = tmp_path / "smoke" / "rbm-fashion_mnist-seed0" / "record.json"
+    record = json.loads(path.read_text())
+    path.write_text(json.dumps({**record, "evaluation": {"settings": {"tempering": tempering}}}))  # scored so
+    frame = report.runs_frame(tmp_path, "smoke").set_index("model")
+    assert frame.loc["rbm", "timed_1k_s"] == pytest.approx(table.loc[1, "sample_1k_s"])
+    path.write_text(json.dumps(record))
     other = table.assign(gibbs_steps=[0, 50])  # a chain of another length is another architecture
     timing.write_timing(other, tmp_path, "smoke", "fashion_mnist", device="cpu")
     frame = report.runs_frame(tmp_path, "smoke").set_index("model")
     assert pd.isna(frame.loc["rbm", "timed_1k_s"]) and pd.notna(frame.loc["vae_mlp", "timed_1k_s"])
     assert timing.read_timings(tmp_path / "nothing", "smoke").empty
+
+
+def test_a_tempering_profile_times_the_tempered_draw_its_evaluation_scores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A draw by parallel tempering takes its burn-in and a sample of every chain each ``thinning`` sweeps; its
+    seconds are its sweeps' (of every chain and replica) times the sweeps a draw takes. A VAE is drawn as ever."""
+    import dataclasses
+
+    from genstudy import config
+
+    tempering = config.Tempering(temperatures=4, chains=50, burn_in=3_000, thinning=25)
+    assert timing.tempered_sweeps(tempering, 1_000) == 3_000 + 20 * 25
+    assert timing.tempered_sweeps(tempering, 1_001) == 3_000 + 21 * 25
+    small = config.Tempering(temperatures=3, chains=10, burn_in=40, thinning=2)
+    monkeypatch.setitem(config.PROFILES, "smoke", dataclasses.replace(config.PROFILES["smoke"], tempering=small))
+    table = timing.time_architectures(["vae_mlp", "rbm", "dbn"], "fashion_mnist", "smoke", seeds=[0], device="cpu",
+                                      repeats=2, log=quiet).set_index("model")
+    assert table.loc["vae_mlp", "tempering"] is None
+    assert table.loc["rbm", "tempering"] == table.loc["dbn", "tempering"] == dataclasses.asdict(small)
+    assert table.loc["rbm", "repeats"] == 2 and table.loc["rbm", "sample_1k_s"] > 0
+    rbm = build("rbm", side=28, generator=torch.Generator().manual_seed(0))
+    took = timing.time_tempered_draw(rbm, small, 1_000, torch.Generator().manual_seed(1), repeats=3, seconds=1e9)
+    assert took.repeats == 3 and 0 < took.low <= took.median <= took.high
+    longer = dataclasses.replace(small, burn_in=4_000)  # 4,200 sweeps a draw instead of 240: ~17.5 times the time
+    took_longer = timing.time_tempered_draw(rbm, longer, 1_000, torch.Generator().manual_seed(1), repeats=3,
+                                            seconds=1e9)
+    assert 5 < took_longer.median / took.median < 60
 
 
 def test_the_summary_gives_each_model_its_median_range_and_ratio_to_the_fastest_gan() -> None:

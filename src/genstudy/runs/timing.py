@@ -30,9 +30,10 @@ the run records' readers never take it for a run)."""
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,16 +41,19 @@ import numpy as np
 import pandas as pd
 import torch
 
-from genstudy.config import get_profile, resolve_device
+from genstudy.config import Tempering, get_profile, resolve_device
 from genstudy.data import IMAGE_SIDES
 from genstudy.errors import ParameterError
 from genstudy.io import write_json
 from genstudy.machine import describe_cpu
 from genstudy.models import GenerativeModel, build
+from genstudy.models.rbm import TemperedChains
 from genstudy.models.registry import ARTICLE_MODELS, MODELS, canonical_name, spec
 from genstudy.paths import chapter_roles, find_root
+from genstudy.runs.evaluate import TEMPERED_FAMILIES
 from genstudy.runs.record import code_digest, device_description, git_commit, now
-from genstudy.runs.train import SAMPLING_REPEATS, SAMPLING_SECONDS, time_sampling
+from genstudy.runs.train import SAMPLING_REPEATS, SAMPLING_SECONDS, SamplingTime, time_sampling
+from genstudy.sampling import bernoulli
 from genstudy.training import make_task, seed_everything
 from genstudy.training.tasks import DBNTask, Task
 
@@ -65,9 +69,11 @@ WARMUP_STEPS = 3
 #: Images a training step's timing cycles through, in batches (random grey levels; see the module's note).
 TIMING_BATCHES = 4
 #: Columns of :func:`time_architectures`' table: the sampling columns, then the training step's.
-COLUMNS = ("model", "family", "seed", "sample_1k_s", "low_s", "high_s", "repeats", "gibbs_steps", "params",
-           "model_options", "train_options", "batch_size", "phase_epochs", "step_s", "step_low_s", "step_high_s",
-           "step_repeats")
+COLUMNS = ("model", "family", "seed", "sample_1k_s", "low_s", "high_s", "repeats", "gibbs_steps", "tempering",
+           "params", "model_options", "train_options", "batch_size", "phase_epochs", "step_s", "step_low_s",
+           "step_high_s", "step_repeats")
+#: Sweeps of parallel tempering (every chain and replica) per timed repeat, after :data:`WARMUP_SWEEPS` untimed.
+TEMPERED_SWEEPS, WARMUP_SWEEPS = 20, 3
 
 
 def compared_models(root: Path | str | None = None, dataset: str | None = None) -> tuple[str, ...]:
@@ -190,6 +196,49 @@ def timing_images(dataset: str, n: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, 256, size=(n, side, side), dtype=np.uint8)
 
 
+def tempered_sweeps(tempering: Tempering, n: int) -> int:
+    """The sweeps of every chain and replica that a draw of ``n`` samples by parallel tempering with
+    ``tempering``'s settings takes: its burn-in, then a sample of every chain each ``thinning`` sweeps
+    (:func:`~genstudy.models.rbm.tempered_samples`)."""
+    return tempering.burn_in + math.ceil(n / tempering.chains) * tempering.thinning
+
+
+@torch.no_grad()
+def time_tempered_draw(model: GenerativeModel, tempering: Tempering, n: int, generator: torch.Generator,
+                       repeats: int = SAMPLING_REPEATS, seconds: float = SAMPLING_SECONDS) -> SamplingTime:
+    """Seconds to draw ``n`` samples of an RBM or a DBN by parallel tempering with ``tempering``'s
+    settings, as the evaluation draws them (:func:`~genstudy.runs.evaluate.tempered_sampler`): the
+    seconds of :data:`TEMPERED_SWEEPS` sweeps of its ``chains`` chains of ``temperatures`` replicas in the
+    (top) RBM, per sweep, times the :func:`tempered_sweeps` a draw takes (minutes on a CPU, so not drawn
+    whole: a sweep costs the same whatever the states), plus, for a DBN, one top-down pass of ``n``
+    samples. Up to ``repeats`` timed repeats after :data:`WARMUP_SWEEPS`, fewer (at least one) once
+    they have taken ``seconds`` together; the median, fastest and slowest draw so computed."""
+    top = model if model.family == "rbm" else model.rbms[-1]
+    device = top.W.device
+    start = bernoulli(torch.full((tempering.chains, top.n_visible), 0.5, device=device), generator)
+    chains = TemperedChains(top, start, tempering.temperatures, generator)
+    chains.run(WARMUP_SWEEPS)
+    sweeps = tempered_sweeps(tempering, n)
+    states = bernoulli(torch.full((n, top.n_visible), 0.5, device=device), generator)
+    draws: list[float] = []
+    spent = 0.0
+    while not draws or (len(draws) < repeats and spent < seconds):
+        _sync(device)
+        began = time.perf_counter()
+        chains.run(TEMPERED_SWEEPS)
+        _sync(device)
+        swept = time.perf_counter() - began
+        down = 0.0
+        if model.family == "dbn":
+            began = time.perf_counter()
+            model.down(states, generator)
+            _sync(device)
+            down = time.perf_counter() - began
+        draws.append(swept / TEMPERED_SWEEPS * sweeps + down)
+        spent += swept + down
+    return SamplingTime(float(np.median(draws)), min(draws), max(draws), len(draws))
+
+
 def time_architectures(models: Iterable[str], dataset: str, profile: str, seeds: Iterable[int] | None = None,
                        device: str = "auto", repeats: int | None = None,
                        log: Callable[[str], None] = print) -> pd.DataFrame:
@@ -201,12 +250,15 @@ def time_architectures(models: Iterable[str], dataset: str, profile: str, seeds:
     A draw is :func:`~genstudy.runs.train.time_sampling`'s median of up to ``repeats`` (default: the
     profile's ``sampling_repeats``, 5 on the published profile, 1 on smoke) timed draws
     after a warm-up (fewer for a draw of seconds), in eval mode, the generator seeded as a run's
-    samples are (seed + 1). A step is :func:`time_training_steps`' on the same model, after its draws,
-    with the family's training task as a book run makes it (the profile's batch size, epochs and
-    training options: ``train_options``), on :data:`TIMING_BATCHES` batches of :func:`timing_images`.
+    samples are (seed + 1); for an RBM or a DBN of a profile that samples them by parallel tempering
+    (its ``tempering``), :func:`time_tempered_draw`'s, the sampler its evaluation scores. A step is
+    :func:`time_training_steps`' on the same model, after its draws, with the family's training task as
+    a book run makes it (the profile's batch size, epochs and training options: ``train_options``), on
+    :data:`TIMING_BATCHES` batches of :func:`timing_images`.
     One row per (model, seed), columns :data:`COLUMNS`: seconds ``sample_1k_s`` (median), ``low_s``
     and ``high_s`` (fastest and slowest draw), ``repeats``, ``gibbs_steps`` (0 for a model sampled in
-    one pass), ``params``, ``model_options``; ``train_options``, ``batch_size``, ``phase_epochs`` (list, one per phase),
+    one pass), ``tempering`` (the :class:`~genstudy.config.Tempering` timed, as a dict; None for any other
+    sampler), ``params``, ``model_options``; ``train_options``, ``batch_size``, ``phase_epochs`` (list, one per phase),
     ``step_s``, ``step_low_s``, ``step_high_s`` (lists of seconds per step, one per phase) and
     ``step_repeats``."""
     names = [canonical_name(m) for m in models]
@@ -222,8 +274,12 @@ def time_architectures(models: Iterable[str], dataset: str, profile: str, seeds:
             model, options, _ = architecture(name, dataset, profile, seed)
             model = model.to(torch_device).eval()
             generator = torch.Generator(device=torch_device).manual_seed(seed + 1)
-            with torch.no_grad():
-                took, _ = time_sampling(model, SAMPLES, generator, repeats)
+            tempering = prof.tempering if model.family in TEMPERED_FAMILIES else None
+            if tempering is not None:  # the evaluation's sampler: parallel tempering
+                took = time_tempered_draw(model, tempering, SAMPLES, generator, repeats)
+            else:
+                with torch.no_grad():
+                    took, _ = time_sampling(model, SAMPLES, generator, repeats)
             budget = prof.budget(name)  # the same architecture trains next: its weights do not change the cost
             images = timing_images(dataset, TIMING_BATCHES * budget.batch_size, seed)
             phases, steps = time_training_steps(
@@ -233,7 +289,8 @@ def time_architectures(models: Iterable[str], dataset: str, profile: str, seeds:
                 f"batch {budget.batch_size} in {' then '.join(f'{t.median:.4g} s' for t in steps)}")
             rows.append({"model": name, "family": model.family, "seed": seed, "sample_1k_s": took.median,
                          "low_s": took.low, "high_s": took.high, "repeats": took.repeats,
-                         "gibbs_steps": model.gibbs_steps, "params": model.n_parameters(),
+                         "gibbs_steps": model.gibbs_steps,
+                         "tempering": None if tempering is None else asdict(tempering), "params": model.n_parameters(),
                          "model_options": options, "train_options": dict(budget.train_options),
                          "batch_size": budget.batch_size, "phase_epochs": list(phases),
                          "step_s": [t.median for t in steps], "step_low_s": [t.low for t in steps],

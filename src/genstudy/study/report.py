@@ -108,18 +108,21 @@ def _timed(raw: pd.DataFrame, out: pd.DataFrame, timings: pd.DataFrame) -> pd.Da
     """:data:`TIMED_COLUMNS` for each run of ``out`` (the records ``raw``, row for row): the timing of
     ``timings`` (:func:`~genstudy.runs.timing.read_timings`) with the run's dataset, model and seed
     whose architecture is the run's (the same ``model_options`` as the record's config and the same
-    Gibbs sweeps per sample); NaN, "" and None for a run with none (a TensorFlow run among them). Its
+    Gibbs sweeps per sample) and whose sampler is the one the run's evaluation scored (the same parallel
+    tempering, or none); NaN, "" and None for a run with none (a TensorFlow run among them). Its
     training step counts only where the run trained as it was timed: the same batch size, the same training
     options, and as many epochs in all as the timed phases."""
     found = {(r.dataset, r.model, int(r.seed)): r for r in timings.itertuples()}
     column = lambda name: raw[name] if name in raw else pd.Series(None, index=raw.index)  # noqa: E731
     options, batch, train_options = (column(f"config.{k}") for k in ("model_options", "batch_size", "train_options"))
-    trained = column("training.epochs")
+    trained, evaluated = column("training.epochs"), column("evaluation.settings")
     values = []
     for i, run in out.iterrows():
         row = found.get((run["dataset"], run["model"], int(run["seed"]))) if pd.notna(run["seed"]) else None
+        sampler = (evaluated[i] if isinstance(evaluated[i], dict) else {}).get("tempering")
         same = (row is not None and run["framework"] == "pytorch" and row.model_options == options[i]
-                and pd.notna(run["gibbs_steps"]) and int(row.gibbs_steps) == int(run["gibbs_steps"]))
+                and pd.notna(run["gibbs_steps"]) and int(row.gibbs_steps) == int(run["gibbs_steps"])
+                and (row.tempering if isinstance(row.tempering, dict) else None) == sampler)
         if not same:
             values.append((np.nan, "", None, None, np.nan))
             continue
