@@ -185,6 +185,15 @@ def test_the_dbn_takes_one_cd_k_per_layer() -> None:
             DBNTask(dbn, k=wrong)
 
 
+def test_the_dbn_takes_persistent_cd_per_layer() -> None:
+    dbn = build("dbn", side=8, hidden=[16, 32])
+    assert [t.persistent for t in DBNTask(dbn, persistent=[True, False]).trainers] == [True, False]
+    assert [t.persistent for t in DBNTask(dbn, persistent=True).trainers] == [True, True]
+    for wrong in ([True], [1, 0], "yes"):
+        with pytest.raises(ParameterError, match="persistent"):
+            DBNTask(dbn, persistent=wrong)
+
+
 def test_one_value_per_layer_is_repeated_or_taken_as_given() -> None:
     assert per_layer(3, 2) == [3, 3] and per_layer(0.05, 3) == [0.05] * 3
     assert per_layer([25, 3], 2) == [25, 3] and per_layer((1,), 2) == [1]  # a wrong length is the caller's to refuse

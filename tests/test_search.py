@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import torch
 
+from genstudy.config import get_profile
 from genstudy.errors import ParameterError
 from genstudy.models import build
 from genstudy.runs import search
@@ -55,7 +56,8 @@ def test_the_books_values_come_from_the_profile_and_the_tasks() -> None:
     assert search.book_values("dcgan", "quick") == {"lr": 2e-4, "beta1": 0.5, "width": 32}
     assert search.book_values("dcgan", "full")["width"] == 32
     assert search.book_values("vae_mlp") == {"lr": 1e-3, "beta1": 0.9, "hidden": 512}
-    assert search.book_values("dbn") == {"lr": 0.05, "momentum": 0.5, "hidden": (500, 200)}
+    assert search.book_values("dbn") == {"lr": [0.05, 0.01], "momentum": 0.5, "hidden": [500, 1_000]}  # the profile's
+    assert search.book_values("rbm", "full")["lr"] == 0.05
     table = sensitivity.space_table("quick")
     assert table.loc[("rbm", "n_hidden"), "the book's value"] == "500"
     assert table.loc[("dcgan", "lr"), "searched"] == "log-uniform in [5e-05, 0.001]"
@@ -82,7 +84,9 @@ def test_one_configuration_end_to_end_and_reused(tmp_path: Path, fashion_dir: Pa
     folder = tmp_path / "smoke" / "rbm-c1-fashion_mnist-seed0"
     assert record["status"] == "ok" and read_record(folder)["metrics"]["fd"] == record["metrics"]["fd"]
     assert record["config"]["model_options"]["n_hidden"] == config.model_options["n_hidden"]
-    assert record["config"]["train_options"] == config.train_options
+    # the searched knobs on the book's recipe (the profile's training options)
+    assert record["config"]["train_options"] == {**get_profile("smoke").budget("rbm").train_options,
+                                                 **config.train_options}
     assert record["config"]["probe"]["points"] == 0 and "log_likelihood" not in record["metrics"]
     assert record["timings"]["sample_repeats"] == 1
     said.clear()

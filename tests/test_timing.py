@@ -38,7 +38,7 @@ def test_an_architecture_is_built_as_the_profile_builds_its_runs() -> None:
     model, options, gibbs = timing.architecture("dbn", "fashion_mnist", "full", seed=3)
     assert options == get_profile("full").budget("dbn").options and gibbs == get_profile("full").gibbs_steps == 1000
     assert model.gibbs_steps == 1000
-    layers = (784 * 500 + 784 + 500) + (500 * 200 + 500 + 200)  # weights and both biases of each RBM
+    layers = (784 * 500 + 784 + 500) + (500 * 1_000 + 500 + 1_000)  # weights and both biases of each RBM
     assert model.n_parameters() == build("dbn", **options).n_parameters() == layers
     again, _, _ = timing.architecture("dbn", "fashion_mnist", "full", seed=3)
     assert all((a == b).all() for a, b in zip(model.state_dict().values(), again.state_dict().values(), strict=True))

@@ -59,7 +59,7 @@ def test_a_profiles_training_options_reach_the_task_and_a_runs_own_update_them(
     monkeypatch.setitem(config.PROFILES, "smoke", dataclasses.replace(
         smoke, overrides={**smoke.overrides, "rbm": {"train_options": recipe}}))
     assert config.get_profile("smoke").budget("rbm").train_options == recipe
-    assert config.get_profile("smoke").budget("dbn").train_options == {}  # only the model it names
+    assert config.get_profile("smoke").budget("dbn").train_options == smoke.budget("dbn").train_options  # its own
     once = {"sampling_repeats": 0, "probes": 0, "log": quiet}
     from_profile = train_run(RunParams(model="rbm", profile="smoke", device="cpu", train_options={"lr": 0.02}),
                              tmp_path / "a", **once)

@@ -70,7 +70,7 @@ SPECS: tuple[ModelSpec, ...] = (
               "grey levels with a calibrated Gaussian decoder: the matched pair with dcgan",
               lambda side, g, o: vae_dcgan(o["latent_dim"], o["width"], side, o["likelihood"]),
               {"latent_dim": 100, "width": 64, "likelihood": "calibrated_gaussian"}, side=28),
-    ModelSpec("rbm", "rbm", "Bernoulli RBM, CD-1",
+    ModelSpec("rbm", "rbm", "Bernoulli RBM (its recipe: the profile's training options)",
               lambda side, g, o: RBM(side * side, o["n_hidden"], side=side, generator=g), {"n_hidden": 500}),
     ModelSpec("dbn", "dbn", "DBN, greedy stack of RBMs",
               lambda side, g, o: DBN((side * side, *o["hidden"]), side=side, generator=g), {"hidden": (500, 200)}),

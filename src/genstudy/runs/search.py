@@ -191,13 +191,15 @@ def run_search(models: Iterable[str] = tuple(SPACES), configs: int = SEARCH_CONF
 def book_values(model: str, profile: str = "quick") -> dict[str, Any]:
     """The value of each of ``model``'s searched hyperparameters in the book's own runs on
     ``profile``: a model option from the registry's defaults and the profile's budget, a training
-    keyword from its family's task's default (:func:`genstudy.training.task_class`). Cached: do not change
-    the dict returned."""
+    keyword from the budget's training options or else its family's task's default
+    (:func:`genstudy.training.task_class`). Cached: do not change the dict returned."""
     model = canonical_name(model)
-    options = {**REGISTRY[model].options, **get_profile(profile).budget(model).options}
+    budget = get_profile(profile).budget(model)
+    options = {**REGISTRY[model].options, **budget.options}
     task = task_class(REGISTRY[model].family)
-    defaults = {n: p.default for n, p in inspect.signature(task.__init__).parameters.items()}
-    return {k.name: options[k.name] if k.where == "model" else defaults[k.name] for k in SPACES[model]}
+    training = {**{n: p.default for n, p in inspect.signature(task.__init__).parameters.items()},
+                **budget.train_options}
+    return {k.name: options[k.name] if k.where == "model" else training[k.name] for k in SPACES[model]}
 
 
 def space_rows(profile: str = "quick") -> list[dict[str, Any]]:

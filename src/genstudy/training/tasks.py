@@ -360,7 +360,9 @@ class DBNTask(Task):
     """Greedy layer-wise training: ``epochs`` epochs of RBM 1 on the data, then of RBM 2 on
     samples of RBM 1's hidden units, and so on. Reports the active ``layer`` too. ``k`` (the
     Gibbs steps of CD-k) and ``lr`` (SGD's step size) hold for every layer, or are given one per
-    layer (bottom first): a wide top RBM may need a smaller step than the first. The schedules
+    layer (bottom first): a wide top RBM may need a smaller step than the first; so may ``persistent``
+    (PCD or CD, e.g. ``[True, False]``: a top RBM started from the layer below fits its data from the first
+    step, and CD's chains start there). The schedules
     (``lr_schedule``, ``final_momentum`` after ``momentum_epochs``) restart with each layer.
     With ``init_from_below``, each layer above the first starts from the transpose of the layer
     below (:meth:`~genstudy.models.dbn.DBN.init_from_below`, Hinton et al. 2006's greedy
@@ -368,7 +370,7 @@ class DBNTask(Task):
     layer its own number of epochs (bottom first) instead of the run's ``epochs`` for every layer."""
 
     def __init__(self, model: DBN, lr: float | Sequence[float] = RBM_LR, k: int | Sequence[int] = 1,
-                 persistent: bool = False, momentum: float = 0.5, weight_decay: float = 1e-4,
+                 persistent: bool | Sequence[bool] = False, momentum: float = 0.5, weight_decay: float = 1e-4,
                  lr_schedule: str = "constant", final_momentum: float | None = None, momentum_epochs: int = 5,
                  init_from_below: bool = False, layer_epochs: Sequence[int] | None = None) -> None:
         self.model = model
@@ -377,10 +379,13 @@ class DBNTask(Task):
             "layer_epochs", list(layer_epochs), n, lambda x: isinstance(x, int) and x >= 1, "a positive integer")
         ks = _layer_values("k", k, n, lambda x: isinstance(x, int) and x >= 1, "a positive integer")
         lrs = _layer_values("lr", lr, n, lambda x: isinstance(x, int | float) and x > 0, "a positive number")
+        persistents = per_layer(persistent, n)
+        if len(persistents) != n or not all(isinstance(x, bool) for x in persistents):
+            raise ParameterError("persistent", persistent, f"True or False, or {n} of them, one per layer")
         schedules = {"lr_schedule": lr_schedule, "final_momentum": final_momentum, "momentum_epochs": momentum_epochs}
-        self.trainers = [RBMTrainer(rbm, **_rbm_options(float(step), layer_k, persistent, momentum, weight_decay,
-                                                        **schedules))
-                         for rbm, step, layer_k in zip(model.rbms, lrs, ks, strict=True)]
+        self.trainers = [RBMTrainer(rbm, **_rbm_options(float(step), layer_k, layer_persistent, momentum,
+                                                        weight_decay, **schedules))
+                         for rbm, step, layer_k, layer_persistent in zip(model.rbms, lrs, ks, persistents, strict=True)]
         self.optimizers = {f"layer{i}": t.optimizer for i, t in enumerate(self.trainers)}
         self.epochs_per_layer = 1
         self.layer = 0
