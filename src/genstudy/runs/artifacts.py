@@ -5,6 +5,7 @@ published profile commits."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,7 +68,7 @@ def write_scored_samples(directory: Path, images: np.ndarray) -> dict[str, str]:
     return {"scored_samples_npy": SCORED_SAMPLES}
 
 
-def shown_samples(directory: Path, record: dict) -> tuple[np.ndarray, str]:
+def shown_samples(directory: Path, record: dict[str, Any]) -> tuple[np.ndarray, str]:
     """The samples a chapter shows of the run in ``directory`` with its ``record``: the scored ones where its
     evaluation kept them (:func:`write_scored_samples`), else the run's own ``samples.npy``; (N, H, W)
     uint8, and which they are in words (:data:`SCORED` or :data:`OWN_SAMPLES`)."""

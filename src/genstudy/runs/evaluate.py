@@ -353,12 +353,20 @@ def evaluate_samples(record: dict[str, Any], images: torch.Tensor, *, model: Gen
 def evaluate_sampler(record: dict[str, Any], sampler: Callable[[int, torch.Generator], torch.Tensor], *,
                      model: GenerativeModel | None = None, data_dir: str | None = None,
                      device: torch.device | None = None, chunk: int = 2_000) -> dict[str, Any]:
-    """Draw the profile's ``eval_samples`` samples from ``sampler(m, generator)`` (seed ``seed + 2``,
-    generator on ``device``) and return the record with its metrics (:func:`evaluate_samples`)."""
+    """Draw the profile's ``eval_samples`` samples from ``sampler(m, generator)`` (:func:`scored_draw`)
+    and return the record with its metrics (:func:`evaluate_samples`)."""
     device = device or torch.device("cpu")
-    generator = torch.Generator(device=device).manual_seed(record["seed"] + 2)
-    images = draw(sampler, get_profile(record["profile"]).eval_samples, generator, chunk)
+    images = scored_draw(record, sampler, device, chunk)
     return evaluate_samples(record, images, model=model, data_dir=data_dir, device=device)
+
+
+def scored_draw(record: dict[str, Any], sampler: Callable[[int, torch.Generator], torch.Tensor],
+                device: torch.device, chunk: int = 2_000) -> torch.Tensor:
+    """The samples an evaluation of ``record``'s run scores: the profile's ``eval_samples`` from
+    ``sampler(m, generator)`` in draws of ``chunk`` (:func:`draw`), the generator on ``device`` seeded
+    ``seed + 2``; (eval_samples, C, H, W)."""
+    generator = torch.Generator(device=device).manual_seed(record["seed"] + 2)
+    return draw(sampler, get_profile(record["profile"]).eval_samples, generator, chunk)
 
 
 def tempered_sampler(model: GenerativeModel, tempering: Tempering, train: torch.Tensor | None
@@ -429,8 +437,7 @@ def evaluate_run(directory: Path | str, *, data_dir: str | None = None, device: 
         prof = get_profile(record["profile"])
         if prof.tempering is not None and model.family in TEMPERED_FAMILIES:  # one draw: the chains are shared
             sampler = tempered_sampler(model, prof.tempering, own_training_images(record, data_dir))
-            generator = torch.Generator(device=dev).manual_seed(record["seed"] + 2)
-            images = draw(sampler, prof.eval_samples, generator, prof.eval_samples)
+            images = scored_draw(record, sampler, dev, chunk=prof.eval_samples)
             updated = evaluate_samples(record, images, model=model, data_dir=data_dir, device=dev)
             # its samples.npy came from Gibbs chains after training: keep some of those scored
             scored = write_scored_samples(directory, images[:, 0].float().cpu().numpy())
