@@ -61,8 +61,9 @@ class Tempering:
     """How the evaluation samples an RBM or DBN by parallel tempering
     (:func:`genstudy.models.rbm.tempered_samples`): ``chains`` chains of ``temperatures`` replicas
     (the base: the data's base rates), ``burn_in`` sweeps, then a sample of every chain each ``thinning``
-    sweeps; the mixing study runs the same chains from noise and from training images to ``burn_in``
-    (:func:`genstudy.runs.literature.mixing_plan`)."""
+    sweeps; the mixing study runs the same chains from noise and from training images to ``burn_in``,
+    each start's FD pooling every chain's last states (:func:`genstudy.runs.chapter.tempered_plan`). The
+    defaults are the literature profile's first tempering; the profiles name their own."""
 
     temperatures: int = 16
     chains: int = 250

@@ -40,6 +40,10 @@ _DBN = {"options": {"hidden": [500, 1_000]},
         "train_options": {"k": 1, "persistent": [True, False], "lr": [0.05, 0.01], "lr_schedule": "geometric",
                           "init_from_below": True}}
 
+#: Parallel tempering of the RBMs and DBNs, where a profile's evaluation samples them so (full, literature):
+#: 48 replicas, 50 chains, a burn-in of 3,000 sweeps, a sample every 25 (each profile says what it measured).
+_TEMPERING = {"temperatures": 48, "chains": 50, "burn_in": 3_000, "thinning": 25}
+
 #: The full profile's budgets beyond its default (20 epochs of 60,000 images at batch 128), set by the long
 #: runs of ``genstudy budgets`` (``results/budgets/full/``, seed 0, shown in the comparison chapter) read by
 #: the book's flatness rule (``study.flatness``: less than 2% better over the last fifth of training). Where
@@ -99,7 +103,7 @@ SETTINGS: dict[str, dict[str, Any]] = {
                 # after 3,000 sweeps (chain-length study, quick, seed 0): 100 sweeps serve a probe.
                 probes=8, probe_samples=500, probe_gibbs_steps=100),
         dict(name="full", description="the published study: full training set, 3 seeds, budgets set by long runs; "
-                "a GPU's work (about 5.5 h on 2 CPU cores)",
+                "a GPU's work (on 2 CPU cores many hours: the RBM's and DBN's tempered sampling among them)",
                 train_size=None, epochs=20, seeds=(0, 1, 2), eval_samples=10_000, batch_size=128,
                 stats_size=None, gibbs_steps=1_000, overrides=_FULL_OVERRIDES,
                 # The IWAE bound costs one decoder pass per image and sample (vae_conv: ~66 µs on 2 cores):
@@ -113,7 +117,7 @@ SETTINGS: dict[str, dict[str, Any]] = {
                 # images still 36% apart in FD after 3,000 sweeps (500 chains); tempered ones of 48 replicas
                 # (50 chains, each start's FD pooling every chain's last 40 states) 2.7% apart after 3,000, every
                 # neighbouring pair swapping in at least 8.6% of proposals. The literature's tempering.
-                tempering={"temperatures": 48, "chains": 50, "burn_in": 3_000, "thinning": 25}),
+                tempering=_TEMPERING),
     )
 }
 
@@ -150,4 +154,4 @@ SETTINGS["literature"] = dict(
     # agreed within 4.5% in FD after 3,000 sweeps (RBM seed 0, 250 chains). 50 chains, each sampled for
     # 5,000 sweeps after its burn-in, cost a third of 250 chains sampled for 1,000 (a sweep costs one pass
     # per replica); the mixing study pools each chain's last 40 states (runs.literature.mixing_plan).
-    tempering={"temperatures": 48, "chains": 50, "burn_in": 3_000, "thinning": 25})
+    tempering=_TEMPERING)
