@@ -16,11 +16,13 @@ from genstudy.models.toy2d import GaussianBernoulliRBM, ToyVAE
 from genstudy.runs.record import read_record
 from genstudy.study.toy import (
     TEST_POINTS,
+    TOY_DTYPE,
     capacity_table,
     grid_rbm,
     measure,
     mixture_log_density,
     rbm_reading,
+    toy_precision,
     toy_table,
     train_toy,
     write_toy_run,
@@ -112,6 +114,18 @@ def test_train_toy_is_deterministic_and_reports_every_measurement(model: str) ->
     assert len(a.history) == 30 and a.history["step"].iloc[-1] == 30
 
 
+def test_toy_precision_sets_the_default_dtype_inside_and_restores_it_after_an_error() -> None:
+    before = torch.get_default_dtype()
+    with pytest.raises(RuntimeError, match="inside"), toy_precision():
+        assert torch.get_default_dtype() == TOY_DTYPE == torch.float64
+        assert ToyVAE().log_sigma_x.dtype == TOY_DTYPE and torch.randn(2).dtype == TOY_DTYPE
+        raise RuntimeError("inside")
+    assert torch.get_default_dtype() == before == torch.float32
+    run = train_toy("vae", "ring8", steps=6, seed=0, n_snapshots=2, n_show=10, n_eval=200)
+    assert torch.get_default_dtype() == torch.float32  # train_toy leaves the default as it found it
+    assert run.samples.dtype == np.float32 and run.snapshots[6].dtype == np.float32  # stored in float32
+
+
 def test_train_toy_names_the_bad_parameter() -> None:
     with pytest.raises(ParameterError, match="model"):
         train_toy("flow", "ring8", steps=10)
@@ -133,12 +147,13 @@ def test_toy_runs_are_written_as_records_and_tabulated(tmp_path) -> None:
 def test_a_gbrbm_built_by_hand_holds_all_25_grid_modes_at_the_mixtures_own_likelihood() -> None:
     mix = mixture("grid25")
     rbm = grid_rbm(mix)
-    assert rbm.n_hidden == 8 and rbm.c.tolist() == [2400.0, 800.0, -800.0, -2400.0] * 2
+    assert rbm.n_hidden == 8 and rbm.c.dtype == TOY_DTYPE
+    assert rbm.c.tolist() == pytest.approx([2400.0, 800.0, -800.0, -2400.0] * 2, rel=1e-12)
     test = mix.sample(TEST_POINTS, seed=10_000)[0]
     truth = mixture_log_density(mix, test.astype(np.float64))
     with torch.no_grad():
-        ll = rbm.log_likelihood(torch.from_numpy(test)).numpy()
-    assert ll.mean() == pytest.approx(truth.mean(), abs=1e-3)  # the same density, up to float32
+        ll = rbm.log_likelihood(torch.from_numpy(test).to(TOY_DTYPE)).numpy()
+    assert ll.mean() == pytest.approx(truth.mean(), abs=1e-9)  # the same density, up to rounding
     metrics = measure(rbm.sample(2_500, torch.Generator().manual_seed(2)).numpy(), mix, 0)
     assert metrics["modes_captured"] == 25 and metrics["mode_kl"] < 0.01
     with pytest.raises(ParameterError, match="a square grid"):
