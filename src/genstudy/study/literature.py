@@ -14,6 +14,7 @@ runs against the same recipe without that change (the plan's ablations), seed by
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,6 +130,26 @@ def budget(record: dict[str, Any]) -> str:
         return f"{' + '.join(map(str, layers))} passes over {images:,} images (one count per layer), {steps:,} updates"
     layer = " per layer" if record["family"] == "dbn" else ""
     return f"{epochs} pass{'es' * (epochs != 1)} over {images:,} images{layer}, {steps:,} updates"
+
+
+def cost(records: Sequence[dict[str, Any]]) -> str:
+    """What a row's runs cost, in words: training seconds (the quantity's probes apart) and measuring
+    seconds, means over ``records`` (each a run record: ``timings``' ``train_s`` and ``probe_s``,
+    ``evaluation``'s ``seconds``), and where they ran (each record's ``device_name`` and ``machine``,
+    with the count of runs on each). Wall times as recorded: a run that shared its machine's cores
+    with others took longer than it would alone, so they are costs, not timings to compare."""
+    def mean(values: list[float | None]) -> str:
+        known = [v for v in values if v is not None]
+        return f"{np.mean(known):.0f} s" if known else "not recorded"  # no thousands comma: the tests mask "N s"
+
+    train = mean([r.get("timings", {}).get("train_s") for r in records])
+    probes = mean([r.get("timings", {}).get("probe_s") for r in records])
+    measure = mean([r.get("evaluation", {}).get("seconds") for r in records])
+    places = Counter(f"{r.get('device_name') or r.get('device') or 'a device not recorded'} on "
+                     f"{r.get('machine') or 'a machine not recorded'}" for r in records)
+    where = "; ".join(f"{place} ({n} run{'s' * (n > 1)})" for place, n in places.items())
+    n = len(records)
+    return f"training {train} (probes {probes} more), measuring {measure} (mean of {n} run{'s' * (n > 1)}); {where}"
 
 
 def training_split(config: dict[str, Any]) -> str:
@@ -353,8 +374,9 @@ def first_layer_check(records: Sequence[dict[str, Any]], tolerance: float | None
 def side_by_side(records: Sequence[dict[str, Any]], published: Sequence[Published] = PUBLISHED) -> pd.DataFrame:
     """One row per published number: the paper's value, ours (mean and 95% Student's t interval over
     seeds, or the mean and the seed count below :data:`~genstudy.study.compare.MIN_SEEDS`), the
-    difference ours − paper, whether it is within the tolerance, the protocol's differences and the
-    measured cause of a shortfall; a source whose value was not checked says so (:data:`UNCHECKED`).
+    difference ours − paper, whether it is within the tolerance, our budget and what it cost
+    (:func:`cost`), the protocol's differences and the measured cause of a shortfall; a source whose
+    value was not checked says so (:data:`UNCHECKED`).
     ``records``: the chapter's measured runs, each with its ``row`` and its folder in ``dir``."""
     rows = []
     for p in published:
@@ -367,11 +389,12 @@ def side_by_side(records: Sequence[dict[str, Any]], published: Sequence[Publishe
         row = {"published": p.what, "source": source, "paper": paper}
         if p.row is None:
             rows.append({**row, "ours": "not in this study", "difference": "", "verdict": "", "our budget": "",
-                         "differences": "", "cause": ""})
+                         "wall time, device": "", "differences": "", "cause": ""})
             continue
         if not len(values):
             reason = f"withheld: {withheld[0].removeprefix('unreliable: ')}" if withheld else "no finished run"
             rows.append({**row, "ours": reason, "difference": "", "verdict": "", "our budget": "",
+                         "wall time, device": cost(runs) if runs else "",
                          "differences": "; ".join(protocol_differences(p, runs)), "cause": ""})
             continue
         mean, diff = float(values.mean()), float(values.mean()) - p.value
@@ -397,7 +420,8 @@ def side_by_side(records: Sequence[dict[str, Any]], published: Sequence[Publishe
         if p.row == "dbn" and p.metric == "log_likelihood" and (below := first_layer_check(runs, p.tolerance)):
             verdict += f"; {below}"
         rows.append({**row, "ours": ours, "difference": difference, "verdict": verdict, "our budget": budget(runs[0]),
-                     "differences": "; ".join(protocol_differences(p, runs)), "cause": cause})
+                     "wall time, device": cost(runs), "differences": "; ".join(protocol_differences(p, runs)),
+                     "cause": cause})
     return pd.DataFrame(rows)
 
 
