@@ -22,8 +22,9 @@ amplifies a rounding of its last bit into another model. Measured on the smoke p
 0): flipping the last bit of 30% of the parameters after every step changed every trained model's
 table row in float32 (the ring's VAE: high-quality share 0.0048 → 0.0044, mode KL 0.375 → 0.359; the
 PCD-10 GB-RBM's exact log-likelihood −3.379 → −3.007), and no number to four digits in float64. An Intel
-Xeon and an AMD EPYC, whose matrix products round differently in that last bit, trained different
-float32 models (the chapter's smoke references failed on the one they were not made on).
+Xeon and an AMD EPYC, whose float32 computations differ somewhere in a last bit (not in MKL's products on
+its ``COMPATIBLE`` branch: :mod:`genstudy.site.isa`), trained different float32 models (the chapter's smoke
+references failed on the one they were not made on).
 
 A GB-RBM's own quantity is its exact log-likelihood, so its runs log it on :data:`HELD_OUT_POINTS`
 held-out points at every logging step (``held_out_log_likelihood``): whether its training had
