@@ -153,8 +153,13 @@ def test_a_rows_cost_is_the_mean_of_its_runs_and_names_each_machine(tmp_path: Pa
         r.update(timings={"train_s": train, "probe_s": probes}, evaluation={**r["evaluation"], "seconds": measure},
                  device_name="cpu (1 threads)", machine="AMD EPYC")
     records[2]["machine"] = "Intel Xeon"
-    assert lit.cost(records) == ("training 200 s (probes 15 s more), measuring 45 s (mean of 3 runs); "
+    assert lit.cost(records) == ("training 200 s (probes 15 s more), measuring 45 s (mean of 3 runs; the probes' "
+                                 "of 2, the measuring's of 2); "
                                  "cpu (1 threads) on AMD EPYC (2 runs); cpu (1 threads) on Intel Xeon (1 run)")
+    records[1]["evaluation"]["seconds"] = 60.0
+    assert lit.cost(records[1:]).startswith("training 250 s (probes 20 s more), measuring 55 s "
+                                            "(mean of 2 runs; the probes' of 1); ")
+    assert lit.cost(records[:1]).startswith("training 100 s (probes 10 s more), measuring 40 s (mean of 1 run); ")
     assert lit.side_by_side(records, [RBM_ROW]).iloc[0]["wall time, device"] == lit.cost(records)
 
 
