@@ -130,6 +130,7 @@ def test_real_baseline_is_close_to_perfect_and_cached(tmp_path: Path, fashion_di
 def test_evaluate_run_fills_the_record_reproducibly(model: str, tmp_path: Path, fashion_dir: Path) -> None:
     run = train_run(RunParams(model=model, profile="smoke", device="cpu"), tmp_path, log=lambda _: None)
     first = evaluate_run(run.directory, log=lambda _: None)
+    assert first["evaluation"]["seconds"] > 0 and first["evaluation"]["drawing_seconds"] > 0  # scoring, drawing
     assert EXPECTED_METRICS | {"log_likelihood_estimator", "fd_second", "nn_ratio", "copies"} <= set(first["metrics"])
     on_disk = json.loads((run.directory / "record.json").read_text())
     assert on_disk["metrics"] == first["metrics"] and on_disk["training"] == run.record["training"]

@@ -137,8 +137,9 @@ def test_side_by_side_gives_the_mean_its_interval_the_difference_and_a_measured_
                               "third of training (mean of 3 seeds; rising: more than half the tolerance, 1; the "
                               "curve's end is not checked against the final estimate (no run measured both))")
     assert table["our budget"] == "10 passes over 60,000 images, 100 updates"
-    assert table["wall time, device"] == ("training not recorded (probes not recorded more), measuring not recorded "
-                                          "(mean of 3 runs); a device not recorded on a machine not recorded (3 runs)")
+    assert table["wall time, device"] == ("training not recorded (probes not recorded more), drawing the scored "
+                                          "samples not recorded, scoring them not recorded (mean of 3 runs); "
+                                          "a device not recorded on a machine not recorded (3 runs)")
     assert table["source"] == "Salakhutdinov & Murray (2008), MNIST results"  # checked: no remark
     unchecked = dataclasses.replace(RBM_ROW, checked=False)
     assert lit.side_by_side(records, [unchecked]).iloc[0]["source"] == (
@@ -148,18 +149,20 @@ def test_side_by_side_gives_the_mean_its_interval_the_difference_and_a_measured_
 
 def test_a_rows_cost_is_the_mean_of_its_runs_and_names_each_machine(tmp_path: Path) -> None:
     records = [_record(tmp_path, s, -90.0, [-100.0, -90.0]) for s in range(3)]
-    for r, (train, probes, measure) in zip(records, [(100.0, 10.0, 40.0), (200.0, 20.0, None), (300.0, None, 50.0)],
-                                           strict=True):
-        r.update(timings={"train_s": train, "probe_s": probes}, evaluation={**r["evaluation"], "seconds": measure},
-                 device_name="cpu (1 threads)", machine="AMD EPYC")
+    for r, (train, probes, drawing, scoring) in zip(records, [(100.0, 10.0, 30.0, 40.0), (200.0, 20.0, None, None),
+                                                              (300.0, None, None, 50.0)], strict=True):
+        r.update(timings={"train_s": train, "probe_s": probes}, device_name="cpu (1 threads)", machine="AMD EPYC",
+                 evaluation={**r["evaluation"], "seconds": scoring,
+                             **({"drawing_seconds": drawing} if drawing is not None else {})})
     records[2]["machine"] = "Intel Xeon"
-    assert lit.cost(records) == ("training 200 s (probes 15 s more), measuring 45 s (mean of 3 runs; the probes' "
-                                 "of 2, the measuring's of 2); "
+    assert lit.cost(records) == ("training 200 s (probes 15 s more), drawing the scored samples 30 s, scoring them "
+                                 "45 s (mean of 3 runs; the probes' of 2, the drawing's of 1, the scoring's of 2); "
                                  "cpu (1 threads) on AMD EPYC (2 runs); cpu (1 threads) on Intel Xeon (1 run)")
     records[1]["evaluation"]["seconds"] = 60.0
-    assert lit.cost(records[1:]).startswith("training 250 s (probes 20 s more), measuring 55 s "
-                                            "(mean of 2 runs; the probes' of 1); ")
-    assert lit.cost(records[:1]).startswith("training 100 s (probes 10 s more), measuring 40 s (mean of 1 run); ")
+    assert lit.cost(records[1:]).startswith("training 250 s (probes 20 s more), drawing the scored samples not "
+                                            "recorded, scoring them 55 s (mean of 2 runs; the probes' of 1); ")
+    assert lit.cost(records[:1]).startswith("training 100 s (probes 10 s more), drawing the scored samples 30 s, "
+                                            "scoring them 40 s (mean of 1 run); ")
     assert lit.side_by_side(records, [RBM_ROW]).iloc[0]["wall time, device"] == lit.cost(records)
 
 

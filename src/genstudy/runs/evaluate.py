@@ -420,6 +420,10 @@ def evaluate_run(directory: Path | str, *, data_dir: str | None = None, device: 
     :func:`tempered_sampler`). Runs of another framework are sampled by its loader
     in :data:`SAMPLER_LOADERS` (TensorFlow: import :mod:`genstudy.article` first).
     A record whose metrics are current (:func:`is_current`) is returned as it is unless ``force``.
+    The record's ``evaluation`` says where the time went: ``seconds`` scoring the samples
+    (:func:`evaluate_samples`: the yardstick and the likelihood), ``drawing_seconds`` the rest of the
+    evaluation's wall time, loading the model and drawing the samples (the tempered chains' burn-in
+    included).
     """
     directory = Path(directory)
     record = read_record(directory)
@@ -430,6 +434,7 @@ def evaluate_run(directory: Path | str, *, data_dir: str | None = None, device: 
     if is_current(record) and not force:
         log(f"[genstudy] {record['run_id']}: metrics up to date, not re-evaluated")
         return record
+    start = time.perf_counter()
     framework = record["framework"]
     if framework == "pytorch":
         dev = resolve_device(device)
@@ -450,6 +455,9 @@ def evaluate_run(directory: Path | str, *, data_dir: str | None = None, device: 
         raise GenstudyError(f"{directory}: no sampler loader for framework {framework!r} (loaders: "
                             f"pytorch, {', '.join(SAMPLER_LOADERS) or 'none other'}; import genstudy.article "
                             "for the article's TensorFlow runs)")
+    # the rest of the evaluation's wall time: loading the model and drawing the samples it scored
+    drawing = round(time.perf_counter() - start - updated["evaluation"]["seconds"], 2)
+    updated = {**updated, "evaluation": {**updated["evaluation"], "drawing_seconds": drawing}}
     write_record(directory, updated)
     m = updated["metrics"]
     log(f"[genstudy] {record['run_id']}: evaluated {updated['evaluation']['samples']:,} samples in "

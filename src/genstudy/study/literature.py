@@ -133,25 +133,28 @@ def budget(record: dict[str, Any]) -> str:
 
 
 def cost(records: Sequence[dict[str, Any]]) -> str:
-    """What a row's runs cost, in words: training seconds (the quantity's probes apart) and measuring
-    seconds, means over ``records`` (each a run record: ``timings``' ``train_s`` and ``probe_s``,
-    ``evaluation``'s ``seconds``), and where they ran (each record's ``device_name`` and ``machine``,
-    with the count of runs on each). A time that only some runs recorded is the mean of those, and
-    the text says of how many. Wall times as recorded: a run that shared its machine's cores
-    with others took longer than it would alone, so they are costs, not timings to compare."""
+    """What a row's runs cost, in words: training seconds (the quantity's probes apart), the seconds of
+    drawing the samples that are scored and of scoring them, means over ``records`` (each a run record:
+    ``timings``' ``train_s`` and ``probe_s``, ``evaluation``'s ``drawing_seconds`` and ``seconds``),
+    and where they ran (each record's ``device_name`` and ``machine``, with the count of runs on each).
+    A time that only some runs recorded is the mean of those, and the text says of how many (records
+    made before ``drawing_seconds`` existed did not time the drawing). Wall times as recorded: a run that
+    shared its machine's cores with others took longer than it would alone, so they are costs, not
+    timings to compare."""
     n = len(records)
     times = {"training": [r.get("timings", {}).get("train_s") for r in records],
              "the probes'": [r.get("timings", {}).get("probe_s") for r in records],
-             "the measuring's": [r.get("evaluation", {}).get("seconds") for r in records]}
+             "the drawing's": [r.get("evaluation", {}).get("drawing_seconds") for r in records],
+             "the scoring's": [r.get("evaluation", {}).get("seconds") for r in records]}
     known = {what: [v for v in values if v is not None] for what, values in times.items()}
-    train, probes, measure = (f"{np.mean(v):.0f} s" if v else "not recorded"  # no comma: the tests mask "N s"
-                              for v in known.values())
+    train, probes, drawing, scoring = (f"{np.mean(v):.0f} s" if v else "not recorded"  # the tests mask "N s"
+                                       for v in known.values())
     fewer = ", ".join(f"{what} of {len(v)}" for what, v in known.items() if 0 < len(v) < n)
     places = Counter(f"{r.get('device_name') or r.get('device') or 'a device not recorded'} on "
                      f"{r.get('machine') or 'a machine not recorded'}" for r in records)
     where = "; ".join(f"{place} ({k} run{'s' * (k > 1)})" for place, k in places.items())
-    return (f"training {train} (probes {probes} more), measuring {measure} "
-            f"(mean of {n} run{'s' * (n > 1)}{'; ' + fewer if fewer else ''}); {where}")
+    return (f"training {train} (probes {probes} more), drawing the scored samples {drawing}, scoring them "
+            f"{scoring} (mean of {n} run{'s' * (n > 1)}{'; ' + fewer if fewer else ''}); {where}")
 
 
 def training_split(config: dict[str, Any]) -> str:
