@@ -500,3 +500,19 @@ def test_a_curve_is_read_only_where_its_end_agrees_with_the_final_estimate(tmp_p
     assert "not checked against the final estimate" in lit.shortfall_cause(RBM_ROW, unchecked)
     gan = next(p for p in lit.PUBLISHED if p.key == "gan_parzen")
     assert lit.probe_agreement(gan, records) == (None, "")
+
+
+def test_the_literature_commands_log_names_what_it_reports_and_never_a_parzen_value_as_a_likelihood() -> None:
+    from genstudy.site.cli import literature_outcome
+
+    guard = {"reasons": ["AIS effective sample size 9.2 of 100 chains (needs 10)"]}
+    rbm = {"status": "ok", "family": "rbm", "metrics": {"log_likelihood": -86.954, "parzen_ll": -76.2},
+           "evaluation": {"likelihood_guard": {"reasons": []}}}
+    assert literature_outcome(rbm) == "ok, log-likelihood -86.95 nats"
+    withheld = {**rbm, "metrics": {"parzen_ll": -76.22}, "evaluation": {"likelihood_guard": guard}}
+    assert literature_outcome(withheld) == "ok, log-likelihood withheld (AIS effective sample size 9.2 of 100 " \
+        "chains (needs 10))"
+    assert literature_outcome({**rbm, "family": "dbn"}) == "ok, the log-likelihood's lower bound -86.95 nats"
+    gan = {"status": "ok", "family": "gan", "metrics": {"parzen_ll": 181.666}, "evaluation": {}}
+    assert literature_outcome(gan) == "ok, Parzen log-density 181.67"
+    assert literature_outcome({"status": "diverged"}) == "diverged"
