@@ -424,11 +424,12 @@ def test_with_current_prose_keeps_outputs_and_the_injected_parameters(tiny: Path
 
 def comparable(record: dict[str, Any]) -> dict[str, Any]:
     """A training record without what legitimately differs between two executions: wall times,
-    dates, the commit, the evaluation's own seconds."""
+    dates, the commit, the evaluation's own seconds (scoring and drawing)."""
     out = json.loads(json.dumps(record))
     for key in ("timings", "created", "git_commit"):
         out.pop(key, None)
-    out.get("evaluation", {}).pop("seconds", None)
+    for key in ("seconds", "drawing_seconds"):
+        out.get("evaluation", {}).pop(key, None)
     out.get("training", {}).pop("final", {}).pop("seconds", None)
     return out
 
