@@ -255,3 +255,21 @@ def test_a_run_of_the_same_code_is_shown_and_one_of_other_code_retrained(tmp_pat
     assert read_record(made.directory)["code"] == code_digest("rbm")
     write_record(made.directory, older)  # the command line's train reuses it on its configuration alone
     assert train_run(RunParams(model="rbm", profile="smoke", device="cpu"), tmp_path, log=quiet).result is None
+
+
+def test_a_long_run_logs_fewer_readings_so_its_history_stays_small(monkeypatch: pytest.MonkeyPatch) -> None:
+    from genstudy.models.rbm import RBM
+    from genstudy.training import loop
+    from genstudy.training.tasks import RBMTask
+
+    x = torch.rand(1_000, 16, generator=torch.Generator().manual_seed(1))
+
+    def steps_logged() -> list[int]:
+        task = RBMTask(RBM(16, 8, generator=torch.Generator().manual_seed(0)))
+        return [int(row["step"]) for row in fit(task, x, epochs=2, batch_size=2, seed=0, progress=False).history]
+
+    assert steps_logged() == [50 * i for i in range(1, 21)]  # 1,000 steps: one reading per 50
+    monkeypatch.setattr(loop, "MAX_LOG_ROWS", 4)  # 1,000 steps over 4 readings: one per 250, and each epoch's last
+    assert steps_logged() == [250, 500, 750, 1_000]
+    monkeypatch.setattr(loop, "MAX_LOG_ROWS", 3)  # one per 334, and the first epoch's last step
+    assert steps_logged() == [334, 500, 668, 1_000]

@@ -26,6 +26,10 @@ from genstudy.io import load_torch, save_torch
 from genstudy.training.tasks import Task
 
 CHECKPOINT_VERSION = 1
+#: The most loss readings a run logs by default (:func:`fit`'s ``log_every``): a long run's history
+#: (and its ``history.csv``, a committed artifact) stays a few MB, at one reading per 50 steps up to
+#: 300,000 steps and more steps apart beyond.
+MAX_LOG_ROWS = 6_000
 
 
 class Diverged(RuntimeError):
@@ -63,7 +67,7 @@ def fit(
     checkpoint: Path | None = None,
     config: dict[str, Any] | None = None,
     checkpoint_every: int = 500,
-    log_every: int = 50,
+    log_every: int | None = None,
     progress: bool | None = None,
     stop_after: int | None = None,
     probe: Callable[[], dict[str, float]] | None = None,
@@ -104,6 +108,8 @@ def fit(
     if per_epoch == 0:
         raise ValueError(f"batch_size={batch_size} is larger than the {x.shape[0]} training examples")
     total_steps = total_epochs * per_epoch
+    if log_every is None:
+        log_every = max(50, math.ceil(total_steps / MAX_LOG_ROWS))
     probe_every = max(1, total_steps // probes) if probe is not None and probes > 0 else 0
     show = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(total=total_epochs * per_epoch, initial=result.steps, disable=not show, desc="train", leave=False)
