@@ -77,7 +77,8 @@ def fit(
 
     ``checkpoint``: file written atomically every ``checkpoint_every`` steps and at each
     epoch's end; when it exists and its ``config`` equals ``config``, training resumes
-    from it. ``log_every``: steps between loss readings (the only host syncs).
+    from it. ``log_every``: steps between loss readings (the only host syncs; default 50, more
+    for a run of over 300,000 steps: at most about :data:`MAX_LOG_ROWS` readings besides each epoch's last).
     ``progress``: a tqdm bar (default: only when stderr is a terminal). ``stop_after``:
     stop once this many steps are done in total, as if killed (used by tests), leaving
     the checkpoint behind. Raises nothing on divergence: the result says ``diverged``.
