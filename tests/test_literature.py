@@ -524,3 +524,52 @@ def test_the_literature_commands_log_names_what_it_reports_and_never_a_parzen_va
     gan = {"status": "ok", "family": "gan", "metrics": {"parzen_ll": 181.666}, "evaluation": {}}
     assert literature_outcome(gan) == "ok, Parzen log-density 181.67"
     assert literature_outcome({"status": "diverged"}) == "diverged"
+
+
+def test_the_datas_own_parzen_estimate_scores_images_the_gan_trains_on_as_a_run_is_scored(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from genstudy.data import load_images, to_tensor
+    from genstudy.runs import literature as runs_literature
+    from genstudy.runs.evaluate import reference
+
+    small = runs_literature.real_parzen("smoke")  # computed: 500 images against the smoke reference
+    ref = reference("mnist", "smoke")
+    assert small == runs_literature.real_parzen("smoke") and small.sigma in ref.parzen_sigmas
+    assert set(small.validation) == set(ref.parzen_sigmas)
+    assert small.validation[small.sigma] == max(small.validation.values())
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(runs_literature, "parzen_log_likelihood",
+                        lambda samples, validation, test, sigmas: seen.update(samples=samples, validation=validation,
+                                                                               test=test, sigmas=sigmas) or small)
+    runs_literature.real_parzen("full")  # the published protocol: the split and σ grid of Goodfellow et al.
+    full = reference("mnist", "literature")
+    train = load_images("mnist").train
+    assert seen["samples"].shape == (10_000, 1, 28, 28) and torch.equal(seen["test"], full.likelihood_test)
+    assert torch.equal(seen["validation"], to_tensor(train.images[50_000:])) and seen["sigmas"] == full.parzen_sigmas
+    as_bytes = (seen["samples"] * 255).round().to(torch.uint8).numpy()
+    held_out = {image.tobytes() for image in train.images[50_000:]}
+    assert not any(image[0].tobytes() in held_out for image in as_bytes)  # none of the images σ is chosen on
+
+
+def test_the_parzen_table_puts_the_datas_own_estimate_first_and_each_rows_seeds_after() -> None:
+    from genstudy.metrics.likelihood import ParzenResult
+
+    real = ParzenResult(mean=240.123, sem=1.5, sigma=0.16681005372000587, validation={})
+
+    def run(row: str, seed: int, parzen: float, fd: float, **extra: Any) -> dict[str, Any]:
+        return {"row": row, "seed": seed, "status": "ok", "metrics": {"parzen_ll": parzen, "fd": fd},
+                "evaluation": {"parzen_sigma": 0.1 + seed / 10}, **extra}
+
+    records = [run("gan", 0, 190.0, 20.0), run("gan", 1, 200.0, 30.0), run("gan", 2, 210.0, 25.0),
+               run("vae", 0, 237.0, 248.0), run("rbm_linear", 0, 100.0, 500.0, ablates="rbm"),
+               {"row": "dbn", "seed": 0, "status": "diverged", "metrics": {}}]
+    table = lit.parzen_table(records, real)
+    assert table["samples"].tolist() == [lit.DATA_ITSELF, "gan", "vae"]
+    assert table.iloc[0]["Parzen log-density"] == "240.12 ± 1.50" and table.iloc[0]["σ"] == "0.167"
+    low, high = t_interval(np.array([190.0, 200.0, 210.0]))
+    gan = table.iloc[1]
+    assert gan["Parzen log-density"] == f"200.00 [{low:.2f}, {high:.2f}]"
+    fd_low, fd_high = t_interval(np.array([20.0, 30.0, 25.0]))
+    assert (gan["σ"], gan["seeds"], gan["FD"]) == ("0.200", "3", f"25.0 [{fd_low:.1f}, {fd_high:.1f}]")
+    assert table.iloc[2]["Parzen log-density"] == "237.00 (1 seed)" and table.iloc[2]["FD"] == "248.0 (1 seed)"
+    assert lit.parzen_table([], real)["samples"].tolist() == [lit.DATA_ITSELF]

@@ -19,12 +19,15 @@ from typing import Any
 
 import pandas as pd
 
-from genstudy.config import RunParams, get_profile, resolve_device
+from genstudy.config import PARZEN_HELD_OUT_FROM, RunParams, get_profile, resolve_device
+from genstudy.data import balanced_subset, load_images, to_tensor
 from genstudy.errors import ParameterError
 from genstudy.literature_plan import literature_plan
+from genstudy.metrics.likelihood import ParzenResult, parzen_log_likelihood
 from genstudy.paths import literature_dir
 from genstudy.runs.chapter import MixingPlan, chain_length_study, mixing_summary, tempered_plan
 from genstudy.runs.evaluate import (
+    BASELINE_SEED,
     TEMPERED_FAMILIES,
     evaluate_run,
     is_current,
@@ -94,6 +97,22 @@ def train_literature(book_profile: str, *, results: Path | None = None, device: 
             records.append({**record, "row": row, "dir": str(trained.directory),
                             **({"ablates": ablates} if ablates else {})})
     return records
+
+
+def real_parzen(book_profile: str, data_dir: str | None = None) -> ParzenResult:
+    """The Parzen estimate of a generator that draws the data itself: as many MNIST training images as a
+    run's evaluation draws samples (the plan's profile's ``eval_samples``), class-balanced (seed
+    ``BASELINE_SEED``), from the first 50,000 (those the GAN trains on, Goodfellow et al.'s split), scored
+    exactly as a run's samples are (:func:`~genstudy.metrics.likelihood.parzen_log_likelihood`: σ chosen on
+    the reference's validation images, the mean log-density of its test images, in nats per image). What the
+    estimator reads off the data, beside what it reads off the models."""
+    plan = literature_plan(book_profile)
+    ref = reference(DATASET, plan.profile, data_dir)
+    train = load_images(DATASET, data_dir).train
+    labels = train.labels[:PARZEN_HELD_OUT_FROM]
+    pick = balanced_subset(labels, min(get_profile(plan.profile).eval_samples, len(labels)), BASELINE_SEED)
+    return parzen_log_likelihood(to_tensor(train.images[pick]), ref.validation, ref.likelihood_test,
+                                 ref.parzen_sigmas)
 
 
 #: The file of a Gibbs-sampled run's mixing study, beside its record.

@@ -32,6 +32,7 @@ from genstudy.training.tasks import RBM_LR, per_layer
 
 if TYPE_CHECKING:  # annotations only: the chapters that plot never import the plan
     from genstudy.literature_plan import LiteraturePlan, LiteratureRun
+    from genstudy.metrics.likelihood import ParzenResult
 
 #: Beside the source of a value not checked against the paper (:attr:`Published.checked`).
 UNCHECKED = "value not checked against the paper: no copy offline"
@@ -427,6 +428,29 @@ def side_by_side(records: Sequence[dict[str, Any]], published: Sequence[Publishe
         rows.append({**row, "ours": ours, "difference": difference, "verdict": verdict, "our budget": budget(runs[0]),
                      "wall time, device": cost(runs), "differences": "; ".join(protocol_differences(p, runs)),
                      "cause": cause})
+    return pd.DataFrame(rows)
+
+
+#: The data's own row of :func:`parzen_table`.
+DATA_ITSELF = "training images (the data itself)"
+
+
+def parzen_table(records: Sequence[dict[str, Any]], real: ParzenResult) -> pd.DataFrame:
+    """The Parzen log-density of every row's samples (Goodfellow et al.'s estimate, nats per test image: mean
+    over seeds with its 95% Student's t interval, :func:`~genstudy.study.compare.with_interval`), the σ it
+    chose (the seeds' median) and the FD of the same samples, after the data's own (``real``,
+    :func:`genstudy.runs.literature.real_parzen`: its mean ± standard error over the test images), rows in
+    the records' order. ``records``: the chapter's measured runs with their ``row``; the ablations' and runs
+    without a Parzen value are left out."""
+    rows = [{"samples": DATA_ITSELF, "seeds": "", "Parzen log-density": f"{real.mean:.2f} ± {real.sem:.2f}",
+             "σ": f"{real.sigma:.3f}", "FD": ""}]
+    frame = pd.DataFrame([{"row": r["row"], "parzen": r["metrics"]["parzen_ll"], "fd": r["metrics"].get("fd"),
+                           "sigma": r["evaluation"].get("parzen_sigma")}
+                          for r in records if r.get("status") == "ok" and not r.get("ablates")
+                          and r.get("metrics", {}).get("parzen_ll") is not None])
+    for row, group in (frame.groupby("row", sort=False) if len(frame) else ()):
+        rows.append({"samples": row, "seeds": str(len(group)), "Parzen log-density": with_interval(group["parzen"], 2),
+                     "σ": f"{group['sigma'].median():.3f}", "FD": with_interval(group["fd"], 1)})
     return pd.DataFrame(rows)
 
 
