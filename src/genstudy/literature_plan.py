@@ -120,8 +120,8 @@ _QUICK_RUNS = _literature_runs(5, (5, 2), 5, 2)
 # The VAE's and the GAN's budgets: at 100 and 20 epochs (3 seeds) their curves still rose over the last
 # third (the IWAE bound by 1.61 nats to -92.23, the Parzen estimate by 11.29 to 179.61), short of the
 # papers' -86.76 and 225; four and three times as long, as one CPU core trains them within a sitting
-# (the VAE's step at batch 20: 1.9 ms, 400 epochs 38 min; DCGAN's at batch 64: 88 ms, 60 epochs 69 min;
-# an AMD EPYC core).
+# (the VAE's step at batch 20: 1.9 ms alone; DCGAN's at batch 64: 88 ms; an AMD EPYC core). Trained so,
+# two runs side by side on that 2-core machine: the VAE 2,708 and 2,781 s (seeds 0, 1), the GAN 4,263 s.
 _FULL_RUNS = _literature_runs(300, (300, 90), 400, 60)
 #: The chapter *Against the literature* per book profile. The ``literature`` profile is the
 #: chapter's own, sized from step times measured on one CPU core (PCD-1 on a 784x500 RBM at batch 100:
